@@ -1,0 +1,36 @@
+import { EnvironmentConfig } from '../types';
+
+/**
+ * Development cluster. Seed 002: spot only, t3.medium, up to about 10 nodes; one replica of
+ * each workload where the workload allows it, smaller pools.
+ */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  production: false,
+  cluster: {
+    name: 'hihypipe-eks-dev',
+    region: 'ap-northeast-2',
+    zones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
+  },
+  subnets: { tags: { 'karpenter.sh/discovery': 'hihypipe-eks-dev' } },
+  securityGroups: { tags: { 'karpenter.sh/discovery': 'hihypipe-eks-dev' } },
+  nodeRole: 'KarpenterNodeRole-hihypipe-eks-dev',
+  modelsFileSystemId: 'fs-0a1b2c3d4e5f60718',
+  pools: {
+    // 10 t3.medium: 2 vCPU and 4 GiB each.
+    default: { capacityTypes: ['spot'], instanceTypes: ['t3.medium'], limits: { cpu: '20', memory: '40Gi', nodes: '10' } },
+    'kafka-arm-ondemand': { limits: { cpu: '12', memory: '48Gi' } },
+    'spark-exec-arm-ondemand': { limits: { cpu: '16', memory: '64Gi' } },
+    'llm-arm-spot': { enabled: false },
+    'gpu-spot': { limits: { cpu: '64', memory: '256Gi', 'nvidia.com/gpu': '4' } },
+    'gpu-premium': { enabled: false },
+  },
+  workloads: {
+    'jenkins-agent': { minReplicas: 1, maxReplicas: 3 },
+    'spark-worker': { minReplicas: 2, maxReplicas: 6 },
+    'airflow-webserver': { minReplicas: 1, maxReplicas: 2 },
+    'airflow-scheduler': { minReplicas: 1 },
+    'llm-server': { minReplicas: 1, maxReplicas: 2 },
+    'ai-worker': { minReplicas: 1, maxReplicas: 4 },
+  },
+};

@@ -1,0 +1,6 @@
+import { EnvironmentConfig } from '../types';
+import { dev } from './dev';
+import { prod } from './prod';
+
+/** Every environment `main.ts` synthesizes, each into `dist/<name>/`. Adding a cluster is adding an entry. */
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, prod];

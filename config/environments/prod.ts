@@ -1,0 +1,47 @@
+import { EnvironmentConfig } from '../types';
+
+/**
+ * Production cluster: seed 000's cluster, with nodes only in its three app-private subnets.
+ * Seed 002: the general pool is spot first with on-demand fallback, t3/t3a medium-xlarge,
+ * up to about 20 nodes.
+ */
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  production: true,
+  cluster: {
+    name: 'hihypipe-eks-cluster',
+    region: 'ap-northeast-2',
+    zones: ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'],
+  },
+  // Seed 000: the discovery tag is on the app-private subnets only; pinning their IDs keeps
+  // nodes out of the DB and public subnets even if someone tags those later.
+  subnets: { ids: ['subnet-0457482d8fd4633d2', 'subnet-0f8d75c0597802e40', 'subnet-0a20dabe898695929'] },
+  securityGroups: { tags: { 'aws:eks:cluster-name': 'hihypipe-eks-cluster' } },
+  nodeRole: 'KarpenterNodeRole-hihypipe-eks-cluster',
+  ebsKmsKeyId: 'arn:aws:kms:ap-northeast-2:111122223333:alias/hihypipe-ebs',
+  modelsFileSystemId: 'fs-0f1e2d3c4b5a69788',
+  pools: {
+    default: {
+      // Karpenter prefers spot when a pool allows both and falls back to on-demand when spot
+      // capacity is short: the fallback seed 002 asks for, in one pool.
+      capacityTypes: ['spot', 'on-demand'],
+      instanceTypes: ['t3.medium', 't3.large', 't3.xlarge', 't3a.medium', 't3a.large', 't3a.xlarge'],
+      consolidateAfter: '2m',
+      // 20 nodes; cpu and memory allow 20 of the large size.
+      limits: { cpu: '40', memory: '160Gi', nodes: '20' },
+      budgets: [
+        { nodes: '10%' },
+        // No cost-driven consolidation in Seoul business hours (00:00-09:00 UTC is 09:00-18:00 KST).
+        { nodes: '0', reasons: ['Underutilized'], schedule: '0 0 * * mon-fri', duration: '9h' },
+      ],
+    },
+  },
+  workloads: {
+    'jenkins-agent': { minReplicas: 2, maxReplicas: 6 },
+    'spark-worker': { minReplicas: 5, maxReplicas: 20 },
+    'airflow-webserver': { minReplicas: 2, maxReplicas: 4 },
+    'airflow-scheduler': { minReplicas: 2 },
+    'llm-server': { minReplicas: 2, maxReplicas: 6 },
+    'ai-worker': { minReplicas: 1, maxReplicas: 20 },
+  },
+};

@@ -1,0 +1,74 @@
+import { NodeClassDefinition, NodeClassName } from './types';
+
+/**
+ * Every EC2NodeClass, declared once. Cluster-specific values (subnets, security groups, node
+ * role, AMI versions, KMS key) come from the environment. Every volume is gp3 and encrypted;
+ * IMDSv2 is required everywhere and the hop limit is 1 (pods use IRSA or Pod Identity, never
+ * the node's credentials).
+ */
+export const NODE_CLASSES: Readonly<Record<NodeClassName, NodeClassDefinition>> = {
+  default: {
+    name: 'default',
+    description: 'General purpose AL2023 nodes with the kubelet tuning of seed 002.',
+    amiFamily: 'al2023',
+    volumes: [{ deviceName: '/dev/xvda', size: '50Gi', rootVolume: true }],
+    kubelet: {
+      // 110 pods per node needs VPC CNI prefix delegation (ENABLE_PREFIX_DELEGATION=true on
+      // aws-node); without it a t3.medium has IPs for 17 pods and the rest never start.
+      maxPods: 110,
+      systemReserved: { cpu: '200m', memory: '200Mi' },
+      kubeReserved: { cpu: '200m', memory: '200Mi' },
+      imageGCHighThresholdPercent: 85,
+      imageGCLowThresholdPercent: 80,
+      evictionHard: { 'memory.available': '5%', 'nodefs.available': '10%' },
+      evictionSoft: { 'memory.available': '10%', 'nodefs.available': '15%' },
+      evictionSoftGracePeriod: { 'memory.available': '1m30s', 'nodefs.available': '2m' },
+      evictionMaxPodGracePeriod: 60,
+    },
+  },
+  data: {
+    name: 'data',
+    description: 'Kafka, Spark and Airflow nodes: a larger root volume for images, shuffle and logs.',
+    amiFamily: 'al2023',
+    volumes: [{ deviceName: '/dev/xvda', size: '100Gi', iops: 3000, throughput: 250, rootVolume: true }],
+  },
+  llm: {
+    name: 'llm',
+    description: 'LLM nodes (seed 000): 100Gi gp3 root at 3000 IOPS and 125 MiB/s for model files.',
+    amiFamily: 'al2023',
+    volumes: [{ deviceName: '/dev/xvda', size: '100Gi', iops: 3000, throughput: 125, rootVolume: true }],
+  },
+  gpu: {
+    name: 'gpu',
+    description: 'GPU nodes (seed 001). Models come from an EFS volume the workload mounts, not from user data.',
+    // Bottlerocket: on GPU instance types Karpenter picks its NVIDIA variant, which ships the
+    // driver and the Kubernetes device plugin, so nodes advertise nvidia.com/gpu with no
+    // DaemonSet to manage. AL2023's accelerated AMI would need a separately deployed plugin.
+    amiFamily: 'bottlerocket',
+    volumes: [
+      { deviceName: '/dev/xvda', size: '4Gi', rootVolume: true },
+      // Bottlerocket keeps images and container data on the second volume: GPU images are large.
+      { deviceName: '/dev/xvdb', size: '100Gi', iops: 3000, throughput: 125 },
+    ],
+    bottlerocketSettings: ['[settings.host-containers.admin]', 'enabled = false'].join('\n'),
+  },
+  'bottlerocket-arm': {
+    name: 'bottlerocket-arm',
+    description: 'Core nodes (seed 004): Bottlerocket arm64, admin container off, control container on, kernel lockdown.',
+    amiFamily: 'bottlerocket',
+    volumes: [
+      { deviceName: '/dev/xvda', size: '4Gi', rootVolume: true },
+      { deviceName: '/dev/xvdb', size: '50Gi', iops: 3000, throughput: 125 },
+    ],
+    bottlerocketSettings: [
+      '[settings.host-containers.admin]',
+      'enabled = false',
+      '',
+      '[settings.host-containers.control]',
+      'enabled = true',
+      '',
+      '[settings.kernel]',
+      'lockdown = "integrity"',
+    ].join('\n'),
+  },
+};

@@ -1,0 +1,183 @@
+import { PoolDefinition, PoolName } from './types';
+
+/**
+ * Every Karpenter NodePool, declared once. Environments change only what `PoolOverride`
+ * allows (see `config/environments/`); workloads name a pool and derive their placement from it.
+ *
+ * Sources: seed 002 (default), 003 (core, kafka, spark, airflow, llm), 000 (llm, llm-spot),
+ * 001 (gpu-spot, gpu-premium). Where a seed uses v1beta1 or v1alpha5 terms, the v1 equivalent
+ * is used (WhenUnderutilized → WhenEmptyOrUnderutilized, ttlSecondsUntilExpired → expireAfter).
+ */
+export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
+  default: {
+    name: 'default',
+    description: 'General stateless services (seed 002); spot first.',
+    nodeClass: 'default',
+    labels: { workload: 'general' },
+    taints: [],
+    capacityTypes: ['spot'],
+    architectures: ['amd64'],
+    instanceTypes: ['t3.medium'],
+    consolidationPolicy: 'WhenEmptyOrUnderutilized',
+    consolidateAfter: '30s',
+    expireAfter: '720h',
+    terminationGracePeriod: '1h',
+    budgets: [{ nodes: '10%' }],
+    limits: { cpu: '20', memory: '40Gi', nodes: '10' },
+    // Above the core pool (no weight) so that pods without a selector land here, not on core nodes.
+    weight: 50,
+  },
+  'core-arm-ondemand': {
+    name: 'core-arm-ondemand',
+    description: 'Cluster controllers and CI agents (seed 003); Bottlerocket arm64, on-demand, long-lived.',
+    nodeClass: 'bottlerocket-arm',
+    labels: { workload: 'core' },
+    taints: [],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64'],
+    instanceTypes: ['t4g.medium', 't4g.large', 't4g.xlarge'],
+    // Seed 003 says "expiry 30 min"; expiring nodes that host controllers every 30 minutes would
+    // restart them all day. Read as: consolidate when empty after 30 minutes; expire monthly.
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '30m',
+    expireAfter: '720h',
+    terminationGracePeriod: '2h',
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '32', memory: '128Gi' },
+  },
+  'kafka-arm-ondemand': {
+    name: 'kafka-arm-ondemand',
+    description: 'Kafka brokers (seed 003); replaced daily, one node at a time.',
+    nodeClass: 'data',
+    labels: { workload: 'kafka' },
+    taints: [{ key: 'workload', value: 'kafka', effect: 'NoSchedule' }],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64'],
+    instanceTypes: ['m7g.large', 'm7g.xlarge', 'r7g.large'],
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '10m',
+    expireAfter: '24h',
+    // A broker's drain waits for its PDB; after an hour the node goes anyway so expiry completes.
+    terminationGracePeriod: '1h',
+    // One broker node at a time: with replication factor 3 the cluster keeps a quorum.
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '24', memory: '96Gi' },
+  },
+  'spark-exec-arm-ondemand': {
+    name: 'spark-exec-arm-ondemand',
+    description: 'Spark standalone workers (seed 003); short-lived nodes, consolidated aggressively.',
+    nodeClass: 'data',
+    labels: { workload: 'spark-exec' },
+    taints: [{ key: 'workload', value: 'spark-exec', effect: 'NoSchedule' }],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64'],
+    instanceTypes: ['c7g.large', 'c7g.xlarge', 'c7g.2xlarge', 'm7g.xlarge'],
+    consolidationPolicy: 'WhenEmptyOrUnderutilized',
+    consolidateAfter: '1m',
+    expireAfter: '2h',
+    terminationGracePeriod: '30m',
+    budgets: [{ nodes: '20%' }],
+    limits: { cpu: '64', memory: '256Gi' },
+  },
+  'airflow-arm-ondemand': {
+    name: 'airflow-arm-ondemand',
+    description: 'Airflow webserver and schedulers (seed 003).',
+    nodeClass: 'data',
+    labels: { workload: 'airflow' },
+    taints: [{ key: 'workload', value: 'airflow', effect: 'NoSchedule' }],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64'],
+    instanceTypes: ['m7g.large', 'm7g.xlarge'],
+    // LocalExecutor runs tasks inside the scheduler: consolidating busy nodes would kill tasks.
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '10m',
+    expireAfter: '12h',
+    terminationGracePeriod: '1h',
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '16', memory: '64Gi' },
+  },
+  'llm-arm-ondemand': {
+    name: 'llm-arm-ondemand',
+    description: 'LLM inference server on CPU (seeds 000, 003); on-demand, never consolidated while in use.',
+    nodeClass: 'llm',
+    labels: { workload: 'llm-model' },
+    taints: [{ key: 'workload', value: 'llm-model', effect: 'NoSchedule' }],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64'],
+    // Seed 000 names t4g.medium (2 vCPU, 4 GiB), which cannot hold the 2 CPU / 4Gi LLM pod once
+    // kubelet and system reservations are taken out. Graviton general purpose and memory
+    // optimized xlarge sizes hold one server each with headroom for the model in memory.
+    instanceTypes: ['m7g.xlarge', 'm7g.2xlarge', 'r7g.xlarge'],
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '1h',
+    expireAfter: '720h',
+    terminationGracePeriod: '2h',
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '32', memory: '128Gi' },
+    weight: 50,
+  },
+  'llm-arm-spot': {
+    name: 'llm-arm-spot',
+    description: 'Spot burst capacity for the LLM server (seed 000); used once on-demand is full or unavailable.',
+    nodeClass: 'llm',
+    labels: { workload: 'llm-model' },
+    taints: [{ key: 'workload', value: 'llm-model', effect: 'NoSchedule' }],
+    capacityTypes: ['spot'],
+    architectures: ['arm64'],
+    // Several families so that spot capacity is found; same reason as above for not using t4g.
+    instanceTypes: ['m7g.xlarge', 'm6g.xlarge', 'r7g.xlarge'],
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '1h',
+    expireAfter: '720h',
+    terminationGracePeriod: '2h',
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '16', memory: '64Gi' },
+    // Below llm-arm-ondemand (50): Karpenter tries the higher weight first.
+    weight: 10,
+  },
+  'gpu-spot': {
+    name: 'gpu-spot',
+    description: 'Standard tier GPU workers (seed 001); spot, scaled to the Celery queue.',
+    nodeClass: 'gpu',
+    labels: { role: 'gpu-worker', tier: 'standard' },
+    taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }],
+    capacityTypes: ['spot'],
+    architectures: ['amd64'],
+    instanceTypes: ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'],
+    // Seed 001 limits this pool to two zones (a and c), where its GPU spot capacity is.
+    zones: ['ap-northeast-2a', 'ap-northeast-2c'],
+    consolidationPolicy: 'WhenEmptyOrUnderutilized',
+    consolidateAfter: '30s',
+    expireAfter: '168h',
+    // Workers carry karpenter.sh/do-not-disrupt while they hold a job; this bounds how long an
+    // expiring or drifted node waits for them.
+    terminationGracePeriod: '1h',
+    budgets: [{ nodes: '20%' }],
+    limits: { cpu: '1000', memory: '4000Gi', 'nvidia.com/gpu': '20' },
+    weight: 10,
+  },
+  'gpu-premium': {
+    name: 'gpu-premium',
+    description: 'Premium tier GPU workers (seed 001); on-demand g5, reserved for pods that tolerate tier=premium.',
+    nodeClass: 'gpu',
+    labels: { role: 'gpu-worker', tier: 'premium' },
+    // Seed 001 taints premium nodes with tier=premium only; the nvidia.com/gpu taint is added so
+    // that, as on gpu-spot, nothing but GPU pods can ever land on a GPU node.
+    taints: [
+      { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },
+      { key: 'tier', value: 'premium', effect: 'NoSchedule' },
+    ],
+    capacityTypes: ['on-demand'],
+    architectures: ['amd64'],
+    // Seed 001 calls g5.4xlarge "A10G x2"; it has one GPU (16 vCPU, 64 GiB). It stays for CPU headroom.
+    instanceTypes: ['g5.xlarge', 'g5.2xlarge', 'g5.4xlarge'],
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '60s',
+    expireAfter: '720h',
+    terminationGracePeriod: '1h',
+    budgets: [{ nodes: '1' }],
+    // 10 GPUs as in seed 001; cpu and memory are what 10 of the largest type would bring.
+    limits: { cpu: '160', memory: '640Gi', 'nvidia.com/gpu': '10' },
+    weight: 100,
+  },
+};

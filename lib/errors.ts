@@ -1,0 +1,20 @@
+/**
+ * A mistake in config or construct props, found before anything is written. The message names
+ * the object, the field, the value received and what is allowed.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Formats a value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+}
+
+/** Throws `<subject>: '<field>' (<value>) must <rule>`. */
+export function fail(subject: string, field: string, value: unknown, rule: string): never {
+  throw new ConfigError(`${subject}: '${field}' (${show(value)}) must ${rule}`);
+}

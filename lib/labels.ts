@@ -1,0 +1,50 @@
+import { fail } from './errors';
+
+// Kubernetes qualified names: an optional DNS-1123 subdomain prefix (max 253) and a name of
+// at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * Label domains node labels may not use on a NodePool: Karpenter reserves its own, and the
+ * kubelet's NodeRestriction admission owns kubernetes.io and k8s.io.
+ * @see https://karpenter.sh/docs/concepts/scheduling/#well-known-labels
+ */
+export const RESERVED_LABEL_DOMAINS = ['karpenter.sh', 'karpenter.k8s.aws', 'kubernetes.io', 'k8s.io'] as const;
+
+/** Whether `key` is a valid label key (qualified name). */
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !PREFIX.test(prefix))) return false;
+  return name.length > 0 && name.length <= 63 && NAME.test(name);
+}
+
+/** Whether `value` is a valid label value (may be empty). */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && VALUE.test(value);
+}
+
+/** The reserved domain a label key falls in, if any. */
+export function reservedDomain(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0) return undefined;
+  const prefix = key.slice(0, slash);
+  return RESERVED_LABEL_DOMAINS.find((domain) => prefix === domain || prefix.endsWith(`.${domain}`));
+}
+
+/** Throws unless `key` is a valid label key, outside the reserved domains when `ours`. */
+export function checkLabelKey(subject: string, field: string, key: string, ours: boolean): void {
+  if (!isLabelKey(key)) {
+    fail(subject, field, key, 'be a valid label key: an optional DNS subdomain and "/", then up to 63 alphanumerics, "-", "_" or "."');
+  }
+  const domain = ours ? reservedDomain(key) : undefined;
+  if (domain) fail(subject, field, key, `not use the reserved label domain "${domain}"; use your own (e.g. "workload", "example.com/tier")`);
+}
+
+/** Throws unless `value` is a valid label value. */
+export function checkLabelValue(subject: string, field: string, value: string): void {
+  if (!isLabelValue(value)) fail(subject, field, value, 'be a valid label value: up to 63 alphanumerics, "-", "_" or ".", starting and ending alphanumeric');
+}

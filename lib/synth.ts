@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { App } from 'cdk8s';
+import { KarpenterChart } from '../charts/karpenter';
+import { EnvironmentConfig } from '../config/types';
+import { checkEnvironment } from './environment';
+import { ConfigError } from './errors';
+import { layout, Manifest } from './layout';
+import { resolvePools } from './pools';
+
+/**
+ * Builds one environment's objects. Each environment gets an App of its own: cdk8s resolves
+ * a whole App once per chart, so one App for every environment costs quadratic time.
+ */
+export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
+  checkEnvironment(env);
+  const pools = resolvePools(env);
+  const app = new App({ outdir: join('.cdk8s.out', env.name) });
+  new KarpenterChart(app, `${env.name}-karpenter`, { env, pools });
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `${c.node.path}: ${message}`));
+  if (errors.length > 0) throw new ConfigError(errors.join('\n'));
+  return app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+}
+
+/** Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`). */
+export function renderAll(envs: readonly EnvironmentConfig[]): Map<string, string> {
+  const names = new Set<string>();
+  const files = new Map<string, string>();
+  for (const env of envs) {
+    if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
+    names.add(env.name);
+    for (const [file, content] of layout(synthEnvironment(env))) files.set(`${env.name}/${file}`, content);
+  }
+  return files;
+}
+
+/**
+ * Replaces `outdir` with `files`. Everything is written to a sibling staging folder first and
+ * swapped in with renames, so a failure while writing leaves the previous output untouched.
+ */
+export function writeOutput(files: ReadonlyMap<string, string>, outdir: string): void {
+  const target = resolve(outdir);
+  const staging = join(dirname(target), `.dist-staging-${process.pid}`);
+  const previous = join(dirname(target), `.dist-previous-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [path, content] of files) {
+      const file = join(staging, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    mkdirSync(staging, { recursive: true });
+    if (existsSync(target)) renameSync(target, previous);
+    renameSync(staging, target);
+  } catch (error) {
+    if (!existsSync(target) && existsSync(previous)) renameSync(previous, target);
+    throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(previous, { recursive: true, force: true });
+  }
+}

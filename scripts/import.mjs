@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Regenerates imports/ (typed NodePool and EC2NodeClass classes) with `cdk8s import`.
+//
+//   npm run import                      from the upstream URLs pinned in cdk8s.yaml (needs internet)
+//   npm run import -- <crd-dir>         from a local folder holding the same CRD files
+//   npm run import -- <crd-dir> --output <dir>   somewhere else (the drift test uses this)
+//
+// The file list is read from cdk8s.yaml so the URLs and the local files cannot drift apart.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+let output = join(root, 'imports');
+const outFlag = args.indexOf('--output');
+if (outFlag >= 0) {
+  output = resolve(args[outFlag + 1] ?? '');
+  args.splice(outFlag, 2);
+}
+const localDir = args[0];
+
+const config = parse(readFileSync(join(root, 'cdk8s.yaml'), 'utf8'));
+const sources = config.imports.map((url) => {
+  if (!localDir) return url;
+  const file = join(resolve(localDir), basename(url));
+  if (!existsSync(file)) {
+    console.error(`'${localDir}' has no ${basename(url)} (cdk8s.yaml imports ${url})`);
+    process.exit(2);
+  }
+  return file;
+});
+
+const cli = join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+rmSync(output, { recursive: true, force: true });
+mkdirSync(output, { recursive: true });
+for (const source of sources) {
+  // One source per call: cdk8s import stops after the first when given several.
+  execFileSync(process.execPath, [cli, 'import', source, '--language', 'typescript', '--output', output, '--no-check-upgrade'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+console.log(`imports written to ${output} from ${localDir ?? 'the URLs in cdk8s.yaml'}`);
