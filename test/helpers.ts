@@ -1,0 +1,40 @@
+import { parseAllDocuments } from 'yaml';
+import { dev } from '../config/environments/dev';
+import { prod } from '../config/environments/prod';
+import { EnvironmentConfig } from '../config/types';
+import { Manifest } from '../lib/layout';
+import { synthEnvironment } from '../lib/synth';
+
+export const EXAMPLES: readonly EnvironmentConfig[] = [dev, prod];
+
+const cache = new Map<EnvironmentConfig, Manifest[]>();
+
+/** An environment's objects, synthesized once per test file. */
+export function manifests(env: EnvironmentConfig): Manifest[] {
+  if (!cache.has(env)) cache.set(env, synthEnvironment(env));
+  return cache.get(env)!;
+}
+
+export function ofKind(env: EnvironmentConfig, kind: string): Manifest[] {
+  return manifests(env).filter((m) => m.kind === kind);
+}
+
+/** Parses a multi-document YAML file into objects. */
+export function parseYaml(text: string): Manifest[] {
+  return parseAllDocuments(text).map((doc) => doc.toJS() as Manifest);
+}
+
+/** Anything at `path` (dot separated) inside an object. */
+export function at(value: unknown, path: string): any {
+  return path.split('.').reduce<any>((v, key) => (v === undefined || v === null ? undefined : v[key]), value);
+}
+
+/** The pod template of a controller. */
+export function podSpec(controller: Manifest): any {
+  return at(controller, 'spec.template.spec');
+}
+
+/** An environment like `base` with some fields replaced. */
+export function variant(base: EnvironmentConfig, change: Partial<EnvironmentConfig>): EnvironmentConfig {
+  return { ...base, ...change };
+}

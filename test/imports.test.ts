@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..');
+const CRDS = resolve(ROOT, '..', 'shared', 'crds', 'karpenter-v1.14.1');
+const HAVE_CRDS = existsSync(CRDS);
+if (!HAVE_CRDS) console.warn(`imports drift test skipped: ${CRDS} (the pinned Karpenter CRDs) is not present in this checkout`);
+
+describe('imports/', () => {
+  it.skipIf(!HAVE_CRDS)('is exactly what cdk8s import generates from the pinned Karpenter v1.14.1 CRDs', () => {
+    const out = mkdtempSync(join(tmpdir(), 'imports-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'import.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
+      const committed = readdirSync(join(ROOT, 'imports')).sort();
+      expect(readdirSync(out).sort()).toEqual(committed);
+      for (const file of committed) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'imports', file), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('names the same CRDs in cdk8s.yaml, pinned to the release tag', () => {
+    const config = readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8');
+    expect(config).toContain('/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.sh_nodepools.yaml');
+    expect(config).toContain('/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml');
+  });
+});

@@ -1,0 +1,117 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../config/environments';
+import { applyRank, syncWave } from '../lib/layout';
+import { renderAll, writeOutput } from '../lib/synth';
+import { EXAMPLES, parseYaml } from './helpers';
+
+const ROOT = resolve(__dirname, '..');
+const rendered = renderAll(ENVIRONMENTS);
+const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('rendered output', () => {
+  it.each([...rendered.keys()])('%s matches its reviewed snapshot', (path) => {
+    expect(rendered.get(path)).toMatchSnapshot();
+  });
+
+  it('is byte-identical when synthesized twice', () => {
+    expect(renderAll(ENVIRONMENTS)).toEqual(rendered);
+  });
+
+  it('is what dist/ holds (run `npm run synth` and commit dist/ when this fails)', () => {
+    const onDisk = new Map<string, string>();
+    for (const env of readdirSync(join(ROOT, 'dist'))) {
+      for (const file of readdirSync(join(ROOT, 'dist', env))) onDisk.set(`${env}/${file}`, readFileSync(join(ROOT, 'dist', env, file), 'utf8'));
+    }
+    expect([...onDisk.keys()].sort()).toEqual([...rendered.keys()].sort());
+    for (const [path, content] of rendered) expect(onDisk.get(path), path).toBe(content);
+  });
+
+  it.each(EXAMPLES.map((e) => e.name))('applies %s in an order where every sync wave follows the one before', (env) => {
+    const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`)).sort();
+    const objects = files.flatMap((file) => parseYaml(rendered.get(file)!));
+    const waves = objects.map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
+    expect(waves).toEqual([...waves].sort((a, b) => a - b));
+    for (const o of objects) expect(waves[objects.indexOf(o)]).toBe(syncWave(o.kind));
+    const ranks = objects.map((o) => applyRank(o.kind));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    const first = (kind: string) => objects.findIndex((o) => o.kind === kind);
+    const last = (kind: string) => objects.map((o) => o.kind).lastIndexOf(kind);
+    expect(last('Namespace')).toBeLessThan(first('ServiceAccount'));
+    expect(last('StorageClass')).toBeLessThan(first('StatefulSet'));
+    expect(last('EC2NodeClass')).toBeLessThan(first('NodePool'));
+    expect(last('PodDisruptionBudget')).toBeLessThan(first('Deployment'));
+    expect(last('Deployment')).toBeLessThan(first('HorizontalPodAutoscaler'));
+  });
+
+  it.skipIf(!KUBECTL).each(EXAMPLES.map((e) => e.name))('builds %s with kubectl kustomize in file order, every object once', (env) => {
+    const dir = mkdtempSync(join(tmpdir(), `kustomize-${env}-`));
+    try {
+      const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`)).sort();
+      for (const file of files) writeFileSync(join(dir, file.split('/')[1]!), rendered.get(file)!);
+      writeFileSync(join(dir, 'kustomization.yaml'), `resources:\n${files.map((f) => `  - ${f.split('/')[1]}\n`).join('')}`);
+      const built = parseYaml(execFileSync('kubectl', ['kustomize', dir, '--reorder', 'none'], { encoding: 'utf8' }));
+      const expected = files.flatMap((file) => parseYaml(rendered.get(file)!));
+      expect(built.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual(
+        expected.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('writeOutput', () => {
+  function scratch(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'write-output-'));
+    mkdirSync(join(dir, 'dist', 'dev'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'dev', 'old.yaml'), 'kind: Old\n');
+    return dir;
+  }
+
+  it('replaces the whole folder, dropping files no longer produced', () => {
+    const dir = scratch();
+    writeOutput(new Map([['prod/a.yaml', 'kind: A\n']]), join(dir, 'dist'));
+    expect(existsSync(join(dir, 'dist', 'dev'))).toBe(false);
+    expect(readFileSync(join(dir, 'dist', 'prod', 'a.yaml'), 'utf8')).toBe('kind: A\n');
+    expect(readdirSync(dir)).toEqual(['dist']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the previous output untouched when writing fails', () => {
+    const dir = scratch();
+    // A path that is a file and a folder at once cannot be written.
+    expect(() => writeOutput(new Map([['prod/a.yaml', 'x'], ['prod/a.yaml/b.yaml', 'y']]), join(dir, 'dist'))).toThrow();
+    expect(readFileSync(join(dir, 'dist', 'dev', 'old.yaml'), 'utf8')).toBe('kind: Old\n');
+    expect(readdirSync(dir)).toEqual(['dist']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('main.ts', () => {
+  it('exits non-zero with the message and leaves dist/ unchanged when config is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'main-'));
+    try {
+      // A copy of the project whose prod config asks for @latest.
+      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'package.json', 'tsconfig.json']) {
+        execFileSync('cp', ['-r', join(ROOT, entry), dir]);
+      }
+      execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+      const prodFile = join(dir, 'config', 'environments', 'prod.ts');
+      writeFileSync(prodFile, readFileSync(prodFile, 'utf8').replace("production: true,", "production: true,\n  amiVersions: { al2023: 'latest' },"));
+      mkdirSync(join(dir, 'dist', 'prod'), { recursive: true });
+      writeFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'kind: Keep\n');
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [join(dir, 'main.ts'), '--bundle', '--platform=node', '--packages=external', `--outfile=${join(dir, 'main.js')}`, '--log-level=warning']);
+      const run = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`environment "prod": 'amiVersions.al2023' ("latest") must be pinned in production`);
+      expect(readdirSync(join(dir, 'dist'))).toEqual(['prod']);
+      expect(readFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'utf8')).toBe('kind: Keep\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
