@@ -4,10 +4,15 @@ import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
 import { renderAll, writeOutput } from './lib/synth';
 
+// DIST_DIR lets the benchmark synthesize elsewhere; everyone else gets dist/.
+const outdir = process.env.DIST_DIR ?? 'dist';
 try {
   const files = renderAll(ENVIRONMENTS);
-  writeOutput(files, 'dist');
-  console.log(`synthesized ${ENVIRONMENTS.length} environments, ${files.size} files into dist/`);
+  writeOutput(files, outdir);
+  // Under `cdk8s synth`, the CLI lists (or with --stdout prints) what lands in CDK8S_OUTDIR.
+  const cliOutdir = process.env.CDK8S_OUTDIR;
+  if (cliOutdir) writeOutput(new Map([...files].map(([path, content]) => [path.replace('/', '-'), content])), cliOutdir);
+  console.log(`synthesized ${ENVIRONMENTS.length} environments, ${files.size} files into ${outdir}/`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`synth failed, dist/ left unchanged:\n${error.message}`);
