@@ -1,5 +1,27 @@
 import { PoolDefinition, PoolName } from './types';
 
+/** The LLM pool; its spot twin below shares its placement contract. */
+const LLM_ON_DEMAND: PoolDefinition = {
+  name: 'llm-arm-ondemand',
+  description: 'LLM inference server on CPU (seeds 000, 003); on-demand, never consolidated while in use.',
+  nodeClass: 'llm',
+  labels: { workload: 'llm-model' },
+  taints: [{ key: 'workload', value: 'llm-model', effect: 'NoSchedule' }],
+  capacityTypes: ['on-demand'],
+  architectures: ['arm64'],
+  // Seed 000 names t4g.medium (2 vCPU, 4 GiB), which cannot hold the 2 CPU / 4Gi LLM pod once
+  // kubelet and system reservations are taken out. Graviton general purpose and memory
+  // optimized xlarge sizes hold one server each with headroom for the model in memory.
+  instanceTypes: ['m7g.xlarge', 'm7g.2xlarge', 'r7g.xlarge'],
+  consolidationPolicy: 'WhenEmpty',
+  consolidateAfter: '1h',
+  expireAfter: '720h',
+  terminationGracePeriod: '2h',
+  budgets: [{ nodes: '1' }],
+  limits: { cpu: '32', memory: '128Gi' },
+  weight: 50,
+};
+
 /**
  * Every Karpenter NodePool, declared once. Environments change only what `PoolOverride`
  * allows (see `config/environments/`); workloads name a pool and derive their placement from it.
@@ -96,41 +118,16 @@ export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
     budgets: [{ nodes: '1' }],
     limits: { cpu: '16', memory: '64Gi' },
   },
-  'llm-arm-ondemand': {
-    name: 'llm-arm-ondemand',
-    description: 'LLM inference server on CPU (seeds 000, 003); on-demand, never consolidated while in use.',
-    nodeClass: 'llm',
-    labels: { workload: 'llm-model' },
-    taints: [{ key: 'workload', value: 'llm-model', effect: 'NoSchedule' }],
-    capacityTypes: ['on-demand'],
-    architectures: ['arm64'],
-    // Seed 000 names t4g.medium (2 vCPU, 4 GiB), which cannot hold the 2 CPU / 4Gi LLM pod once
-    // kubelet and system reservations are taken out. Graviton general purpose and memory
-    // optimized xlarge sizes hold one server each with headroom for the model in memory.
-    instanceTypes: ['m7g.xlarge', 'm7g.2xlarge', 'r7g.xlarge'],
-    consolidationPolicy: 'WhenEmpty',
-    consolidateAfter: '1h',
-    expireAfter: '720h',
-    terminationGracePeriod: '2h',
-    budgets: [{ nodes: '1' }],
-    limits: { cpu: '32', memory: '128Gi' },
-    weight: 50,
-  },
+  'llm-arm-ondemand': LLM_ON_DEMAND,
+  // The same placement contract (labels, taints, node class, disruption) as llm-arm-ondemand:
+  // the LLM server lands on either, so only capacity, sizing and weight differ.
   'llm-arm-spot': {
+    ...LLM_ON_DEMAND,
     name: 'llm-arm-spot',
     description: 'Spot burst capacity for the LLM server (seed 000); used once on-demand is full or unavailable.',
-    nodeClass: 'llm',
-    labels: { workload: 'llm-model' },
-    taints: [{ key: 'workload', value: 'llm-model', effect: 'NoSchedule' }],
     capacityTypes: ['spot'],
-    architectures: ['arm64'],
     // Several families so that spot capacity is found; same reason as above for not using t4g.
     instanceTypes: ['m7g.xlarge', 'm6g.xlarge', 'r7g.xlarge'],
-    consolidationPolicy: 'WhenEmpty',
-    consolidateAfter: '1h',
-    expireAfter: '720h',
-    terminationGracePeriod: '2h',
-    budgets: [{ nodes: '1' }],
     limits: { cpu: '16', memory: '64Gi' },
     // Below llm-arm-ondemand (50): Karpenter tries the higher weight first.
     weight: 10,
