@@ -226,6 +226,17 @@ export interface EnvironmentConfig {
   readonly modelsFileSystemId: string;
   /** Whether this environment is production (stricter rules: no `@latest` AMI, at least 2 replicas). */
   readonly production: boolean;
+  /** The API server ArgoCD deploys this environment to (a cluster registered in ArgoCD). */
+  readonly argocdDestination: string;
+  /** The Karpenter controller's own settings (seeds 000-002 install it by hand). */
+  readonly karpenter: {
+    /** IAM role of the controller's service account (IRSA). */
+    readonly controllerRoleArn: string;
+    /** SQS queue fed by the EventBridge interruption rules (seed 004). */
+    readonly interruptionQueue: string;
+    /** Labels of the managed node group the controller runs on: never nodes it manages itself. */
+    readonly systemNodeSelector: Readonly<Record<string, string>>;
+  };
 }
 
 /** Names of the workloads this project deploys. */

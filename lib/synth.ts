@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { App } from 'cdk8s';
+import { App, Testing } from 'cdk8s';
+import { ArgoCdChart } from '../charts/argocd';
 import { AiWorkerChart } from '../charts/ai-worker';
 import { AirflowChart } from '../charts/airflow';
 import { JenkinsChart } from '../charts/jenkins';
@@ -12,14 +13,21 @@ import { SparkChart } from '../charts/spark';
 import { EnvironmentConfig } from '../config/types';
 import { checkEnvironment } from './environment';
 import { ConfigError } from './errors';
-import { layout, Manifest } from './layout';
-import { resolvePools } from './pools';
+import { healthPatch } from './argocd-health';
+import { layout, Manifest, toYaml } from './layout';
+import { report } from './report';
+import { resolvePools, ResolvedPool } from './pools';
 
 /**
  * Builds one environment's objects. Each environment gets an App of its own: cdk8s resolves
  * a whole App once per chart, so one App for every environment costs quadratic time.
  */
 export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
+  return buildEnvironment(env).manifests;
+}
+
+/** An environment's objects and the pools they were placed on. */
+export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[]; pools: ResolvedPool[] } {
   checkEnvironment(env);
   const pools = resolvePools(env);
   const app = new App({ outdir: join('.cdk8s.out', env.name) });
@@ -35,7 +43,7 @@ export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
   new AiWorkerChart(app, `${env.name}-ai-worker`, props);
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `${c.node.path}: ${message}`));
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
-  return app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+  return { manifests: app.charts.flatMap((chart) => chart.toJson() as Manifest[]), pools };
 }
 
 /** Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`). */
@@ -45,8 +53,14 @@ export function renderAll(envs: readonly EnvironmentConfig[]): Map<string, strin
   for (const env of envs) {
     if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
     names.add(env.name);
-    for (const [file, content] of layout(synthEnvironment(env))) files.set(`${env.name}/${file}`, content);
+    const { manifests, pools } = buildEnvironment(env);
+    for (const [file, content] of layout(manifests)) files.set(`${env.name}/${file}`, content);
+    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools));
   }
+  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
+  const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+  files.set('argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name))));
+  files.set('argocd/optional/argocd-cm-health-patch.yaml', healthPatch());
   return files;
 }
 

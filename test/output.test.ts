@@ -23,15 +23,17 @@ describe('rendered output', () => {
 
   it('is what dist/ holds (run `npm run synth` and commit dist/ when this fails)', () => {
     const onDisk = new Map<string, string>();
-    for (const env of readdirSync(join(ROOT, 'dist'))) {
-      for (const file of readdirSync(join(ROOT, 'dist', env))) onDisk.set(`${env}/${file}`, readFileSync(join(ROOT, 'dist', env, file), 'utf8'));
+    for (const entry of readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      onDisk.set(path.slice(join(ROOT, 'dist').length + 1), readFileSync(path, 'utf8'));
     }
     expect([...onDisk.keys()].sort()).toEqual([...rendered.keys()].sort());
     for (const [path, content] of rendered) expect(onDisk.get(path), path).toBe(content);
   });
 
   it.each(EXAMPLES.map((e) => e.name))('applies %s in an order where every sync wave follows the one before', (env) => {
-    const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`)).sort();
+    const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`) && p.endsWith('.yaml')).sort();
     const objects = files.flatMap((file) => parseYaml(rendered.get(file)!));
     const waves = objects.map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
     expect(waves).toEqual([...waves].sort((a, b) => a - b));
@@ -50,7 +52,7 @@ describe('rendered output', () => {
   it.skipIf(!KUBECTL).each(EXAMPLES.map((e) => e.name))('builds %s with kubectl kustomize in file order, every object once', (env) => {
     const dir = mkdtempSync(join(tmpdir(), `kustomize-${env}-`));
     try {
-      const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`)).sort();
+      const files = [...rendered.keys()].filter((p) => p.startsWith(`${env}/`) && p.endsWith('.yaml')).sort();
       for (const file of files) writeFileSync(join(dir, file.split('/')[1]!), rendered.get(file)!);
       writeFileSync(join(dir, 'kustomization.yaml'), `resources:\n${files.map((f) => `  - ${f.split('/')[1]}\n`).join('')}`);
       const built = parseYaml(execFileSync('kubectl', ['kustomize', dir, '--reorder', 'none'], { encoding: 'utf8' }));

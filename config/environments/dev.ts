@@ -16,6 +16,12 @@ export const dev: EnvironmentConfig = {
   securityGroups: { tags: { 'karpenter.sh/discovery': 'hihypipe-eks-dev' } },
   nodeRole: 'KarpenterNodeRole-hihypipe-eks-dev',
   modelsFileSystemId: 'fs-0a1b2c3d4e5f60718',
+  argocdDestination: 'https://ABCDEF0123456789ABCDEF0123456789.gr7.ap-northeast-2.eks.amazonaws.com',
+  karpenter: {
+    controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-dev',
+    interruptionQueue: 'hihypipe-eks-dev-karpenter',
+    systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-dev-system' },
+  },
   pools: {
     // 10 t3.medium: 2 vCPU and 4 GiB each.
     default: { capacityTypes: ['spot'], instanceTypes: ['t3.medium'], limits: { cpu: '20', memory: '40Gi', nodes: '10' } },

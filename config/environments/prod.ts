@@ -20,6 +20,12 @@ export const prod: EnvironmentConfig = {
   nodeRole: 'KarpenterNodeRole-hihypipe-eks-cluster',
   ebsKmsKeyId: 'arn:aws:kms:ap-northeast-2:111122223333:key/6f1c2a4e-8b3d-4c5e-9a7f-0d2e4b6c8a10',
   modelsFileSystemId: 'fs-0f1e2d3c4b5a69788',
+  argocdDestination: 'https://kubernetes.default.svc',
+  karpenter: {
+    controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-cluster',
+    interruptionQueue: 'hihypipe-eks-cluster-karpenter',
+    systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-cluster-system' },
+  },
   pools: {
     default: {
       // Karpenter prefers spot when a pool allows both and falls back to on-demand when spot
