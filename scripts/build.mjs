@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 await build({
-  entryPoints: { main: resolve(root, 'main.ts') },
+  entryPoints: { main: resolve(root, 'main.ts'), diff: resolve(root, 'scripts/diff.ts') },
   outdir: resolve(root, '.build'),
   bundle: true,
   platform: 'node',
