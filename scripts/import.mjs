@@ -7,7 +7,7 @@
 //
 // The file list is read from cdk8s.yaml so the URLs and the local files cannot drift apart.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
@@ -21,7 +21,8 @@ if (outFlag >= 0) {
 }
 const localDir = args[0];
 
-const config = parse(readFileSync(join(root, 'cdk8s.yaml'), 'utf8'));
+const configText = readFileSync(join(root, 'cdk8s.yaml'), 'utf8');
+const config = parse(configText);
 const sources = config.imports.map((url) => {
   if (!localDir) return url;
   const file = join(resolve(localDir), basename(url));
@@ -42,4 +43,7 @@ for (const source of sources) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+// cdk8s import appends every source it is given to cdk8s.yaml; the file must keep naming only
+// the pinned upstream URLs, whatever folder the CRDs were read from.
+writeFileSync(join(root, 'cdk8s.yaml'), configText);
 console.log(`imports written to ${output} from ${localDir ?? 'the URLs in cdk8s.yaml'}`);

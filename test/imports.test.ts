@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const ROOT = resolve(__dirname, '..');
 const CRDS = resolve(ROOT, '..', 'shared', 'crds', 'karpenter-v1.14.1');
@@ -23,8 +24,10 @@ describe('imports/', () => {
   });
 
   it('names the same CRDs in cdk8s.yaml, pinned to the release tag', () => {
-    const config = readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8');
-    expect(config).toContain('/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.sh_nodepools.yaml');
-    expect(config).toContain('/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml');
+    const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
+    expect(config.imports).toEqual([
+      'https://raw.githubusercontent.com/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.sh_nodepools.yaml',
+      'https://raw.githubusercontent.com/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml',
+    ]);
   });
 });
