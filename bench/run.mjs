@@ -7,20 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundle, ENTRY_POINTS } from '../scripts/bundle.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
-await build({
-  entryPoints: { main: join(root, 'main.ts'), scale: join(root, 'bench', 'scale.ts') },
-  outdir: join(root, '.build'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  logLevel: 'warning',
-});
+await bundle({ ...ENTRY_POINTS, scale: join(root, 'bench', 'scale.ts') });
 
 const probe = join(root, 'bench', 'rss-probe.cjs');
 const scratch = mkdtempSync(join(tmpdir(), 'bench-'));

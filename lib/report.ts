@@ -1,56 +1,22 @@
 import { EnvironmentConfig } from '../config/types';
 import { Manifest } from './layout';
 import { ResolvedPool } from './pools';
-import { formatGiB, parseQuantity } from './quantity';
+import { parseQuantity } from './quantity';
+import { poolViews } from './validation/cluster';
+import { describeRef } from './validation/findings';
+import { ValidationResult } from './validation';
+import { poolsFor } from './validation/placement';
+import { podOf } from './validation/pods';
 
-function tolerated(spec: any, pool: ResolvedPool): boolean {
-  return pool.taints.every((taint) =>
-    (spec.tolerations ?? []).some((t: any) => t.key === taint.key && t.effect === taint.effect && (t.operator === 'Exists' || t.value === taint.value)),
-  );
-}
-
-/** The pools a pod template can land on: selector against labels, tolerations against taints. */
-export function poolsFor(spec: any, pools: readonly ResolvedPool[]): ResolvedPool[] {
-  return pools.filter((pool) => Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => pool.labels[k] === v) && tolerated(spec, pool));
-}
-
-function podRequests(spec: any): { cpu: number; memory: number } {
-  const sum = (resource: string) => spec.containers.reduce((total: number, c: any) => total + parseQuantity(c.resources?.requests?.[resource] ?? '0'), 0);
-  return { cpu: sum('cpu'), memory: sum('memory') };
-}
-
-/** Warnings a reviewer should see: autoscalers whose maximum cannot fit in their pools' limits. */
-export function capacityWarnings(manifests: readonly Manifest[], pools: readonly ResolvedPool[]): string[] {
-  const warnings: string[] = [];
-  for (const hpa of manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
-    const spec = hpa.spec as any;
-    const target = manifests.find((m) => m.kind === spec.scaleTargetRef.kind && m.metadata.name === spec.scaleTargetRef.name && m.metadata.namespace === hpa.metadata.namespace);
-    if (!target) continue;
-    const pod = (target.spec as any).template.spec;
-    const requests = podRequests(pod);
-    const on = poolsFor(pod, pools);
-    const limitCpu = on.reduce((t, p) => t + parseQuantity(p.limits.cpu), 0);
-    const limitMemory = on.reduce((t, p) => t + parseQuantity(p.limits.memory), 0);
-    const cpu = requests.cpu * spec.maxReplicas;
-    const memory = requests.memory * spec.maxReplicas;
-    if (cpu > limitCpu || memory > limitMemory) {
-      warnings.push(
-        `HorizontalPodAutoscaler ${hpa.metadata.namespace}/${hpa.metadata.name}: maxReplicas ${spec.maxReplicas} x requests (${requests.cpu} CPU, ${formatGiB(requests.memory)}) = ${cpu} CPU, ${formatGiB(memory)} exceeds the limits of [${on.map((p) => p.name).join(', ')}] (${limitCpu} CPU, ${formatGiB(limitMemory)})`,
-      );
-    }
-  }
-  return warnings;
-}
-
-/** REPORT.md of one environment: which workload runs where, what the pool limits mean, warnings. */
-export function report(env: EnvironmentConfig, manifests: readonly Manifest[], pools: readonly ResolvedPool[]): string {
+/** REPORT.md of one environment: which workload runs where, what the pool limits mean, the validator's warnings and waivers. */
+export function report(env: EnvironmentConfig, manifests: readonly Manifest[], pools: readonly ResolvedPool[], validation: ValidationResult): string {
+  const views = poolViews(manifests);
   const controllers = manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet');
   const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler');
   const rows = controllers.map((c) => {
-    const pod = (c.spec as any).template.spec;
     const hpa = hpas.find((h) => (h.spec as any).scaleTargetRef.name === c.metadata.name && h.metadata.namespace === c.metadata.namespace);
     const replicas = hpa ? `${(hpa.spec as any).minReplicas}-${(hpa.spec as any).maxReplicas} (HPA)` : String((c.spec as any).replicas);
-    return { name: `${c.metadata.namespace}/${c.metadata.name}`, kind: c.kind, replicas, pools: poolsFor(pod, pools).map((p) => p.name) };
+    return { name: `${c.metadata.namespace}/${c.metadata.name}`, kind: c.kind, replicas, pools: poolsFor(podOf(c)!.spec, views).map((p) => p.name) };
   });
   const lines = [
     `# ${env.name}: cluster ${env.cluster.name} (${env.cluster.region})`,
@@ -83,10 +49,12 @@ export function report(env: EnvironmentConfig, manifests: readonly Manifest[], p
       return `| ${p.name} | ${p.capacityTypes.join(' + ')} | ${limits} | ${Math.min(byCpu, byMemory, byGpu, byNodes)} x ${largest.name} |`;
     }),
     '',
-    '## Warnings',
+    '## Validator warnings',
     '',
   ];
-  const warnings = capacityWarnings(manifests, pools);
-  lines.push(...(warnings.length > 0 ? warnings.map((w) => `- ${w}`) : ['None.']), '');
+  const warnings = validation.findings.filter((f) => f.severity === 'warning');
+  lines.push(...(warnings.length > 0 ? warnings.map((w) => `- ${describeRef(w.object)}: \`${w.path}\` [${w.rule}] ${w.message}`) : ['None.']), '');
+  lines.push('## Waivers', '');
+  lines.push(...(validation.waived.length > 0 ? validation.waived.map((w) => `- ${describeRef(w.object)} waives [${w.rule}] (${w.message}): ${w.reason}`) : ['None.']), '');
   return lines.join('\n');
 }

@@ -17,6 +17,8 @@ import { healthPatch } from './argocd-health';
 import { layout, Manifest, toYaml } from './layout';
 import { report } from './report';
 import { resolvePools, ResolvedPool } from './pools';
+import { validate, ValidationResult } from './validation';
+import { formatText } from './validation/format';
 
 /**
  * Builds one environment's objects. Each environment gets an App of its own: cdk8s resolves
@@ -26,8 +28,20 @@ export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
   return buildEnvironment(env).manifests;
 }
 
-/** An environment's objects and the pools they were placed on. */
-export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[]; pools: ResolvedPool[] } {
+/** A synthesized environment that fails validation; the message is the grouped report of its errors. */
+export class ValidationError extends ConfigError {
+  constructor(
+    env: string,
+    readonly result: ValidationResult,
+    objects: number,
+  ) {
+    super(`environment "${env}" fails validation:\n${formatText({ ...result, findings: result.findings.filter((f) => f.severity === 'error'), waived: [] }, objects)}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** An environment's objects, the pools they were placed on, and what the validator found. */
+export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[]; pools: ResolvedPool[]; validation: ValidationResult } {
   checkEnvironment(env);
   const pools = resolvePools(env);
   const app = new App({ outdir: join('.cdk8s.out', env.name) });
@@ -43,7 +57,11 @@ export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[
   new AiWorkerChart(app, `${env.name}-ai-worker`, props);
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `${c.node.path}: ${message}`));
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
-  return { manifests: app.charts.flatMap((chart) => chart.toJson() as Manifest[]), pools };
+  const manifests = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+  // The set is complete: every reference must resolve inside it.
+  const validation = validate(manifests.map((object) => ({ object })), { complete: true, production: env.production });
+  if (validation.errors > 0) throw new ValidationError(env.name, validation, manifests.length);
+  return { manifests, pools, validation };
 }
 
 /** Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`). */
@@ -53,9 +71,9 @@ export function renderAll(envs: readonly EnvironmentConfig[]): Map<string, strin
   for (const env of envs) {
     if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
     names.add(env.name);
-    const { manifests, pools } = buildEnvironment(env);
+    const { manifests, pools, validation } = buildEnvironment(env);
     for (const [file, content] of layout(manifests)) files.set(`${env.name}/${file}`, content);
-    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools));
+    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools, validation));
   }
   const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
   const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);

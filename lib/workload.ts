@@ -1,11 +1,14 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IMAGES } from '../config/versions';
+import { IMAGE_ARCHITECTURES, IMAGES } from '../config/versions';
 import { fail } from './errors';
 import { placementFor } from './placement';
 import { ResolvedPool } from './pools';
 import { isQuantity, parseQuantity } from './quantity';
+import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from './validation/cluster';
+import { CREDENTIAL_NAME } from './validation/policy';
+import { WAIVER_PREFIX } from './validation/rules';
 
 /** Requests or limits of a container. */
 export interface ResourceAmounts {
@@ -41,7 +44,8 @@ export interface WorkloadContainer {
   /** @default none */
   readonly volumeMounts?: readonly k8s.VolumeMount[];
   /**
-   * Run privileged, with the reason (rendered as an annotation). Only namespaces whose Pod
+   * Run privileged, with the reason (rendered as the waiver annotation of the `privileged`
+   * policy rule, `waivers.karpenter-as-code.io/privileged`). Only namespaces whose Pod
    * Security level is `privileged` admit such a pod. @default not privileged
    */
   readonly privileged?: { readonly reason: string };
@@ -114,9 +118,6 @@ export interface WorkloadProps {
   readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
 }
 
-/** Domain of this project's own annotations. */
-export const ANNOTATION_DOMAIN = 'karpenter-as-code.io';
-
 /** Label that selects a workload's pods. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 
@@ -152,6 +153,11 @@ export class Workload extends Construct {
     const placement = placementFor(props.name, props.pools);
     this.selector = { [NAME_LABEL]: props.name };
     const labels = { ...this.selector, 'app.kubernetes.io/managed-by': 'cdk8s' };
+    // What the validator checks the synthesized placement against: the pools the pods are meant
+    // for, and the architectures every image is published for.
+    const images = [...props.containers, ...(props.initContainers ?? [])].map((c) => c.image);
+    const architectures = (['amd64', 'arm64'] as const).filter((arch) => images.every((image) => IMAGE_ARCHITECTURES[image].includes(arch)));
+    const intent = { [POOLS_ANNOTATION]: props.pools.map((p) => p.name).join(','), [ARCHITECTURES_ANNOTATION]: architectures.join(',') };
 
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: props.name, labels },
@@ -174,9 +180,9 @@ export class Workload extends Construct {
 
     const annotations: Record<string, string> = {};
     if (props.doNotDisrupt) annotations['karpenter.sh/do-not-disrupt'] = 'true';
-    for (const c of props.containers) {
-      if (c.privileged) annotations[`${ANNOTATION_DOMAIN}/privileged.${c.name}`] = c.privileged.reason;
-    }
+    // The declared reason is the waiver of the validator's `privileged` policy rule.
+    const reasons = props.containers.filter((c) => c.privileged).map((c) => `${c.name}: ${c.privileged!.reason}`);
+    if (reasons.length > 0) annotations[`${WAIVER_PREFIX}privileged`] = reasons.join('; ');
 
     const spread: k8s.TopologySpreadConstraint[] | undefined =
       maxReplicas > 1 && placement.zones.length >= 2
@@ -217,7 +223,7 @@ export class Workload extends Construct {
     let target: ApiObject;
     if (kind === 'StatefulSet') {
       target = new k8s.KubeStatefulSet(this, 'Controller', {
-        metadata: { name: props.name, labels },
+        metadata: { name: props.name, labels, annotations: intent },
         spec: {
           replicas,
           serviceName: props.services![0]!.name ?? props.name,
@@ -238,7 +244,7 @@ export class Workload extends Construct {
       });
     } else {
       target = new k8s.KubeDeployment(this, 'Controller', {
-        metadata: { name: props.name, labels },
+        metadata: { name: props.name, labels, annotations: intent },
         spec: {
           replicas,
           selector: { matchLabels: this.selector },
@@ -302,7 +308,7 @@ function container(subject: string, c: WorkloadContainer, runAsUser: number, ini
   if (init && probes > 0) fail(subject, `${field}.probes`, probes, 'be left out of an init container');
   if (!init && probes === 0) fail(subject, `${field}.probes`, 'none', 'include at least a readiness or liveness probe');
   for (const variable of c.env ?? []) {
-    if (variable.value !== undefined && /PASSWORD|SECRET|TOKEN|CREDENTIAL|_CONN$|API_KEY/i.test(variable.name)) {
+    if (variable.value !== undefined && CREDENTIAL_NAME.test(variable.name)) {
       fail(subject, `${field}.env.${variable.name}`, '<literal value>', 'come from a Secret (valueFrom.secretKeyRef), never a literal');
     }
   }

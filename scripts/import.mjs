@@ -7,31 +7,14 @@
 //
 // The file list is read from cdk8s.yaml so the URLs and the local files cannot drift apart.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crdSources, outputArg, root } from './crd-sources.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-let output = join(root, 'imports');
-const outFlag = args.indexOf('--output');
-if (outFlag >= 0) {
-  output = resolve(args[outFlag + 1] ?? '');
-  args.splice(outFlag, 2);
-}
+const output = outputArg(args, join(root, 'imports'));
 const localDir = args[0];
-
-const configText = readFileSync(join(root, 'cdk8s.yaml'), 'utf8');
-const config = parse(configText);
-const sources = config.imports.map((url) => {
-  if (!localDir) return url;
-  const file = join(resolve(localDir), basename(url));
-  if (!existsSync(file)) {
-    console.error(`'${localDir}' has no ${basename(url)} (cdk8s.yaml imports ${url})`);
-    process.exit(2);
-  }
-  return file;
-});
+const { configText, sources } = crdSources(localDir);
 
 const cli = join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 rmSync(output, { recursive: true, force: true });

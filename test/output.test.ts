@@ -94,22 +94,39 @@ describe('writeOutput', () => {
 });
 
 describe('main.ts', () => {
-  it('exits non-zero with the message and leaves dist/ unchanged when config is wrong', () => {
+  const failures = [
+    {
+      what: 'config is wrong',
+      from: 'production: true,',
+      to: "production: true,\n  amiVersions: { al2023: 'latest' },",
+      message: `environment "prod": 'amiVersions.al2023' ("latest") must be pinned in production`,
+    },
+    {
+      what: 'the validator finds an error',
+      // Seed 000's LLM node size: the LLM server's pod cannot fit on it.
+      from: '  pools: {\n',
+      to: "  pools: {\n    'llm-arm-ondemand': { instanceTypes: ['t4g.medium'] },\n    'llm-arm-spot': { instanceTypes: ['t4g.medium'] },\n",
+      message: 'Deployment llm/llm-server\n  error   [fits-instance] spec.template.spec: requests (2000m CPU, 4Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand"',
+    },
+  ];
+  it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'main-'));
     try {
-      // A copy of the project whose prod config asks for @latest.
-      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'package.json', 'tsconfig.json']) {
+      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'package.json', 'tsconfig.json']) {
         execFileSync('cp', ['-r', join(ROOT, entry), dir]);
       }
       execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
       const prodFile = join(dir, 'config', 'environments', 'prod.ts');
-      writeFileSync(prodFile, readFileSync(prodFile, 'utf8').replace("production: true,", "production: true,\n  amiVersions: { al2023: 'latest' },"));
+      const source = readFileSync(prodFile, 'utf8');
+      expect(source).toContain(from);
+      writeFileSync(prodFile, source.replace(from, to));
       mkdirSync(join(dir, 'dist', 'prod'), { recursive: true });
       writeFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'kind: Keep\n');
       execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [join(dir, 'main.ts'), '--bundle', '--platform=node', '--packages=external', `--outfile=${join(dir, 'main.js')}`, '--log-level=warning']);
       const run = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
       expect(run.status).toBe(1);
-      expect(run.stderr).toContain(`environment "prod": 'amiVersions.al2023' ("latest") must be pinned in production`);
+      expect(run.stderr).toContain('synth failed, dist/ left unchanged');
+      expect(run.stderr).toContain(message);
       expect(readdirSync(join(dir, 'dist'))).toEqual(['prod']);
       expect(readFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'utf8')).toBe('kind: Keep\n');
     } finally {

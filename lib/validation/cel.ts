@@ -1,0 +1,66 @@
+import { celEnv, CelScalar, celMethod, isCelError, listType, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { re2Find, re2Test } from './regex';
+import { StructuralSchema } from './structural';
+
+/**
+ * CEL as the API server evaluates `x-kubernetes-validations`: cel-go's standard library, the
+ * strings extension, RE2 regular expressions, and the Kubernetes library functions the
+ * Karpenter rules use. @bufbuild/cel has no `find`/`findAll` (they come from Kubernetes'
+ * regex library), so they are added here.
+ * @see https://kubernetes.io/docs/reference/using-api/cel/#kubernetes-regex-library
+ */
+const KUBERNETES_FUNCS = [
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (this: string, pattern: string) {
+    return re2Find(pattern, this);
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (this: string, pattern: string) {
+    const found: string[] = [];
+    let rest = this;
+    for (let match = re2Find(pattern, rest); match !== '' && found.length < 1000; match = re2Find(pattern, rest)) {
+      found.push(match);
+      rest = rest.slice(rest.indexOf(match) + match.length);
+    }
+    return found;
+  }),
+];
+
+const ENV = celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS], re2: { compile: (pattern) => ({ test: (text) => re2Test(pattern, text) }) } });
+
+type Program = ReturnType<typeof plan>;
+const programs = new Map<string, Program>();
+
+function program(rule: string): Program {
+  let compiled = programs.get(rule);
+  if (!compiled) {
+    compiled = plan(ENV, parse(rule));
+    programs.set(rule, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * A JSON value as CEL sees it under `schema`: `integer` fields are CEL ints (BigInt),
+ * `number` fields doubles, int-or-string either, objects maps.
+ */
+export function toCel(value: unknown, schema: StructuralSchema | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => toCel(item, schema?.items));
+  if (value !== null && typeof value === 'object') {
+    return new Map(Object.entries(value).map(([key, item]) => [key, toCel(item, schema?.properties?.[key] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined))]));
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number') return BigInt(value);
+  return value;
+}
+
+/** Whether a rule compares against the previous object: those run only on update. */
+export function isTransitionRule(rule: string): boolean {
+  return /\boldSelf\b/.test(rule);
+}
+
+/** Evaluates `rule` with `self` bound to `value`: true, false, or the evaluation error's text. */
+export function evaluate(rule: string, value: unknown, schema: StructuralSchema): boolean | string {
+  const result = program(rule)({ self: toCel(value, schema) as never });
+  if (isCelError(result)) return result.message;
+  if (typeof result !== 'boolean') return `rule evaluated to ${String(result)}, not a bool`;
+  return result;
+}

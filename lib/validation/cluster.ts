@@ -1,0 +1,211 @@
+import { isLabelValue } from '../labels';
+import { formatGiB, formatMilliCpu } from '../quantity';
+import { child, KubeObject, Reporter, Severity } from './findings';
+import { PoolView, poolView } from './node-pools';
+import { allocatable, Resources } from './overhead';
+import { mismatch, podRequests, poolsFor } from './placement';
+import { podOf } from './pods';
+import { LabelSelector, selects } from './selectors';
+
+/**
+ * Checks across objects: what Karpenter and the scheduler would do with the set as a whole.
+ * `complete` says the set is everything that will exist (synth); otherwise (the CLI) a
+ * reference to an object outside it is only a warning, since it may live in the cluster.
+ */
+
+type Json = Record<string, any>;
+
+/** Annotation listing the pools a workload is meant for (written by the Workload construct). */
+export const POOLS_ANNOTATION = 'karpenter-as-code.io/pools';
+/** Annotation listing the architectures all of a workload's images are published for. */
+export const ARCHITECTURES_ANNOTATION = 'karpenter-as-code.io/architectures';
+
+/**
+ * DaemonSets every EKS node runs that a manifest set does not contain: the VPC CNI (aws-node,
+ * 25m CPU) and kube-proxy (100m CPU), with the requests of the EKS managed add-ons' default
+ * configuration. Added to the DaemonSets of the set when sizing nodes.
+ */
+export const EKS_DAEMONSET_REQUESTS: Readonly<Record<string, number>> = { cpu: 0.125, memory: 0 };
+
+/** One object of the set, as stored by the API server, with its reporter. */
+export interface Checked {
+  readonly object: KubeObject;
+  readonly reporter: Reporter;
+}
+
+export interface ClusterOptions {
+  readonly complete: boolean;
+}
+
+const GPU = 'nvidia.com/gpu';
+const nameOf = (o: KubeObject) => String(o.metadata?.name ?? '');
+const namespaceOf = (o: KubeObject) => (typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : 'default');
+
+function describeResources(r: Partial<Resources>): string {
+  return `${formatMilliCpu(r.cpu ?? 0)} CPU, ${formatGiB(r.memory ?? 0)} memory`;
+}
+
+// Sums the requests of the DaemonSets (in the set, plus EKS's own) that would run on a pool's nodes.
+function daemonSetRequests(pool: PoolView, daemonSets: readonly KubeObject[]): Record<string, number> {
+  const total: Record<string, number> = { ...EKS_DAEMONSET_REQUESTS };
+  for (const ds of daemonSets) {
+    const pod = podOf(ds);
+    if (!pod || mismatch(pod.spec, pool) !== undefined) continue;
+    for (const [k, v] of Object.entries(podRequests(pod.spec))) total[k] = (total[k] ?? 0) + v;
+  }
+  return total;
+}
+
+/** Why a pod does not fit on the largest instance of a pool, or undefined when some instance holds it. */
+function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets: readonly KubeObject[]): string | undefined {
+  if (!pool.instances || pool.instances.length === 0) return undefined;
+  const daemons = daemonSetRequests(pool, daemonSets);
+  const candidates = pool.instances.map((type) => {
+    const { allocatable: free } = allocatable(type, pool.kubelet);
+    const room = { cpu: free.cpu - (daemons.cpu ?? 0), memory: free.memory - (daemons.memory ?? 0) };
+    const shortCpu = (requests.cpu ?? 0) - room.cpu;
+    const shortMemory = (requests.memory ?? 0) - room.memory;
+    return { type, room, shortCpu, shortMemory };
+  });
+  if (candidates.some((c) => c.shortCpu <= 0 && c.shortMemory <= 0)) return undefined;
+  const largest = [...candidates].sort((a, b) => b.type.vcpu - a.type.vcpu || b.type.memoryGiB - a.type.memoryGiB)[0]!;
+  const short = [
+    largest.shortCpu > 0 ? `CPU short by ${formatMilliCpu(largest.shortCpu)}` : undefined,
+    largest.shortMemory > 0 ? `memory short by ${formatGiB(largest.shortMemory)}` : undefined,
+  ].filter(Boolean);
+  return (
+    `requests (${describeResources(requests)}) do not fit any instance type of NodePool "${pool.name}": the largest, ${largest.type.name} ` +
+    `(${largest.type.vcpu} vCPU, ${largest.type.memoryGiB}Gi), leaves ${describeResources(largest.room)} for pods after Karpenter's overhead ` +
+    `(7.5% VM memory, ${pool.kubelet.kubeReserved ? "the node class's kubeReserved" : `kube-reserved for ${allocatable(largest.type, pool.kubelet).capacity.pods} pods`}, eviction threshold) and DaemonSets (${describeResources(daemons)}); ${short.join(', ')}. ` +
+    'Allow a larger instance type in the pool or lower the requests'
+  );
+}
+
+function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: number; max: number; hpa?: KubeObject } {
+  const hpa = hpas.find((h) => namespaceOf(h) === namespaceOf(workload) && (h.spec as Json)?.scaleTargetRef?.kind === workload.kind && (h.spec as Json)?.scaleTargetRef?.name === nameOf(workload));
+  if (hpa) return { min: (hpa.spec as Json).minReplicas ?? 1, max: (hpa.spec as Json).maxReplicas ?? 1, hpa };
+  const replicas = (workload.spec as Json)?.replicas ?? 1;
+  return { min: replicas, max: replicas };
+}
+
+function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonSets: KubeObject[]; hpas: KubeObject[]; checked: readonly Checked[] }): void {
+  const { object, reporter } = item;
+  const pod = podOf(object);
+  if (!pod || object.kind === 'DaemonSet' || pools.length === 0) return;
+  const on = poolsFor(pod.spec, pools);
+  const annotations = (object.metadata?.annotations ?? {}) as Record<string, string>;
+  const intended = annotations[POOLS_ANNOTATION]?.split(',').map((p) => p.trim()).filter(Boolean);
+  if (on.length === 0) {
+    const reasons = pools.map((pool) => `"${pool.name}": ${mismatch(pod.spec, pool)}`);
+    reporter.report('placement', pod.path, `can land on none of the ${pools.length} NodePools, so its pods stay Pending: ${reasons.join('; ')}`);
+    return;
+  }
+  if (intended) {
+    const names = on.map((p) => p.name);
+    const extra = names.filter((n) => !intended.includes(n));
+    const missing = intended.filter((n) => !names.includes(n));
+    if (extra.length > 0) reporter.report('placement', pod.path, `can also land on NodePool ${extra.map((n) => `"${n}"`).join(', ')}, which it is not meant for (${POOLS_ANNOTATION}: ${intended.join(',')}): narrow its node selector or taint that pool`);
+    for (const name of missing) {
+      const pool = pools.find((p) => p.name === name);
+      reporter.report('placement', pod.path, pool ? `is meant for NodePool "${name}" but cannot land there: ${mismatch(pod.spec, pool)}` : `is meant for NodePool "${name}", which is not in the set`, undefined, pool || set.checked.length === 0 ? undefined : 'warning');
+    }
+  }
+  const requests = podRequests(pod.spec);
+  const gpus = requests[GPU] ?? 0;
+  if (gpus > 0) {
+    const without = on.filter((p) => p.instances && !p.instances.some((t) => t.gpus >= gpus));
+    for (const pool of without) reporter.report('gpu-pool', pod.path, `requests ${gpus} ${GPU} but can land on NodePool "${pool.name}", whose instance types (${pool.instances!.map((t) => t.name).join(', ')}) have ${Math.max(0, ...pool.instances!.map((t) => t.gpus))} GPUs`);
+  }
+  const problems = on.map((pool) => ({ pool, problem: fitProblem(requests, pool, set.daemonSets) }));
+  const failing = problems.filter((p) => p.problem !== undefined);
+  // A pod that fits one of its pools is placed there; the others only lose it.
+  for (const { problem } of failing) reporter.report('fits-instance', pod.path, problem!, undefined, failing.length === problems.length ? 'error' : 'warning');
+  const archs = annotations[ARCHITECTURES_ANNOTATION]?.split(',').map((a) => a.trim()).filter(Boolean);
+  if (archs) {
+    for (const pool of on) {
+      const foreign = (pool.architectures ?? []).filter((a) => !archs.includes(a));
+      if (foreign.length > 0) reporter.report('architecture', pod.path, `its images are published for [${archs.join(', ')}] but it can land on NodePool "${pool.name}", which launches ${foreign.join(', ')} nodes`);
+    }
+  }
+  const { max, hpa } = replicasOf(object, set.hpas);
+  if (hpa) {
+    for (const resource of ['cpu', 'memory', GPU]) {
+      const need = (requests[resource] ?? 0) * max;
+      const limit = on.reduce((sum, p) => sum + (p.limits[resource] ?? Infinity), 0);
+      if (need > limit) {
+        const show = (v: number) => (resource === 'memory' ? formatGiB(v) : resource === 'cpu' ? formatMilliCpu(v) : String(v));
+        reporter.report('pool-capacity', 'spec', `HorizontalPodAutoscaler "${nameOf(hpa)}" may scale to ${max} replicas x ${show(requests[resource] ?? 0)} ${resource} = ${show(need)}, more than the ${resource} limits of [${on.map((p) => p.name).join(', ')}] (${show(limit)}): the extra pods would stay Pending`);
+      }
+    }
+  }
+  for (const constraint of (pod.spec.topologySpreadConstraints ?? []) as Json[]) {
+    if (constraint.topologyKey !== 'topology.kubernetes.io/zone' || constraint.whenUnsatisfiable !== 'DoNotSchedule') continue;
+    if (on.some((p) => p.zones === undefined)) continue;
+    const zones = [...new Set(on.flatMap((p) => p.zones!))];
+    if (zones.length < 2) reporter.report('zone-spread', child(pod.path, 'topologySpreadConstraints'), `spreads over zones with DoNotSchedule, but its pools [${on.map((p) => p.name).join(', ')}] launch only in [${zones.join(', ')}]: allow a second zone or use ScheduleAnyway`);
+  }
+  if (pod.annotations['karpenter.sh/do-not-disrupt'] === 'true') {
+    for (const pool of on.filter((p) => p.terminationGracePeriod === undefined)) {
+      reporter.report('do-not-disrupt-grace', child(pod.path.replace(/\.spec$/, '.metadata.annotations'), 'karpenter.sh/do-not-disrupt'), `pods marked do-not-disrupt can land on NodePool "${pool.name}", which has no spec.template.spec.terminationGracePeriod: its nodes could never be drained, not even when they expire. Set one on the pool`);
+    }
+  }
+}
+
+function checkPdbs(pdbs: readonly Checked[], workloads: readonly KubeObject[], hpas: readonly KubeObject[], complete: boolean): void {
+  const claimed = new Map<KubeObject, string>();
+  for (const { object, reporter } of pdbs) {
+    const spec = (object.spec ?? {}) as Json;
+    if (spec.minAvailable === undefined && spec.maxUnavailable === undefined) reporter.report('pdb-budget-missing', 'spec', 'sets neither minAvailable nor maxUnavailable: set maxUnavailable: 1 to allow one pod at a time to be evicted');
+    const selector = (spec.selector ?? {}) as LabelSelector;
+    const selected = workloads.filter((w) => namespaceOf(w) === namespaceOf(object) && selects(selector, podOf(w)?.labels ?? {}));
+    if (selected.length === 0) {
+      reporter.report('pdb-selects', 'spec.selector', `selects no pods of any workload in namespace "${namespaceOf(object)}"${complete ? '' : ' in the files given'}`, spec.selector, complete ? 'error' : 'warning');
+      continue;
+    }
+    const replicas = selected.reduce((sum, w) => sum + replicasOf(w, hpas).min, 0);
+    const scaled = (value: number | string) => (typeof value === 'number' ? value : Math.ceil((Number(String(value).replace('%', '')) * replicas) / 100));
+    const allowed = spec.maxUnavailable !== undefined ? scaled(spec.maxUnavailable) : spec.minAvailable !== undefined ? replicas - scaled(spec.minAvailable) : replicas;
+    if (allowed <= 0) {
+      const field = spec.maxUnavailable !== undefined ? 'spec.maxUnavailable' : 'spec.minAvailable';
+      reporter.report('pdb-allows-disruption', field, `allows no disruption with ${replicas} replica(s) of ${selected.map((w) => `${w.kind} ${nameOf(w)}`).join(', ')}: every drain (consolidation, expiry, upgrades) blocks on it. Allow at least one pod to be evicted`, spec.maxUnavailable ?? spec.minAvailable);
+    }
+    for (const workload of selected) {
+      const other = claimed.get(workload);
+      if (other) reporter.report('pdb-overlap', 'spec.selector', `selects the pods of ${workload.kind} ${nameOf(workload)}, which PodDisruptionBudget "${other}" selects too: the eviction API refuses pods matched by two PDBs, so every drain stalls`);
+      else claimed.set(workload, nameOf(object));
+    }
+  }
+}
+
+/** The NodePools of a set, read against its EC2NodeClasses. */
+export function poolViews(objects: readonly KubeObject[]): PoolView[] {
+  const nodeClasses = new Map(objects.filter((o) => o.kind === 'EC2NodeClass').map((o) => [nameOf(o), o]));
+  return objects.filter((o) => o.kind === 'NodePool').map((o) => poolView(o, nodeClasses));
+}
+
+/** Checks that need the whole set of objects: references, placement, fit, disruption. */
+export function checkCluster(items: readonly Checked[], options: ClusterOptions): void {
+  const missing: Severity = options.complete ? 'error' : 'warning';
+  const of = (kind: string) => items.filter((i) => i.object.kind === kind);
+  const pools = poolViews(items.map((i) => i.object));
+  for (const [index, item] of of('NodePool').entries()) {
+    const pool = pools[index]!;
+    const ref = ((item.object.spec as Json)?.template?.spec?.nodeClassRef ?? {}) as Json;
+    if (ref.kind === 'EC2NodeClass' && ref.group === 'karpenter.k8s.aws' && !pool.nodeClass) {
+      item.reporter.report('node-class-ref', 'spec.template.spec.nodeClassRef.name', `EC2NodeClass "${String(ref.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the pool could never launch a node`, ref.name, missing);
+    }
+    if (!isLabelValue(pool.name)) item.reporter.report('nodepool-name', 'metadata.name', `must be a valid label value (at most 63 characters): Karpenter labels every node karpenter.sh/nodepool=${pool.name}`, pool.name);
+    if (pool.unknownInstances.length > 0) item.reporter.report('fits-instance', 'spec.template.spec.requirements', `instance types ${pool.unknownInstances.join(', ')} are not in the catalog of lib/instance-types.ts, so pods are not sized against them: add their facts there`, undefined, 'warning');
+  }
+  const workloads = items.filter((i) => podOf(i.object) !== undefined);
+  const hpas = of('HorizontalPodAutoscaler');
+  const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), checked: items };
+  for (const item of workloads) checkWorkload(item, pools, set);
+  for (const { object, reporter } of hpas) {
+    const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;
+    if (!items.some((i) => i.object.kind === target.kind && nameOf(i.object) === target.name && namespaceOf(i.object) === namespaceOf(object))) {
+      reporter.report('scale-target', 'spec.scaleTargetRef', `${String(target.kind)} "${String(target.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the autoscaler scales nothing`, target.name, missing);
+    }
+  }
+  checkPdbs(of('PodDisruptionBudget'), workloads.map((i) => i.object).filter((o) => o.kind !== 'Pod'), set.hpas, options.complete);
+}

@@ -1,0 +1,98 @@
+import { rule } from './rules';
+
+/**
+ * What the validator reports: one finding per broken rule, on one object, at one field.
+ */
+
+/** `error` fails synth and the CLI; `warning` is reported and lets them pass. */
+export type Severity = 'error' | 'warning';
+
+/** A Kubernetes object as read from YAML or synthesized: plain JSON. */
+export interface KubeObject {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown; readonly labels?: unknown; readonly annotations?: unknown; readonly [field: string]: unknown };
+  readonly [field: string]: unknown;
+}
+
+/** An object to validate, and where it came from (`file` and document index) when read from disk. */
+export interface Input {
+  readonly object: KubeObject;
+  readonly source?: string;
+}
+
+/** The object a finding is about, as a reader finds it: `NodePool gpu-spot`, `Deployment llm/ollama`. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly source?: string;
+}
+
+export interface Finding {
+  /** Rule id from the catalog in `rules.ts`. */
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly object: ObjectRef;
+  /** JSON path of the field, `spec.template.spec.requirements[2].values`; empty for the whole object. */
+  readonly path: string;
+  /** The value found there, when one helps the reader. */
+  readonly value?: unknown;
+  readonly message: string;
+}
+
+/** How an object is named in findings. */
+export function refOf(input: Input): ObjectRef {
+  const { object } = input;
+  const metadata = object.metadata ?? {};
+  return {
+    kind: typeof object.kind === 'string' ? object.kind : '<no kind>',
+    name: typeof metadata.name === 'string' ? metadata.name : '<no name>',
+    ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+    ...(input.source !== undefined ? { source: input.source } : {}),
+  };
+}
+
+/** `Deployment llm/ollama`, `NodePool gpu-spot`. */
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** Appends a property or index to a JSON path. */
+export function child(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** An ajv instance path (`/spec/limits/cpu`) as a JSON path over `root` (`spec.limits.cpu`), with the value there. */
+export function pointerToPath(instancePath: string, root: unknown): { path: string; value: unknown } {
+  let path = '';
+  let value: unknown = root;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path = Array.isArray(value) ? child(path, Number(key)) : child(path, key);
+    value = (value as Record<string, unknown> | undefined)?.[key];
+  }
+  return { path, value };
+}
+
+/** Collects findings about one object. */
+export class Reporter {
+  constructor(
+    private readonly ref: ObjectRef,
+    readonly findings: Finding[] = [],
+    private readonly override?: { readonly id: string; readonly note: string },
+  ) {}
+
+  /** Reports a broken rule at `path`; the severity is the catalog's unless given. */
+  report(id: string, path: string, message: string, value?: unknown, severity?: Severity): void {
+    const filed = this.override?.id ?? id;
+    const text = this.override ? `${message} (${this.override.note})` : message;
+    this.findings.push({ rule: filed, severity: severity ?? rule(filed).severity, object: this.ref, path, ...(value !== undefined ? { value } : {}), message: text });
+  }
+
+  /** A reporter that files everything under rule `id` with a note: checks reused in another role. */
+  under(id: string, note: string): Reporter {
+    return new Reporter(this.ref, this.findings, { id, note });
+  }
+}

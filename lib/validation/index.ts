@@ -1,0 +1,86 @@
+import { checkCluster, Checked } from './cluster';
+import { CLUSTER_SCOPED_CORE, hasCoreSchema, validateCoreSchema } from './core';
+import { CUSTOM_KINDS, validateCustomResource } from './crd';
+import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
+import { checkMetadata } from './metadata';
+import { checkPolicy } from './policy';
+import { checkServerRules } from './server-rules';
+import { applyWaivers, waiversOf } from './waivers';
+
+export interface ValidateOptions {
+  /**
+   * The set is everything that will exist (synth): a reference to an object outside it is an
+   * error. Otherwise (the CLI) it is a warning, since the object may live in the cluster.
+   * @default false
+   */
+  readonly complete?: boolean;
+  /** Only what the API server itself enforces: schema, CEL and its own rules. @default false */
+  readonly admissionOnly?: boolean;
+  /** Production rules apply (no `@latest` AMI). @default false */
+  readonly production?: boolean;
+}
+
+export interface ValidationResult {
+  /** What stands, grouped by object in input order. */
+  readonly findings: readonly Finding[];
+  /** Policy findings covered by a waiver, with the object's reason. */
+  readonly waived: readonly (Finding & { readonly reason: string })[];
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
+  const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
+  if (custom) return custom.scope;
+  if (!hasCoreSchema(`${String(object.apiVersion)}/${String(object.kind)}`)) return undefined;
+  return CLUSTER_SCOPED_CORE.has(String(object.kind)) ? 'Cluster' : 'Namespaced';
+}
+
+// What the API server checks on create; returns the object as it would be stored.
+function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): KubeObject {
+  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+    reporter.report('schema', typeof object.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'Required value: every object needs apiVersion and kind', undefined);
+    return object;
+  }
+  checkMetadata(object, '', reporter, { nameRequired: true, kind: object.kind });
+  const key = `${object.apiVersion}/${object.kind}`;
+  const custom = CUSTOM_KINDS.get(key);
+  if (custom) return validateCustomResource(object, custom, reporter);
+  if (!validateCoreSchema(key, object, reporter)) {
+    reporter.report('unknown-kind', '', `no schema is bundled for ${key}: only its metadata was checked`);
+    return object;
+  }
+  checkServerRules(object, reporter, admissionOnly);
+  return object;
+}
+
+/**
+ * Validates a set of objects as the API server, Karpenter and the scheduler would treat them,
+ * then against our policy. Never throws for anything in the objects.
+ */
+export function validate(inputs: readonly Input[], options: ValidateOptions = {}): ValidationResult {
+  const checked: (Checked & { input: Input })[] = inputs.map((input) => {
+    const reporter = new Reporter(refOf(input));
+    const object = admit(input.object, reporter, options.admissionOnly ?? false);
+    return { input, object, reporter };
+  });
+  const findings: Finding[] = [];
+  const waived: (Finding & { reason: string })[] = [];
+  if (!options.admissionOnly) {
+    checkCluster(checked, { complete: options.complete ?? false });
+    for (const { object, reporter } of checked) {
+      if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
+        reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
+      }
+      checkPolicy(object, reporter, { production: options.production ?? false });
+    }
+  }
+  for (const { object, reporter } of checked) {
+    const waivers = options.admissionOnly ? new Map<string, string>() : waiversOf(object, reporter);
+    const split = applyWaivers(reporter.findings, waivers);
+    findings.push(...split.kept);
+    waived.push(...split.waived.map((f) => ({ ...f, reason: waivers.get(f.rule)! })));
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return { findings, waived, errors, warnings: findings.length - errors };
+}

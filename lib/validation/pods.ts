@@ -1,0 +1,27 @@
+import { KubeObject } from './findings';
+
+type Json = Record<string, any>;
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Kinds whose pod template is at `spec.template`. */
+const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+/** The pod template of anything that runs pods, and its path (a Pod is its own template, at the root). */
+export function podTemplateOf(object: KubeObject): { template: Json; path: string } | undefined {
+  const spec = object.spec;
+  if (!isObject(spec)) return undefined;
+  if (object.kind === 'Pod') return { template: { metadata: object.metadata ?? {}, spec }, path: '' };
+  if (object.kind === 'CronJob') {
+    const template = spec.jobTemplate?.spec?.template;
+    return isObject(template) ? { template, path: 'spec.jobTemplate.spec.template' } : undefined;
+  }
+  return TEMPLATED.has(String(object.kind)) && isObject(spec.template) ? { template: spec.template, path: 'spec.template' } : undefined;
+}
+
+/** A pod template's labels, annotations and spec, and the path of the spec. */
+export function podOf(object: KubeObject): { labels: Record<string, string>; annotations: Record<string, string>; spec: Json; path: string } | undefined {
+  const found = podTemplateOf(object);
+  if (!found || !isObject(found.template.spec)) return undefined;
+  const { template, path } = found;
+  return { labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {}, spec: template.spec, path: path === '' ? 'spec' : `${path}.spec` };
+}

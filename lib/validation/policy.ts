@@ -1,0 +1,98 @@
+import { child, KubeObject, Reporter } from './findings';
+import { podOf } from './pods';
+
+/**
+ * Our reliability and security rules. Each can be waived on one object with the annotation
+ * `waivers.karpenter-as-code.io/<rule id>: <reason>` (see waivers.ts).
+ */
+
+type Json = Record<string, any>;
+
+export interface PolicyOptions {
+  /** Production rules apply (no `@latest` AMI). */
+  readonly production: boolean;
+}
+
+// Env var names that hold credentials; their values must come from a Secret.
+export const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|CONNECTION_?STRING)/i;
+// Values that are credentials whatever their name: AWS access keys, private keys, URLs with a password.
+const CREDENTIAL_VALUE = /(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@)/;
+
+/** Whether an image reference names a version: a tag other than `latest`, or a digest. */
+export function isPinnedImage(image: string): boolean {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.indexOf(':', lastSlash + 1);
+  if (colon < 0) return false;
+  const tag = image.slice(colon + 1);
+  return tag !== '' && tag !== 'latest';
+}
+
+function checkContainers(object: KubeObject, reporter: Reporter): void {
+  const pod = podOf(object);
+  if (!pod) return;
+  const podContext = pod.spec.securityContext ?? {};
+  const longRunning = object.kind === 'Deployment' || object.kind === 'StatefulSet';
+  for (const field of ['initContainers', 'containers'] as const) {
+    ((pod.spec[field] ?? []) as Json[]).forEach((c, index) => {
+      const at = child(child(pod.path, field), index);
+      if (typeof c.image !== 'string' || !isPinnedImage(c.image)) {
+        reporter.report('image-pinned', child(at, 'image'), `image ${JSON.stringify(c.image)} must name a version tag other than latest, or a digest (e.g. "nginx:1.27.3")`, c.image);
+      }
+      ((c.env ?? []) as Json[]).forEach((env, e) => {
+        if (typeof env.value !== 'string' || env.value === '') return;
+        if (CREDENTIAL_NAME.test(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
+          reporter.report('no-inline-credentials', child(child(child(at, 'env'), e), 'value'), `env ${JSON.stringify(env.name)} holds a credential inline: use valueFrom.secretKeyRef`);
+        }
+      });
+      const requests = c.resources?.requests ?? {};
+      const limits = c.resources?.limits ?? {};
+      const missing = [requests.cpu === undefined && limits.cpu === undefined ? 'requests.cpu' : undefined, requests.memory === undefined && limits.memory === undefined ? 'requests.memory' : undefined, limits.memory === undefined ? 'limits.memory' : undefined].filter(Boolean);
+      if (missing.length > 0) reporter.report('requests-limits', child(at, 'resources'), `container "${c.name}" must set ${missing.join(', ')}`);
+      if (longRunning && field === 'containers' && c.readinessProbe === undefined && c.livenessProbe === undefined) {
+        reporter.report('health-probes', at, `container "${c.name}" must have a readinessProbe or a livenessProbe`);
+      }
+      const context = { ...podContext, ...(c.securityContext ?? {}) };
+      // A privileged container is root by nature: the `privileged` rule and its waiver cover it.
+      if (context.privileged !== true && (context.runAsNonRoot !== true || context.runAsUser === 0)) {
+        reporter.report('run-as-non-root', child(at, 'securityContext'), `container "${c.name}" must set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser`);
+      }
+      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged: waive with a reason if it must be`, true);
+    });
+  }
+}
+
+function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyOptions): void {
+  const spec = (object.spec ?? {}) as Json;
+  const metadata = spec.metadataOptions ?? {};
+  if (metadata.httpTokens !== 'required') reporter.report('imdsv2', 'spec.metadataOptions.httpTokens', 'must be "required" (IMDSv2)', metadata.httpTokens);
+  if (metadata.httpEndpoint !== 'disabled' && (metadata.httpPutResponseHopLimit ?? 1) > 1) {
+    reporter.report('imdsv2', 'spec.metadataOptions.httpPutResponseHopLimit', 'must be 1 so that pods cannot reach the instance credentials through IMDS', metadata.httpPutResponseHopLimit);
+  }
+  ((spec.blockDeviceMappings ?? []) as Json[]).forEach((mapping, index) => {
+    if (mapping.ebs && mapping.ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', mapping.ebs.encrypted);
+  });
+  if (options.production) {
+    ((spec.amiSelectorTerms ?? []) as Json[]).forEach((term, index) => {
+      if (typeof term.alias === 'string' && term.alias.endsWith('@latest')) reporter.report('ami-pinned', `spec.amiSelectorTerms[${index}].alias`, `must pin an AMI version in production (e.g. "${term.alias.replace('@latest', '@v20250715')}")`, term.alias);
+    });
+  }
+}
+
+/** The policy rules for one object. */
+export function checkPolicy(object: KubeObject, reporter: Reporter, options: PolicyOptions): void {
+  checkContainers(object, reporter);
+  if (object.kind === 'EC2NodeClass') checkNodeClass(object, reporter, options);
+  if (object.kind === 'NodePool') {
+    const spec = (object.spec ?? {}) as Json;
+    // A static pool (replicas) may only limit nodes; its size is fixed anyway.
+    if (spec.replicas === undefined) {
+      const missing = ['cpu', 'memory'].filter((r) => spec.limits?.[r] === undefined);
+      if (missing.length > 0) reporter.report('pool-limits', 'spec.limits', `must set ${missing.join(' and ')}: without them the pool can grow without bound`, spec.limits);
+    }
+  }
+  if (object.kind === 'StorageClass' && object.provisioner === 'ebs.csi.aws.com') {
+    const parameters = (object.parameters ?? {}) as Json;
+    if (parameters.encrypted !== 'true') reporter.report('encrypted-volumes', 'parameters.encrypted', 'must be "true" for EBS volumes', parameters.encrypted);
+  }
+}

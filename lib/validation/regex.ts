@@ -1,0 +1,28 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Regular expressions as the API server runs them: Go's RE2 syntax and semantics (no
+ * backreferences or lookaround, different escapes), not ECMAScript's. Both the schema
+ * `pattern`s and CEL's `matches`/`find` go through here.
+ */
+const compiled = new Map<string, RE2JS>();
+
+export function re2(pattern: string): RE2JS {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = RE2JS.compile(pattern);
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** Whether `pattern` matches anywhere in `text` (Go's regexp.MatchString). */
+export function re2Test(pattern: string, text: string): boolean {
+  return re2(pattern).matcher(text).find();
+}
+
+/** The first match of `pattern` in `text`, or '' (the Kubernetes CEL `find`). */
+export function re2Find(pattern: string, text: string): string {
+  const matcher = re2(pattern).matcher(text);
+  return matcher.find() ? (matcher.group() ?? '') : '';
+}

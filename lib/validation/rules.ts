@@ -1,0 +1,78 @@
+import { Severity } from './findings';
+
+/**
+ * Where a rule comes from. `admission`: the API server itself refuses the object (what
+ * `--admission-only` runs). `cluster`: the object is accepted but Karpenter or the scheduler
+ * would not do what it says. `policy`: our reliability and security rules, waivable per object.
+ */
+export type Layer = 'admission' | 'cluster' | 'policy';
+
+export interface Rule {
+  readonly id: string;
+  readonly layer: Layer;
+  readonly severity: Severity;
+  /** Why the rule exists, in one line. */
+  readonly rationale: string;
+}
+
+/** Annotation prefix of waivers: `waivers.karpenter-as-code.io/<rule id>: <reason>`. */
+export const WAIVER_PREFIX = 'waivers.karpenter-as-code.io/';
+
+const RULES: readonly Rule[] = [
+  // What the API server enforces.
+  { id: 'schema', layer: 'admission', severity: 'error', rationale: 'The API server rejects objects that do not match the OpenAPI schema of their kind.' },
+  { id: 'unknown-field', layer: 'admission', severity: 'error', rationale: 'kubectl and ArgoCD apply with strict field validation; without it the field is silently dropped.' },
+  { id: 'cel', layer: 'admission', severity: 'error', rationale: "The CRD's x-kubernetes-validations rules reject the object on create." },
+  { id: 'unknown-kind', layer: 'admission', severity: 'warning', rationale: 'No schema is bundled for this kind, so only its metadata is checked.' },
+  { id: 'name', layer: 'admission', severity: 'error', rationale: 'Object names must be DNS-1123 subdomains (labels for Namespaces and Services).' },
+  { id: 'labels', layer: 'admission', severity: 'error', rationale: 'Label keys and values, and annotation keys, have a fixed syntax.' },
+  { id: 'selector', layer: 'admission', severity: 'error', rationale: 'A controller whose selector does not match its pod template labels is rejected.' },
+  { id: 'quantity', layer: 'admission', severity: 'error', rationale: 'Resource amounts must be Kubernetes quantities.' },
+  { id: 'hpa-replicas', layer: 'admission', severity: 'error', rationale: 'An HPA needs minReplicas >= 1 and minReplicas <= maxReplicas.' },
+  { id: 'pdb-budget', layer: 'admission', severity: 'error', rationale: 'A PDB sets exactly one of minAvailable and maxUnavailable.' },
+  { id: 'containers', layer: 'admission', severity: 'error', rationale: 'Container names are unique DNS labels within a pod.' },
+  { id: 'ports', layer: 'admission', severity: 'error', rationale: 'Port names are unique IANA service names; port numbers are 1-65535.' },
+  { id: 'resources', layer: 'admission', severity: 'error', rationale: 'A container request may not exceed its limit.' },
+  { id: 'probes', layer: 'admission', severity: 'error', rationale: 'A probe has exactly one handler.' },
+  { id: 'volume-claim-templates', layer: 'cluster', severity: 'error', rationale: 'A StatefulSet volume claim template needs access modes and a storage request.' },
+  // What Karpenter and the scheduler would not do.
+  { id: 'node-class-ref', layer: 'cluster', severity: 'error', rationale: 'A NodePool whose EC2NodeClass does not exist never launches a node.' },
+  { id: 'scale-target', layer: 'cluster', severity: 'error', rationale: 'An HPA whose target does not exist scales nothing.' },
+  { id: 'nodepool-name', layer: 'cluster', severity: 'error', rationale: 'Karpenter labels nodes karpenter.sh/nodepool=<name>, so the name must be a valid label value.' },
+  { id: 'pod-template', layer: 'cluster', severity: 'error', rationale: 'The API server does not check a StatefulSet pod template; its pods would be rejected later.' },
+  { id: 'placement', layer: 'cluster', severity: 'error', rationale: 'A pod that matches no pool stays Pending; one that matches a pool it is not meant for lands there.' },
+  { id: 'fits-instance', layer: 'cluster', severity: 'error', rationale: "A pod larger than the largest instance's allocatable resources is never scheduled." },
+  { id: 'gpu-pool', layer: 'cluster', severity: 'error', rationale: 'GPU requests are only satisfiable on pools whose instance types have GPUs.' },
+  { id: 'architecture', layer: 'cluster', severity: 'error', rationale: 'An image built for one architecture crashes on nodes of another.' },
+  { id: 'pool-capacity', layer: 'cluster', severity: 'warning', rationale: "An HPA that can scale past its pool's limits leaves the extra pods Pending." },
+  { id: 'pdb-budget-missing', layer: 'cluster', severity: 'error', rationale: 'A PDB with neither minAvailable nor maxUnavailable states no budget.' },
+  { id: 'pdb-selects', layer: 'cluster', severity: 'error', rationale: 'A PDB that selects no pods protects nothing.' },
+  { id: 'pdb-allows-disruption', layer: 'cluster', severity: 'error', rationale: 'A PDB that allows no disruption blocks every drain, so Karpenter can never replace the node.' },
+  { id: 'pdb-overlap', layer: 'cluster', severity: 'error', rationale: 'The eviction API refuses pods matched by two PDBs, which stalls every drain.' },
+  { id: 'do-not-disrupt-grace', layer: 'cluster', severity: 'error', rationale: 'Without a terminationGracePeriod, a node holding a do-not-disrupt pod is never drained, not even when it expires.' },
+  { id: 'zone-spread', layer: 'cluster', severity: 'error', rationale: 'Spreading over zones needs a pool that launches nodes in at least two zones.' },
+  { id: 'cluster-scoped-namespace', layer: 'cluster', severity: 'error', rationale: 'A namespace on a cluster-scoped object is a chart mistake that tools handle inconsistently.' },
+  // Policy: reliability and security.
+  { id: 'image-pinned', layer: 'policy', severity: 'error', rationale: 'An image without a version tag or digest changes under the same manifest.' },
+  { id: 'no-inline-credentials', layer: 'policy', severity: 'error', rationale: 'Credentials belong in Secrets, not in env values committed to git.' },
+  { id: 'requests-limits', layer: 'policy', severity: 'error', rationale: 'Without requests Karpenter sizes nodes wrongly; without a memory limit one pod can starve a node.' },
+  { id: 'health-probes', layer: 'policy', severity: 'error', rationale: 'Without a readiness or liveness probe, traffic reaches pods that cannot serve and hung pods stay.' },
+  { id: 'run-as-non-root', layer: 'policy', severity: 'error', rationale: 'Containers run as non-root unless running as root is explicitly allowed.' },
+  { id: 'privileged', layer: 'policy', severity: 'error', rationale: 'A privileged container owns its node; it needs an explicit, reasoned allowance.' },
+  { id: 'imdsv2', layer: 'policy', severity: 'error', rationale: "IMDSv2 with hop limit 1 keeps pods away from the node's instance credentials." },
+  { id: 'encrypted-volumes', layer: 'policy', severity: 'error', rationale: 'Node and persistent volumes are encrypted at rest.' },
+  { id: 'ami-pinned', layer: 'policy', severity: 'error', rationale: 'An @latest AMI in production replaces every node whenever AWS publishes an image.' },
+  { id: 'pool-limits', layer: 'policy', severity: 'error', rationale: 'A pool without cpu and memory limits can scale the bill without bound.' },
+  // Waivers themselves.
+  { id: 'waiver', layer: 'policy', severity: 'error', rationale: 'A waiver names a policy rule and says why.' },
+];
+
+/** The rule catalog, by id. */
+export const RULE_CATALOG: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.id, rule]));
+
+/** A rule by id; a typo in a rule id is a bug in the validator, not in the user's objects. */
+export function rule(id: string): Rule {
+  const found = RULE_CATALOG.get(id);
+  if (!found) throw new Error(`no validation rule "${id}" in lib/validation/rules.ts`);
+  return found;
+}

@@ -1,0 +1,57 @@
+import { isLabelKey, isLabelValue } from '../labels';
+import { child, Reporter } from './findings';
+
+/** A metav1.LabelSelector. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+/** Whether a label selector selects `labels`; an empty selector selects everything. */
+export function selects(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  return (
+    byLabels &&
+    (selector.matchExpressions ?? []).every((e) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+      switch (e.operator) {
+        case 'In':
+          return has && (e.values ?? []).includes(labels[e.key]!);
+        case 'NotIn':
+          return !has || !(e.values ?? []).includes(labels[e.key]!);
+        case 'Exists':
+          return has;
+        case 'DoesNotExist':
+          return !has;
+        default:
+          return false;
+      }
+    })
+  );
+}
+
+/** Whether a selector has no terms (selects everything in a workload controller, nothing in a PDB of policy/v1beta1). */
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
+
+/** The syntax rules of ValidateLabelSelector: keys, values, operators and their values. */
+export function checkSelector(selector: unknown, path: string, reporter: Reporter): void {
+  if (selector === undefined || selector === null || typeof selector !== 'object') return;
+  const s = selector as LabelSelector;
+  for (const [key, value] of Object.entries(s.matchLabels ?? {})) {
+    if (!isLabelKey(key)) reporter.report('selector', child(child(path, 'matchLabels'), key), `selector key ${JSON.stringify(key)} must be a qualified name`, key);
+    if (typeof value === 'string' && !isLabelValue(value)) reporter.report('selector', child(child(path, 'matchLabels'), key), `selector value ${JSON.stringify(value)} must be a valid label value`, value);
+  }
+  (s.matchExpressions ?? []).forEach((e, index) => {
+    const at = child(child(path, 'matchExpressions'), index);
+    if (typeof e.key === 'string' && !isLabelKey(e.key)) reporter.report('selector', child(at, 'key'), `key ${JSON.stringify(e.key)} must be a qualified name`, e.key);
+    const values = e.values ?? [];
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) reporter.report('selector', child(at, 'values'), `must be specified when \`operator\` is '${e.operator}'`);
+    else if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) reporter.report('selector', child(at, 'values'), `may not be specified when \`operator\` is '${e.operator}'`, values);
+    else if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) reporter.report('selector', child(at, 'operator'), `Unsupported value: supported values: "In", "NotIn", "Exists", "DoesNotExist"`, e.operator);
+    values.forEach((v, i) => {
+      if (typeof v === 'string' && !isLabelValue(v)) reporter.report('selector', child(child(at, 'values'), i), `selector value ${JSON.stringify(v)} must be a valid label value`, v);
+    });
+  });
+}
