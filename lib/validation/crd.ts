@@ -114,7 +114,8 @@ function runRules(schema: StructuralSchema, value: unknown, path: string, report
     const result = evaluate(validation.rule, value, schema);
     const at = validation.fieldPath ? `${path}${validation.fieldPath}` : path;
     if (result === false) reporter.report('cel', at, validation.message ?? `failed rule: ${validation.rule}`, undefined);
-    else if (typeof result === 'string') reporter.report('cel', at, `rule "${validation.rule}" could not be evaluated: ${result}`);
+    // The API server rejects the object when a rule errors (a missing field, say), in these words.
+    else if (typeof result === 'string') reporter.report('cel', at, `${result} evaluating rule: ${validation.message ?? validation.rule}`);
   }
   if (Array.isArray(value)) {
     if (schema.items) value.forEach((item, index) => runRules(schema.items!, item, child(path, index), reporter));

@@ -126,11 +126,11 @@ function checkTemplate(object: KubeObject, reporter: Reporter, admissionOnly: bo
     checkPodSpec(template.spec, `${path}.spec`, reporter.under('pod-template', 'the API server accepts this StatefulSet, but would reject its pods'), claims.map((c) => c?.metadata?.name).filter((n): n is string => typeof n === 'string'));
     claims.forEach((claim, index) => {
       const at = child('spec.volumeClaimTemplates', index);
-      if (typeof claim?.metadata?.name !== 'string' || !isDns1123Label(claim.metadata.name)) reporter.report('volume-claim-templates', child(at, 'metadata.name'), 'must be a DNS-1123 label: it names the PVCs and the volume mounts refer to it', claim?.metadata?.name);
-      if (list(claim?.spec?.accessModes).length === 0) reporter.report('volume-claim-templates', child(at, 'spec.accessModes'), 'Required value: at least 1 access mode is required');
+      if (typeof claim?.metadata?.name !== 'string' || !isDns1123Label(claim.metadata.name)) reporter.report('volume-claim-templates', `${at}.metadata.name`, 'must be a DNS-1123 label: it names the PVCs and the volume mounts refer to it', claim?.metadata?.name);
+      if (list(claim?.spec?.accessModes).length === 0) reporter.report('volume-claim-templates', `${at}.spec.accessModes`, 'Required value: at least 1 access mode is required');
       const storage = claim?.spec?.resources?.requests?.storage;
-      if (storage === undefined) reporter.report('volume-claim-templates', child(at, 'spec.resources.requests.storage'), 'Required value: the claim needs a storage request');
-      else if (!isQuantity(String(storage))) reporter.report('volume-claim-templates', child(at, 'spec.resources.requests.storage'), 'must be a quantity (e.g. 100Gi)', storage);
+      if (storage === undefined) reporter.report('volume-claim-templates', `${at}.spec.resources.requests.storage`, 'Required value: the claim needs a storage request');
+      else if (!isQuantity(String(storage))) reporter.report('volume-claim-templates', `${at}.spec.resources.requests.storage`, 'must be a quantity (e.g. 100Gi)', storage);
     });
     return;
   }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ValidateOptions } from '../lib/validation';
+import { RULE_CATALOG } from '../lib/validation/rules';
+import { changed, findings, lines, pick, validSet } from './validation-helpers';
+
+/**
+ * One failing and one passing fixture per rule of the catalog. Each starts from the valid set
+ * (test/fixtures/valid) and changes one thing; the passing fixture is the nearest change that
+ * must not trip the rule (or the valid set itself).
+ */
+interface RuleCase {
+  readonly rule: string;
+  readonly fail: (set: any[]) => void;
+  /** Part of the expected message, naming the object, field or value. */
+  readonly message: string;
+  readonly pass?: (set: any[]) => void;
+  readonly options?: ValidateOptions;
+}
+
+const deployment = (set: any[]) => pick(set, 'Deployment', 'api');
+const pod = (set: any[]) => deployment(set).spec.template.spec;
+const container = (set: any[]) => pod(set).containers[0];
+const statefulSet = (set: any[]) => pick(set, 'StatefulSet', 'queue');
+const pool = (set: any[]) => pick(set, 'NodePool', 'general');
+const nodeClass = (set: any[]) => pick(set, 'EC2NodeClass', 'default');
+const pdb = (set: any[]) => pick(set, 'PodDisruptionBudget', 'api');
+const hpa = (set: any[]) => pick(set, 'HorizontalPodAutoscaler', 'api');
+const requirement = (set: any[], key: string) => pool(set).spec.template.spec.requirements.find((r: any) => r.key === key);
+
+const CASES: readonly RuleCase[] = [
+  { rule: 'schema', fail: (s) => (pool(s).spec.disruption.consolidationPolicy = 'Sometimes'), message: 'spec.disruption.consolidationPolicy ("Sometimes"): Unsupported value: supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"', pass: (s) => (pool(s).spec.disruption.consolidationPolicy = 'WhenEmpty') },
+  { rule: 'unknown-field', fail: (s) => (pool(s).spec.template.spec.instanceTypes = ['m7g.large']), message: 'spec.template.spec.instanceTypes: unknown field "spec.template.spec.instanceTypes"' },
+  { rule: 'cel', fail: (s) => pool(s).spec.template.spec.requirements.push({ key: 'team', operator: 'In', values: [] }), message: "requirements with operator 'In' must have a value defined", pass: (s) => pool(s).spec.template.spec.requirements.push({ key: 'team', operator: 'DoesNotExist' }) },
+  { rule: 'unknown-kind', fail: (s) => s.push({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web', namespace: 'argocd' } }), message: 'no schema is bundled for argoproj.io/v1alpha1/Application' },
+  { rule: 'name', fail: (s) => (deployment(s).metadata.name = 'Api'), message: 'Deployment name "Api" must be a DNS-1123 subdomain', pass: (s) => (hpa(s).spec.scaleTargetRef.name = deployment(s).metadata.name = 'api.v2') },
+  { rule: 'labels', fail: (s) => (deployment(s).metadata.labels = { tier: 'front end' }), message: 'label value "front end" must be at most 63 alphanumerics', pass: (s) => (deployment(s).metadata.labels = { 'example.com/tier': 'front_end.v2' }) },
+  { rule: 'selector', fail: (s) => (deployment(s).spec.selector = { matchLabels: { app: 'web' } }), message: '`selector` does not match template `labels`', pass: (s) => (deployment(s).spec.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'web'] }] }) },
+  { rule: 'quantity', fail: (s) => (container(s).resources.requests.cpu = 'half'), message: 'spec.template.spec.containers[0].resources.requests.cpu ("half"): must be a quantity', pass: (s) => (container(s).resources.requests.cpu = 0.5) },
+  { rule: 'hpa-replicas', fail: (s) => (hpa(s).spec.minReplicas = 7), message: 'spec.maxReplicas (6): must be greater than or equal to `minReplicas` (7)', pass: (s) => (hpa(s).spec.minReplicas = 6) },
+  { rule: 'pdb-budget', fail: (s) => (pdb(s).spec.minAvailable = 1), message: 'minAvailable and maxUnavailable cannot be both set', pass: (s) => Object.assign(pdb(s).spec, { minAvailable: 1, maxUnavailable: undefined }) },
+  { rule: 'containers', fail: (s) => pod(s).containers.push({ ...container(s) }), message: 'Duplicate value: container name "api" is used twice in the pod', pass: (s) => pod(s).containers.push({ ...container(s), name: 'sidecar', ports: [] }) },
+  { rule: 'ports', fail: (s) => (container(s).ports[0].name = 'http_port'), message: 'port name "http_port" must be an IANA service name', pass: (s) => (container(s).ports[0].name = 'http-alt') },
+  { rule: 'resources', fail: (s) => (container(s).resources.requests.memory = '2Gi'), message: 'resources.requests.memory ("2Gi"): must be less than or equal to memory limit of 1Gi', pass: (s) => (container(s).resources.requests.memory = '1024Mi') },
+  { rule: 'probes', fail: (s) => (container(s).readinessProbe.exec = { command: ['true'] }), message: 'readinessProbe: may not specify more than 1 handler type (found exec, httpGet)' },
+  { rule: 'volume-claim-templates', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].spec.accessModes, message: 'spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required' },
+  { rule: 'node-class-ref', fail: (s) => (pool(s).spec.template.spec.nodeClassRef.name = 'gpu'), message: 'EC2NodeClass "gpu" is not in the set: the pool could never launch a node' },
+  { rule: 'scale-target', fail: (s) => (hpa(s).spec.scaleTargetRef.name = 'web'), message: 'Deployment "web" is not in the set: the autoscaler scales nothing' },
+  { rule: 'nodepool-name', fail: (s) => (pool(s).metadata.name = `general-${'x'.repeat(60)}`), message: 'must be a valid label value (at most 63 characters)' },
+  { rule: 'pod-template', fail: (s) => (statefulSet(s).spec.template.spec.containers[0].ports = [{ name: 'Redis', containerPort: 6379 }]), message: 'port name "Redis" must be an IANA service name: at most 15 lowercase alphanumerics or \'-\', with at least one letter, no \'--\' (the API server accepts this StatefulSet, but would reject its pods)' },
+  { rule: 'placement', fail: (s) => (pod(s).nodeSelector = { workload: 'batch' }), message: 'can land on none of the 1 NodePools, so its pods stay Pending: "general": nodeSelector workload=batch, but its nodes have workload=web', pass: (s) => (pod(s).nodeSelector = { 'kubernetes.io/arch': 'arm64' }) },
+  { rule: 'fits-instance', fail: (s) => Object.assign(container(s).resources, { requests: { cpu: '500m', memory: '16Gi' }, limits: { memory: '16Gi' } }), message: 'requests (500m CPU, 16Gi memory) do not fit any instance type of NodePool "general": the largest, m7g.xlarge (4 vCPU, 16Gi)', pass: (s) => Object.assign(container(s).resources, { requests: { cpu: '3', memory: '12Gi' }, limits: { memory: '12Gi' } }) },
+  { rule: 'gpu-pool', fail: (s) => (container(s).resources.limits['nvidia.com/gpu'] = 1), message: 'requests 1 nvidia.com/gpu but can land on NodePool "general", whose instance types (m7g.large, m7g.xlarge) have 0 GPUs' },
+  { rule: 'architecture', fail: (s) => (deployment(s).metadata.annotations['karpenter-as-code.io/architectures'] = 'amd64'), message: 'its images are published for [amd64] but it can land on NodePool "general", which launches arm64 nodes', pass: (s) => (deployment(s).metadata.annotations['karpenter-as-code.io/architectures'] = 'arm64') },
+  { rule: 'pool-capacity', fail: (s) => (hpa(s).spec.maxReplicas = 200), message: 'HorizontalPodAutoscaler "api" may scale to 200 replicas x 500m cpu = 100000m, more than the cpu limits of [general] (64000m)', pass: (s) => (hpa(s).spec.maxReplicas = 128) },
+  { rule: 'pdb-budget-missing', fail: (s) => delete pdb(s).spec.maxUnavailable, message: 'sets neither minAvailable nor maxUnavailable' },
+  { rule: 'pdb-selects', fail: (s) => (pdb(s).spec.selector.matchLabels.app = 'web'), message: 'selects no pods of any workload in namespace "web"' },
+  { rule: 'pdb-allows-disruption', fail: (s) => (pdb(s).spec.maxUnavailable = 0), message: 'allows no disruption with 2 replica(s) of Deployment api', pass: (s) => Object.assign(pdb(s).spec, { maxUnavailable: undefined, minAvailable: '50%' }) },
+  { rule: 'pdb-overlap', fail: (s) => s.push({ ...pdb(s), metadata: { name: 'api-copy', namespace: 'web' } }), message: 'selects the pods of Deployment api, which PodDisruptionBudget "api" selects too', pass: (s) => s.push({ ...pdb(s), metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }) },
+  { rule: 'do-not-disrupt-grace', fail: (s) => { deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': 'true' }; delete pool(s).spec.template.spec.terminationGracePeriod; }, message: 'pods marked do-not-disrupt can land on NodePool "general", which has no spec.template.spec.terminationGracePeriod', pass: (s) => (deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': 'true' }) },
+  { rule: 'zone-spread', fail: (s) => (requirement(s, 'topology.kubernetes.io/zone').values = ['eu-west-1a']), message: 'spreads over zones with DoNotSchedule, but its pools [general] launch only in [eu-west-1a]', pass: (s) => { requirement(s, 'topology.kubernetes.io/zone').values = ['eu-west-1a']; pod(s).topologySpreadConstraints[0].whenUnsatisfiable = 'ScheduleAnyway'; } },
+  { rule: 'cluster-scoped-namespace', fail: (s) => (pool(s).metadata.namespace = 'web'), message: 'NodePool is cluster-scoped and must not set a namespace' },
+  { rule: 'image-pinned', fail: (s) => (container(s).image = 'nginx:latest'), message: 'image "nginx:latest" must name a version tag other than latest, or a digest', pass: (s) => (container(s).image = `registry.example.com:5000/nginx@sha256:${'a'.repeat(64)}`) },
+  { rule: 'no-inline-credentials', fail: (s) => (container(s).env = [{ name: 'DB_PASSWORD', value: 'hunter2' }]), message: 'env "DB_PASSWORD" holds a credential inline: use valueFrom.secretKeyRef', pass: (s) => (container(s).env = [{ name: 'DB_HOST', value: 'db.web.svc' }]) },
+  { rule: 'requests-limits', fail: (s) => delete container(s).resources.limits.memory, message: 'container "api" must set limits.memory' },
+  { rule: 'health-probes', fail: (s) => { delete container(s).readinessProbe; delete container(s).livenessProbe; }, message: 'container "api" must have a readinessProbe or a livenessProbe', pass: (s) => delete container(s).readinessProbe },
+  { rule: 'run-as-non-root', fail: (s) => (pod(s).securityContext = { runAsUser: 1000 }), message: 'container "api" must set runAsNonRoot: true', pass: (s) => { pod(s).securityContext = {}; container(s).securityContext = { runAsNonRoot: true, runAsUser: 1000 }; } },
+  { rule: 'privileged', fail: (s) => (container(s).securityContext = { privileged: true }), message: 'container "api" is privileged', pass: (s) => { container(s).securityContext = { privileged: true }; deployment(s).metadata.annotations['waivers.karpenter-as-code.io/privileged'] = 'api: loads a kernel module for the VPN'; } },
+  { rule: 'imdsv2', fail: (s) => (nodeClass(s).spec.metadataOptions = { httpTokens: 'optional' }), message: 'spec.metadataOptions.httpTokens ("optional"): must be "required" (IMDSv2)', pass: (s) => delete nodeClass(s).spec.metadataOptions },
+  { rule: 'encrypted-volumes', fail: (s) => (nodeClass(s).spec.blockDeviceMappings[0].ebs.encrypted = false), message: 'spec.blockDeviceMappings[0].ebs.encrypted (false): must be true', pass: (s) => delete nodeClass(s).spec.blockDeviceMappings },
+  { rule: 'ami-pinned', fail: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@latest'), options: { complete: true, production: true }, message: 'must pin an AMI version in production (e.g. "al2023@v20250715")', pass: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@v20251001') },
+  { rule: 'pool-limits', fail: (s) => delete pool(s).spec.limits.memory, message: 'spec.limits ({"cpu":"64"}): must set memory: without them the pool can grow without bound' },
+  { rule: 'waiver', fail: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'ok'), message: 'must give the reason for the waiver (at least 10 characters)', pass: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'the vendor publishes no tags') },
+];
+
+describe('validation rules', () => {
+  it('passes the valid fixture set without a finding', () => {
+    expect(lines(findings(validSet()))).toEqual([]);
+  });
+
+  it('has a failing and a passing fixture for every rule of the catalog', () => {
+    expect(CASES.map((c) => c.rule).sort()).toEqual([...RULE_CATALOG.keys()].sort());
+  });
+
+  it.each(CASES.map((c) => [c.rule, c] as const))('%s: fails with its message', (_, c) => {
+    const found = lines(findings(changed(c.fail), c.options), c.rule);
+    expect(found.some((line) => line.includes(c.message)), found.join('\n') || 'no finding of this rule').toBe(true);
+  });
+
+  it.each(CASES.map((c) => [c.rule, c] as const))('%s: passes its passing fixture', (_, c) => {
+    expect(lines(findings(c.pass ? changed(c.pass) : validSet(), c.options), c.rule)).toEqual([]);
+  });
+});
