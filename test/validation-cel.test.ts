@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import KARPENTER from '../schemas/karpenter.json';
 import { isTransitionRule } from '../lib/validation/cel';
-import { changed, findings, lines, pick, validSet } from './validation-helpers';
+import { changed, findings, pick, validSet } from './validation-helpers';
 
 /**
  * Every create-time x-kubernetes-validations rule of the v1.14.1 CRDs, broken once on the
