@@ -35,6 +35,8 @@ export interface Checked {
 
 export interface ClusterOptions {
   readonly complete: boolean;
+  /** Objects of the set the API server would refuse: references to them resolve, but nothing is placed on them. */
+  readonly refused: readonly KubeObject[];
 }
 
 const GPU = 'nvidia.com/gpu';
@@ -188,10 +190,14 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   const missing: Severity = options.complete ? 'error' : 'warning';
   const of = (kind: string) => items.filter((i) => i.object.kind === kind);
   const pools = poolViews(items.map((i) => i.object));
+  // With a NodePool refused, where pods land cannot be told: skip placement rather than guess.
+  const placeable = !options.refused.some((o) => o.kind === 'NodePool');
+  const exists = (kind: string, name: unknown, namespace?: string) =>
+    [...items.map((i) => i.object), ...options.refused].some((o) => o.kind === kind && nameOf(o) === name && (namespace === undefined || namespaceOf(o) === namespace));
   for (const [index, item] of of('NodePool').entries()) {
     const pool = pools[index]!;
     const ref = ((item.object.spec as Json)?.template?.spec?.nodeClassRef ?? {}) as Json;
-    if (ref.kind === 'EC2NodeClass' && ref.group === 'karpenter.k8s.aws' && !pool.nodeClass) {
+    if (ref.kind === 'EC2NodeClass' && ref.group === 'karpenter.k8s.aws' && !exists('EC2NodeClass', ref.name)) {
       item.reporter.report('node-class-ref', 'spec.template.spec.nodeClassRef.name', `EC2NodeClass "${String(ref.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the pool could never launch a node`, ref.name, missing);
     }
     if (!isLabelValue(pool.name)) item.reporter.report('nodepool-name', 'metadata.name', `must be a valid label value (at most 63 characters): Karpenter labels every node karpenter.sh/nodepool=${pool.name}`, pool.name);
@@ -200,12 +206,13 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   const workloads = items.filter((i) => podOf(i.object) !== undefined);
   const hpas = of('HorizontalPodAutoscaler');
   const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), checked: items };
-  for (const item of workloads) checkWorkload(item, pools, set);
+  if (placeable) for (const item of workloads) checkWorkload(item, pools, set);
   for (const { object, reporter } of hpas) {
     const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;
-    if (!items.some((i) => i.object.kind === target.kind && nameOf(i.object) === target.name && namespaceOf(i.object) === namespaceOf(object))) {
+    if (!exists(String(target.kind), target.name, namespaceOf(object))) {
       reporter.report('scale-target', 'spec.scaleTargetRef', `${String(target.kind)} "${String(target.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the autoscaler scales nothing`, target.name, missing);
     }
   }
-  checkPdbs(of('PodDisruptionBudget'), workloads.map((i) => i.object).filter((o) => o.kind !== 'Pod'), set.hpas, options.complete);
+  const selectable = [...workloads.map((i) => i.object), ...options.refused.filter((o) => podOf(o) !== undefined)].filter((o) => o.kind !== 'Pod');
+  checkPdbs(of('PodDisruptionBudget'), selectable, set.hpas, options.complete);
 }

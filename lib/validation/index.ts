@@ -67,8 +67,10 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
   const findings: Finding[] = [];
   const waived: (Finding & { reason: string })[] = [];
   if (!options.admissionOnly) {
-    checkCluster(checked, { complete: options.complete ?? false });
-    for (const { object, reporter } of checked) {
+    // The API server would refuse these: later rules would only guess at what they mean.
+    const admitted = checked.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
+    checkCluster(admitted, { complete: options.complete ?? false, refused: checked.filter((c) => !admitted.includes(c)).map((c) => c.object) });
+    for (const { object, reporter } of admitted) {
       if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
         reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
       }

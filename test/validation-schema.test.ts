@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { CUSTOM_KINDS, validateCustomResource } from '../lib/validation/crd';
+import { Reporter } from '../lib/validation/findings';
+import { re2Test } from '../lib/validation/regex';
+import { changed, findings, lines, pick } from './validation-helpers';
+
+const pool = (set: any[]) => pick(set, 'NodePool');
+const nodeClass = (set: any[]) => pick(set, 'EC2NodeClass');
+const deployment = (set: any[]) => pick(set, 'Deployment');
+const errorsOf = (change: (set: any[]) => void, options = {}) => lines(findings(changed(change), { complete: true, ...options }));
+
+describe('Karpenter objects against the v1.14.1 structural schemas', () => {
+  it('applies the schema defaults before CEL runs, as the API server stores the object', () => {
+    const stored = validateCustomResource(
+      { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'x' }, spec: { role: 'r', amiSelectorTerms: [{ alias: 'al2023@latest' }], subnetSelectorTerms: [{ id: 'subnet-1' }], securityGroupSelectorTerms: [{ id: 'sg-1' }] } },
+      CUSTOM_KINDS.get('karpenter.k8s.aws/v1/EC2NodeClass')!,
+      new Reporter({ kind: 'EC2NodeClass', name: 'x' }),
+    ) as any;
+    expect(stored.spec.metadataOptions).toEqual({ httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' });
+  });
+
+  it('gives CEL integers as ints, so size() compares with minValues', () => {
+    expect(errorsOf((s) => pool(s).spec.template.spec.requirements.push({ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m7g', 'c7g'], minValues: 2 }))).toEqual([]);
+  });
+
+  it('reads int-or-string limits as either, and checks the quantity pattern on strings only', () => {
+    expect(errorsOf((s) => (pool(s).spec.limits.cpu = 64))).toEqual([]);
+    expect(errorsOf((s) => (pool(s).spec.limits.cpu = '64 cores'))).toContainEqual(expect.stringContaining('schema NodePool/general spec.limits.cpu ("64 cores"): should match'));
+    expect(errorsOf((s) => (pool(s).spec.limits.cpu = true))).toContain('schema NodePool/general spec.limits.cpu (true): must be an integer or a string');
+  });
+
+  it('reports a wrong type and skips CEL, as the API server does', () => {
+    expect(errorsOf((s) => (pool(s).spec.template.spec.requirements = 'arm64'))).toEqual([
+      'schema NodePool/general spec.template.spec.requirements ("arm64"): must be of type array',
+      'cel NodePool/general : some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    ]);
+  });
+
+  it('reports enums, patterns, bounds, list sizes and required fields with the field path', () => {
+    expect(errorsOf((s) => (pool(s).spec.template.spec.requirements[0].operator = 'Equals'))).toContain(
+      'schema NodePool/general spec.template.spec.requirements[0].operator ("Equals"): Unsupported value: supported values: "Gte", "Lte", "In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"',
+    );
+    expect(errorsOf((s) => (pool(s).spec.template.spec.expireAfter = '30d'))).toContain(
+      `schema NodePool/general spec.template.spec.expireAfter ("30d"): should match '^(([0-9]+(s|m|h))+|Never)$'`,
+    );
+    expect(errorsOf((s) => (nodeClass(s).spec.connectionTracking = { udpTimeout: 10 }))).toContain('schema EC2NodeClass/default spec.connectionTracking.udpTimeout (10): should be greater than or equal to 30');
+    expect(errorsOf((s) => (nodeClass(s).spec.subnetSelectorTerms = Array.from({ length: 31 }, (_, i) => ({ id: `subnet-${i}` }))))).toContainEqual(
+      expect.stringContaining('schema EC2NodeClass/default spec.subnetSelectorTerms ('),
+    );
+    expect(errorsOf((s) => delete pool(s).spec.template.spec.requirements)).toEqual(['schema NodePool/general spec.template.spec.requirements: Required value']);
+  });
+
+  it('reports a duplicate in a set-typed list', () => {
+    expect(errorsOf((s) => (pool(s).spec.disruption.budgets = [{ nodes: '1', reasons: ['Drifted', 'Drifted'] }]))).toEqual([
+      'schema NodePool/general spec.disruption.budgets[0].reasons (["Drifted","Drifted"]): Duplicate value: items 1 and 0 are equal',
+    ]);
+  });
+
+  it('reports unknown fields at any depth (the API server would prune them silently)', () => {
+    expect(errorsOf((s) => (pool(s).spec.template.spec.requirements[1].minvalues = 2))).toEqual([
+      'unknown-field NodePool/general spec.template.spec.requirements[1].minvalues: unknown field "spec.template.spec.requirements[1].minvalues": not in the "spec.template.spec.requirements[1]" schema (allowed: key, minValues, operator, values)',
+    ]);
+  });
+
+  it('ignores status, which the API server drops on create', () => {
+    expect(errorsOf((s) => (pool(s).status = { nodes: 'three', whatever: true }))).toEqual([]);
+  });
+
+  it('checks the object name like the API server: a DNS-1123 subdomain', () => {
+    expect(errorsOf((s) => (nodeClass(s).metadata.name = 'Default_Class'))).toContainEqual(expect.stringContaining('name EC2NodeClass/Default_Class metadata.name ("Default_Class"): EC2NodeClass name "Default_Class" must be a DNS-1123 subdomain'));
+  });
+
+  it('matches patterns with RE2 semantics, not ECMAScript ones', () => {
+    // \z is RE2's end of text; ECMAScript reads it as a literal "z".
+    expect(re2Test('^a\\z', 'a')).toBe(true);
+    expect(/^a\z/.test('a')).toBe(false);
+  });
+});
+
+describe('core objects against the Kubernetes OpenAPI schema and the API server rules', () => {
+  it('reports types, enums and required fields from the OpenAPI schema', () => {
+    const found = errorsOf((s) => Object.assign(deployment(s).spec.template.spec.containers[0], { imagePullPolicy: 'Sometimes', name: undefined }));
+    expect(found).toContain('schema Deployment/api spec.template.spec.containers[0].imagePullPolicy ("Sometimes"): Unsupported value: supported values: "Always", "IfNotPresent", "Never"');
+    expect(found).toContain('schema Deployment/api spec.template.spec.containers[0].name: Required value');
+    expect(errorsOf((s) => (deployment(s).spec.replicas = 'two'))).toContain('schema Deployment/api spec.replicas ("two"): must be of type integer');
+  });
+
+  it('names Services and Namespaces as DNS labels, other objects as subdomains', () => {
+    const found = errorsOf((s) => {
+      pick(s, 'Service').metadata.name = 'api.v2';
+      pick(s, 'ConfigMap').metadata.name = 'api.v2';
+    });
+    expect(found).toEqual(['name Service/api.v2 metadata.name ("api.v2"): Service name "api.v2" must be a DNS-1123 label: at most 63 lowercase alphanumerics or \'-\', starting and ending alphanumeric (e.g. "my-name")']);
+  });
+
+  it('reports unknown metadata fields', () => {
+    expect(errorsOf((s) => (pick(s, 'ConfigMap').metadata.label = { a: 'b' }))).toEqual(['unknown-field ConfigMap/api metadata.label: unknown field "metadata.label": not a field of ObjectMeta']);
+  });
+
+  it('requires port names on multi-port Services and mounts that name a volume', () => {
+    expect(errorsOf((s) => pick(s, 'Service').spec.ports.push({ port: 443 }))).toEqual(['ports Service/api spec.ports[1].name: Required value: every port of a multi-port Service needs a name']);
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.containers[0].volumeMounts = [{ name: 'cache', mountPath: '/cache' }]))).toEqual([
+      'containers Deployment/api spec.template.spec.containers[0].volumeMounts[0].name ("cache"): Not found: no volume named "cache" in the pod',
+    ]);
+  });
+
+  it('checks selector syntax', () => {
+    expect(errorsOf((s) => (pick(s, 'PodDisruptionBudget').spec.selector = { matchExpressions: [{ key: 'app', operator: 'Exists', values: ['api'] }] }))).toContain(
+      "selector PodDisruptionBudget/api spec.selector.matchExpressions[0].values ([\"api\"]): may not be specified when `operator` is 'Exists'",
+    );
+  });
+
+  it('refuses probes on init containers that are not sidecars', () => {
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.initContainers = [{ ...deployment(s).spec.template.spec.containers[0], name: 'migrate', ports: [] }]))).toContain(
+      'probes Deployment/api spec.template.spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+    );
+  });
+
+  it('leaves a StatefulSet pod template to the pod-template rule, which --admission-only skips like the API server', () => {
+    const broken = (s: any[]) => (pick(s, 'StatefulSet').spec.template.spec.containers[0].resources.requests.memory = '1Gi');
+    expect(errorsOf(broken)).toEqual([
+      'pod-template StatefulSet/queue spec.template.spec.containers[0].resources.requests.memory ("1Gi"): must be less than or equal to memory limit of 512Mi (the API server accepts this StatefulSet, but would reject its pods)',
+    ]);
+    expect(errorsOf(broken, { admissionOnly: true })).toEqual([]);
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.containers[0].resources.requests.memory = '2Gi'), { admissionOnly: true })).toHaveLength(1);
+  });
+
+  it('runs no cluster or policy rule with --admission-only', () => {
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.containers[0].image = 'nginx'), { admissionOnly: true })).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  // Every field of every fixture object replaced, in turn, by values of the wrong shape.
+  function* paths(value: unknown, prefix: (string | number)[] = []): Generator<(string | number)[]> {
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
+      yield path;
+      yield* paths(child, path);
+    }
+  }
+
+  it('reports, and never throws, whatever shape a field has', () => {
+    const base = changed(() => undefined);
+    let runs = 0;
+    base.forEach((object, index) => {
+      for (const path of paths(object)) {
+        for (const wrong of [null, 7, 'x', [], {}, [{}], -1]) {
+          const set = structuredClone(base);
+          const parent = path.slice(0, -1).reduce((o: any, k) => o[k], set[index]);
+          parent[path[path.length - 1]!] = wrong;
+          expect(() => findings(set), `${set[index].kind} ${path.join('.')} = ${JSON.stringify(wrong)}`).not.toThrow();
+          runs++;
+        }
+      }
+    });
+    expect(runs).toBeGreaterThan(1000);
+  });
+});
