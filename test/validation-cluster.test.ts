@@ -1,0 +1,173 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { prod } from '../config/environments/prod';
+import { renderAll, synthEnvironment, ValidationError } from '../lib/synth';
+import { allocatable } from '../lib/validation/overhead';
+import { INSTANCE_TYPES } from '../lib/instance-types';
+import { changed, findings, lines, pick, validSet } from './validation-helpers';
+
+const deployment = (set: any[]) => pick(set, 'Deployment', 'api');
+const pod = (set: any[]) => deployment(set).spec.template.spec;
+const pool = (set: any[]) => pick(set, 'NodePool', 'general');
+
+describe("Karpenter's overhead", () => {
+  it('computes allocatable resources as Karpenter does for t4g.medium', () => {
+    const { capacity, allocatable: free } = allocatable(INSTANCE_TYPES.get('t4g.medium')!);
+    // 4 GiB less 7.5% VM overhead; kube-reserved 6% + 1% of the two cores and 11 MiB x 17 pods + 255 MiB; 100Mi eviction.
+    expect(capacity.memory / 2 ** 20).toBeCloseTo(3788.8, 1);
+    expect(free.cpu).toBeCloseTo(1.93, 5);
+    expect(free.memory / 2 ** 20).toBeCloseTo(3788.8 - (11 * 17 + 255) - 100, 1);
+  });
+
+  it("uses the node class's kubelet settings when it has them", () => {
+    const { allocatable: free } = allocatable(INSTANCE_TYPES.get('m7g.xlarge')!, { maxPods: 110, kubeReserved: { cpu: '200m', memory: '1Gi' }, systemReserved: { memory: '100Mi' }, evictionHard: { 'memory.available': '5%' } });
+    expect(free.cpu).toBeCloseTo(3.8, 5);
+    const capacity = 16 * 1024 * 0.925;
+    expect(free.memory / 2 ** 20).toBeCloseTo(capacity - 1024 - 100 - capacity * 0.05, 1);
+  });
+});
+
+describe('placement and fit across the set', () => {
+  it("refuses the documents' LLM pod on t4g.medium at synth, saying which resources are short and by how much", () => {
+    const env = { ...prod, pools: { ...prod.pools, 'llm-arm-ondemand': { instanceTypes: ['t4g.medium'] }, 'llm-arm-spot': { instanceTypes: ['t4g.medium'] } } };
+    expect(() => synthEnvironment(env)).toThrow(ValidationError);
+    expect(() => synthEnvironment(env)).toThrow(
+      'requests (2000m CPU, 4Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand": the largest, t4g.medium (2 vCPU, 4Gi), leaves 1805m CPU, 3.17Gi memory for pods after Karpenter\'s overhead (7.5% VM memory, kube-reserved for 17 pods, eviction threshold) and DaemonSets (125m CPU, 0Gi memory); CPU short by 195m, memory short by 0.83Gi',
+    );
+  });
+
+  it('only warns when the pod fits another of its pools', () => {
+    const found = findings(
+      changed((s) => {
+        const small = structuredClone(pool(s));
+        small.metadata.name = 'small';
+        small.spec.template.spec.requirements.find((r: any) => r.key === 'node.kubernetes.io/instance-type').values = ['t4g.small'];
+        s.push(small);
+        deployment(s).metadata.annotations['karpenter-as-code.io/pools'] = 'general,small';
+        Object.assign(pod(s).containers[0].resources, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } });
+      }),
+    ).filter((f) => f.rule === 'fits-instance');
+    expect(found.map((f) => `${f.severity} ${f.message.slice(0, 80)}`)).toEqual(['warning requests (500m CPU, 2Gi memory) do not fit any instance type of NodePool "small"']);
+  });
+
+  it("counts the set's DaemonSets that run on the pool against the room left for pods", () => {
+    const found = lines(
+      findings(
+        changed((s) =>
+          s.push({
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: 'agent', namespace: 'web' },
+            spec: {
+              selector: { matchLabels: { app: 'agent' } },
+              template: {
+                metadata: { labels: { app: 'agent' } },
+                spec: { tolerations: [{ operator: 'Exists' }], securityContext: { runAsNonRoot: true, runAsUser: 1 }, containers: [{ name: 'agent', image: 'agent:1.0', resources: { requests: { cpu: '3700m', memory: '100Mi' }, limits: { memory: '100Mi' } }, livenessProbe: { exec: { command: ['true'] } } }] },
+              },
+            },
+          }),
+        ),
+      ),
+      'fits-instance',
+    ).filter((line) => line.includes('Deployment/api'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('and DaemonSets (3825m CPU, 0.1Gi memory); CPU short by');
+  });
+
+  it('reports a pod that can also land on a pool it is not meant for', () => {
+    const found = lines(
+      findings(
+        changed((s) => {
+          const twin = structuredClone(pool(s));
+          twin.metadata.name = 'batch';
+          s.push(twin);
+        }),
+      ),
+      'placement',
+    );
+    expect(found).toEqual([
+      'placement Deployment/api spec.template.spec: can also land on NodePool "batch", which it is not meant for (karpenter-as-code.io/pools: general): narrow its node selector or taint that pool',
+    ]);
+  });
+
+  it('matches required node affinity and tolerations as the scheduler does', () => {
+    const affinity = (operator: string, values: string[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator, values }] }] } } });
+    expect(lines(findings(changed((s) => (pod(s).affinity = affinity('In', ['spot'])))), 'placement')).toEqual([
+      'placement Deployment/api spec.template.spec: can land on none of the 1 NodePools, so its pods stay Pending: "general": no required node affinity term matches its nodes',
+    ]);
+    expect(lines(findings(changed((s) => (pod(s).affinity = affinity('NotIn', ['spot'])))), 'placement')).toEqual([]);
+    expect(lines(findings(changed((s) => (pod(s).tolerations = [{ operator: 'Exists' }]))), 'placement')).toEqual([]);
+    expect(lines(findings(changed((s) => (pod(s).tolerations = [{ key: 'workload', operator: 'Equal', value: 'batch', effect: 'NoSchedule' }]))), 'placement')).toEqual([
+      'placement Deployment/api spec.template.spec: can land on none of the 1 NodePools, so its pods stay Pending: "general": no toleration for taint workload=web:NoSchedule',
+    ]);
+  });
+
+  it('reports references outside a partial set as warnings, inside synth as errors', () => {
+    const onlyPool = [pool(validSet())];
+    expect(findings(onlyPool, { complete: false }).map((f) => `${f.severity} ${f.rule}`)).toEqual(['warning node-class-ref']);
+    expect(findings(onlyPool, { complete: true }).map((f) => `${f.severity} ${f.rule}`)).toEqual(['error node-class-ref']);
+  });
+});
+
+describe('validation in synth', () => {
+  it("puts the validator's warnings and the waivers in REPORT.md", () => {
+    const env = { ...prod, workloads: { ...prod.workloads, 'llm-server': { minReplicas: 2, maxReplicas: 40 } } };
+    const report = renderAll([env]).get('prod/REPORT.md')!;
+    const section = report.slice(report.indexOf('## Validator warnings'));
+    expect(section).toContain('- Deployment llm/llm-server: `spec` [pool-capacity] HorizontalPodAutoscaler "llm-server" may scale to 40 replicas');
+    expect(section).toContain('- Deployment ci/jenkins-agent waives [privileged]');
+  });
+});
+
+describe('npm run validate', () => {
+  const ROOT = resolve(__dirname, '..');
+  let dir: string;
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, '.build', 'validate.js'), ...args], { cwd: dir, encoding: 'utf8' });
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
+    dir = mkdtempSync(join(tmpdir(), 'validate-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 on a valid folder and says so', () => {
+    const result = run(join(ROOT, 'test', 'fixtures', 'valid'));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) in 11 object\(s\) \(\d+ ms\)\n$/);
+  });
+
+  it('exits 1 on errors, grouped by object with file and document', () => {
+    const set = changed((s) => (pool(s).spec.disruption.budgets = [{ nodes: '1', schedule: '@daily' }]));
+    writeFileSync(join(dir, 'broken.yaml'), set.map((o) => stringify(o)).join('---\n'));
+    const result = run('broken.yaml');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`NodePool general (broken.yaml#2)\n  error   [cel] spec.disruption.budgets: 'schedule' must be set with 'duration'\n`);
+    const json = JSON.parse(run('--format', 'json', 'broken.yaml').stdout);
+    expect(json).toMatchObject({ objects: 11, errors: 1, warnings: 0 });
+    expect(json.findings[0]).toEqual({ rule: 'cel', severity: 'error', object: { kind: 'NodePool', name: 'general', source: 'broken.yaml#2' }, path: 'spec.disruption.budgets', message: "'schedule' must be set with 'duration'" });
+  });
+
+  it('exits 2 when a file cannot be parsed or found', () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'kind: [unclosed\n');
+    expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: expect.stringContaining('bad.yaml#1: not valid YAML') });
+    expect(run('missing.yaml')).toMatchObject({ status: 2, stderr: 'missing.yaml: no such file or folder\n' });
+    expect(run('--format', 'xml', 'bad.yaml').status).toBe(2);
+  });
+
+  it('runs only what the API server enforces with --admission-only', () => {
+    writeFileSync(join(dir, 'latest.yaml'), stringify(changed((s) => (pod(s).containers[0].image = 'nginx:latest')).find((o) => o.kind === 'Deployment')));
+    expect(run('latest.yaml').status).toBe(1);
+    const admission = run('--admission-only', 'latest.yaml');
+    expect(admission.status).toBe(0);
+    expect(admission.stdout).toContain('admission checks only');
+  });
+
+  it('is the bin entry too', () => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'karpenter-validate.cjs'), join(ROOT, 'test', 'fixtures', 'valid')], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+  });
+});
