@@ -47,7 +47,10 @@ console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 console.log(`${'command'.padEnd(52)} ${'runs'.padStart(4)} ${'min s'.padStart(8)} ${'median s'.padStart(8)} ${'RSS MiB'.padStart(8)}`);
 const empty = measure('node -e ""', node, ['-e', ''], runs);
 const plus = measure(`node -e "require('cdk8s-plus-28')"`, node, ['-e', "require('cdk8s-plus-28')"], runs);
-const synth = measure('project synth (node .build/main.js, config checks)', node, [join(root, '.build', 'main.js')], runs);
+const synth = measure('project synth (node .build/main.js, with validation)', node, [join(root, '.build', 'main.js')], runs);
+// The validator alone, on the committed prod output, as a user's CI would run it.
+const validateProd = measure('npm run validate on dist/prod (node .build/validate.js)', node, [join(root, '.build', 'validate.js'), join(root, 'dist', 'prod')], runs);
+const inProcess = spawnSync(node, [join(root, '.build', 'validate.js'), join(root, 'dist', 'prod')], { cwd: root, encoding: 'utf8' }).stdout.match(/\((\d+) ms\)/)?.[1];
 const cli = measure('cdk8s synth (default app: npx ts-node main.ts)', node, [join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], quick ? 1 : 3);
 const scale = [1, 10, 100, 1000].map((n) => measure(`project synth of ${n} generated environments`, node, [join(root, '.build', 'scale.js'), String(n)], n >= 1000 ? 1 : n >= 100 ? 3 : runs));
 rmSync(scratch, { recursive: true, force: true });
@@ -61,3 +64,4 @@ console.log(`  cost per added environment, 10 -> 100:  ${perEnv(scale[1], scale[
 console.log(`  cost per added environment, 100 -> 1000: ${perEnv(scale[2], scale[3])} ms (target <= 30 ms, linear when close to the line above)`);
 console.log(`  peak RSS at 1000 environments: ${scale[3].rssMiB.toFixed(0)} MiB (target < 400 MiB)`);
 console.log(`  node -e "" floor: ${empty.median.toFixed(3)} s`);
+console.log(`  validation of dist/prod: ${inProcess} ms in the process, ${validateProd.median.toFixed(3)} s for the whole command`);

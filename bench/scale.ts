@@ -3,7 +3,9 @@
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
-import { renderAll, writeOutput } from '../lib/synth';
+import { join } from 'node:path';
+import { startOutputThread } from '../lib/output-thread';
+import { renderAllWith, writeOutput } from '../lib/synth';
 
 const count = Number(process.argv[2] ?? '1');
 const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
@@ -13,6 +15,11 @@ const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
 });
 const outdir = process.env.DIST_DIR;
 if (!outdir) throw new Error('DIST_DIR must name a scratch folder');
-const files = renderAll(envs);
-writeOutput(files, outdir);
-console.log(`${count} environments, ${files.size} files`);
+// The same path as `npm run synth`: environments are checked and rendered on the output thread.
+const thread = startOutputThread(join(__dirname, 'output-worker.js'));
+void renderAllWith(envs, thread)
+  .then((files) => {
+    writeOutput(files, outdir);
+    console.log(`${count} environments, ${files.size} files`);
+  })
+  .finally(() => thread.close());

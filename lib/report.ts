@@ -4,7 +4,7 @@ import { ResolvedPool } from './pools';
 import { parseQuantity } from './quantity';
 import { poolViews } from './validation/cluster';
 import { describeRef } from './validation/findings';
-import { ValidationResult } from './validation';
+import type { ValidationResult } from './validation';
 import { poolsFor } from './validation/placement';
 import { podOf } from './validation/pods';
 

@@ -14,34 +14,39 @@ import { EnvironmentConfig } from '../config/types';
 import { checkEnvironment } from './environment';
 import { ConfigError } from './errors';
 import { healthPatch } from './argocd-health';
-import { layout, Manifest, toYaml } from './layout';
+import { Manifest, toYaml } from './layout';
 import { report } from './report';
 import { resolvePools, ResolvedPool } from './pools';
-import { validate, ValidationResult } from './validation';
+import type { CheckedEnvironment } from './check-render';
+import type { OutputThread } from './output-thread';
+import type { ValidateOptions, ValidationResult } from './validation';
 import { formatText } from './validation/format';
 
-/**
- * Builds one environment's objects. Each environment gets an App of its own: cdk8s resolves
- * a whole App once per chart, so one App for every environment costs quadratic time.
- */
-export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
-  return buildEnvironment(env).manifests;
+/** One environment, synthesized: its objects and the pools they were placed on. */
+export interface BuiltEnvironment {
+  readonly env: EnvironmentConfig;
+  readonly manifests: Manifest[];
+  readonly pools: ResolvedPool[];
 }
 
-/** A synthesized environment that fails validation; the message is the grouped report of its errors. */
+/** The environments whose objects fail validation; the message is the grouped report of their errors. */
 export class ValidationError extends ConfigError {
-  constructor(
-    env: string,
-    readonly result: ValidationResult,
-    objects: number,
-  ) {
-    super(`environment "${env}" fails validation:\n${formatText({ ...result, findings: result.findings.filter((f) => f.severity === 'error'), waived: [] }, objects)}`);
+  constructor(readonly failures: readonly { readonly env: string; readonly result: ValidationResult; readonly objects: number }[]) {
+    super(
+      failures
+        .map(({ env, result, objects }) => `environment "${env}" fails validation:\n${formatText({ ...result, findings: result.findings.filter((f) => f.severity === 'error'), waived: [] }, objects)}`)
+        .join('\n\n'),
+    );
     this.name = 'ValidationError';
   }
 }
 
-/** An environment's objects, the pools they were placed on, and what the validator found. */
-export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[]; pools: ResolvedPool[]; validation: ValidationResult } {
+/**
+ * Builds one environment's objects, without validating them. Each environment gets an App of
+ * its own: cdk8s resolves a whole App once per chart, so one App for every environment costs
+ * quadratic time.
+ */
+export function buildEnvironment(env: EnvironmentConfig): BuiltEnvironment {
   checkEnvironment(env);
   const pools = resolvePools(env);
   const app = new App({ outdir: join('.cdk8s.out', env.name) });
@@ -57,29 +62,62 @@ export function buildEnvironment(env: EnvironmentConfig): { manifests: Manifest[
   new AiWorkerChart(app, `${env.name}-ai-worker`, props);
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `${c.node.path}: ${message}`));
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
-  const manifests = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
-  // The set is complete: every reference must resolve inside it.
-  const validation = validate(manifests.map((object) => ({ object })), { complete: true, production: env.production });
-  if (validation.errors > 0) throw new ValidationError(env.name, validation, manifests.length);
-  return { manifests, pools, validation };
+  return { env, manifests: app.charts.flatMap((chart) => chart.toJson() as Manifest[]), pools };
 }
 
-/** Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`). */
-export function renderAll(envs: readonly EnvironmentConfig[]): Map<string, string> {
+/** How an environment is validated: as a complete set, with production rules where it is production. */
+export function validateOptions(env: EnvironmentConfig): ValidateOptions {
+  return { complete: true, production: env.production };
+}
+
+/** Every environment, built one at a time; names must be unique. */
+export function* buildAll(envs: readonly EnvironmentConfig[]): Generator<BuiltEnvironment> {
   const names = new Set<string>();
-  const files = new Map<string, string>();
   for (const env of envs) {
     if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
     names.add(env.name);
-    const { manifests, pools, validation } = buildEnvironment(env);
-    for (const [file, content] of layout(manifests)) files.set(`${env.name}/${file}`, content);
-    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools, validation));
+    yield buildEnvironment(env);
   }
-  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
+}
+
+/**
+ * Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`),
+ * from the built environments and what checking them gave (in the same order): each
+ * environment's YAML and REPORT.md, then ArgoCD's bootstrap. Throws a ValidationError naming
+ * every environment whose objects fail.
+ */
+export function renderBuilt(built: readonly BuiltEnvironment[], checked: readonly CheckedEnvironment[]): Map<string, string> {
+  const failures = built.flatMap((b, i) => (checked[i]!.validation.errors > 0 ? [{ env: b.env.name, result: checked[i]!.validation, objects: b.manifests.length }] : []));
+  if (failures.length > 0) throw new ValidationError(failures);
+  const files = new Map<string, string>();
+  built.forEach(({ env, manifests, pools }, i) => {
+    for (const [file, content] of checked[i]!.files) files.set(`${env.name}/${file}`, content);
+    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools, checked[i]!.validation));
+  });
+  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs: built.map((b) => b.env) }).toJson() as Manifest[];
   const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   files.set('argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name))));
   files.set('argocd/optional/argocd-cm-health-patch.yaml', healthPatch());
   return files;
+}
+
+/**
+ * Every environment's files, validated and rendered by `thread` (a worker in `npm run synth`):
+ * each environment goes to it as soon as it is built, so checking one overlaps building the next.
+ */
+export async function renderAllWith(envs: readonly EnvironmentConfig[], thread: OutputThread): Promise<Map<string, string>> {
+  const built: BuiltEnvironment[] = [];
+  const pending: Promise<CheckedEnvironment>[] = [];
+  try {
+    for (const b of buildAll(envs)) {
+      built.push(b);
+      pending.push(thread.check(b.manifests, validateOptions(b.env)));
+    }
+  } finally {
+    // A build error must not leave checks unobserved.
+    if (built.length < envs.length) await Promise.allSettled(pending);
+  }
+  return renderBuilt(built, await Promise.all(pending));
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates schemas/karpenter.json, the structural schemas the validator checks Karpenter
+// Regenerates schemas/karpenter.json (and schemas/karpenter-validators.js compiled from it), the structural schemas the validator checks Karpenter
 // objects against, from the same CRDs as imports/.
 //
 //   npm run schemas                     from the upstream URLs pinned in cdk8s.yaml (needs internet)
@@ -12,6 +12,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { execFileSync } from 'node:child_process';
+import { bundle } from './bundle.mjs';
 import { crdSources, outputArg, root } from './crd-sources.mjs';
 
 const args = process.argv.slice(2);
@@ -48,3 +50,7 @@ for (const [i, source] of sources.entries()) {
 mkdirSync(dirname(output), { recursive: true });
 writeFileSync(output, `${JSON.stringify({ generatedFrom: 'cdk8s.yaml imports (Karpenter v1.14.1 CRDs)', kinds }, null, 2)}\n`);
 console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${output}`);
+
+// Then the validators compiled from them, beside the JSON.
+await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts') });
+execFileSync(process.execPath, [join(root, '.build', 'compile-validators.js'), output, output.replace(/\.json$/, '-validators.js')], { stdio: 'inherit' });

@@ -5,7 +5,7 @@ import { dev } from '../config/environments/dev';
 import { EnvironmentConfig } from '../config/types';
 import { KARPENTER_VERSION } from '../config/versions';
 import { HEALTH_KINDS, healthPatch, KARPENTER_HEALTH_LUA } from '../lib/argocd-health';
-import { renderAll } from '../lib/synth';
+import { renderAll } from '../lib/synth-inline';
 import { at, parseYaml } from './helpers';
 
 /** A Lua table constructor for a JSON value. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig, PoolOverride } from '../config/types';
-import { synthEnvironment } from '../lib/synth';
+import { synthEnvironment } from '../lib/synth-inline';
 
 function withPool(env: EnvironmentConfig, name: string, override: PoolOverride | Record<string, unknown>): EnvironmentConfig {
   return { ...env, pools: { ...env.pools, [name]: { ...(env.pools as any)?.[name], ...override } } };

@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from '../config/environments';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { formatDiff, semanticDiff } from '../lib/diff';
-import { renderAll } from '../lib/synth';
+import { renderAll } from '../lib/synth-inline';
 
 const base = renderAll(ENVIRONMENTS);
 const withProd = (change: Partial<EnvironmentConfig>) => renderAll(ENVIRONMENTS.map((e) => (e.name === 'prod' ? { ...prod, ...change } : e)));

@@ -3,7 +3,7 @@ import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { Manifest } from '../lib/layout';
-import { synthEnvironment } from '../lib/synth';
+import { synthEnvironment } from '../lib/synth-inline';
 
 export const EXAMPLES: readonly EnvironmentConfig[] = [dev, prod];
 

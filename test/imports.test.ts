@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 const ROOT = resolve(__dirname, '..');
 const CRDS = resolve(ROOT, '..', 'shared', 'crds', 'karpenter-v1.14.1');
 const HAVE_CRDS = existsSync(CRDS);
-if (!HAVE_CRDS) console.warn(`imports drift test skipped: ${CRDS} (the pinned Karpenter CRDs) is not present in this checkout`);
+if (!HAVE_CRDS) console.warn(`imports and schemas drift tests skipped: ${CRDS} (the pinned Karpenter CRDs) is not present in this checkout`);
 
 describe('imports/', () => {
   it.skipIf(!HAVE_CRDS)('is exactly what cdk8s import generates from the pinned Karpenter v1.14.1 CRDs', () => {
@@ -18,6 +18,16 @@ describe('imports/', () => {
       const committed = readdirSync(join(ROOT, 'imports')).sort();
       expect(readdirSync(out).sort()).toEqual(committed);
       for (const file of committed) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'imports', file), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!HAVE_CRDS)('schemas/ is exactly what npm run schemas generates from the same CRDs', () => {
+    const out = mkdtempSync(join(tmpdir(), 'schemas-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', join(out, 'karpenter.json')], { stdio: 'pipe' });
+      for (const file of ['karpenter.json', 'karpenter-validators.js']) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'schemas', file), 'utf8'));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

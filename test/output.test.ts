@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { applyRank, syncWave } from '../lib/layout';
-import { renderAll, writeOutput } from '../lib/synth';
+import { writeOutput } from '../lib/synth';
+import { renderAll } from '../lib/synth-inline';
 import { EXAMPLES, parseYaml } from './helpers';
 
 const ROOT = resolve(__dirname, '..');
@@ -112,7 +113,7 @@ describe('main.ts', () => {
   it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'main-'));
     try {
-      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'package.json', 'tsconfig.json']) {
+      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) {
         execFileSync('cp', ['-r', join(ROOT, entry), dir]);
       }
       execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
@@ -122,8 +123,9 @@ describe('main.ts', () => {
       writeFileSync(prodFile, source.replace(from, to));
       mkdirSync(join(dir, 'dist', 'prod'), { recursive: true });
       writeFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'kind: Keep\n');
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [join(dir, 'main.ts'), '--bundle', '--platform=node', '--packages=external', `--outfile=${join(dir, 'main.js')}`, '--log-level=warning']);
-      const run = spawnSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
+      // The bundles `npm run synth` runs: main.js and the output thread beside it.
+      execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')]);
+      const run = spawnSync(process.execPath, [join('.build', 'main.js')], { cwd: dir, encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('synth failed, dist/ left unchanged');
       expect(run.stderr).toContain(message);

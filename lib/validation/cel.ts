@@ -30,7 +30,8 @@ const ENV = celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS], re2: { compile: (
 type Program = ReturnType<typeof plan>;
 const programs = new Map<string, Program>();
 
-function program(rule: string): Program {
+/** The compiled program of a rule, compiled once per process. */
+export function compileRule(rule: string): Program {
   let compiled = programs.get(rule);
   if (!compiled) {
     compiled = plan(ENV, parse(rule));
@@ -57,9 +58,9 @@ export function isTransitionRule(rule: string): boolean {
   return /\boldSelf\b/.test(rule);
 }
 
-/** Evaluates `rule` with `self` bound to `value`: true, false, or the evaluation error's text. */
-export function evaluate(rule: string, value: unknown, schema: StructuralSchema): boolean | string {
-  const result = program(rule)({ self: toCel(value, schema) as never });
+/** Evaluates `rule` with `self` bound to a value `toCel` converted: true, false, or the evaluation error's text. */
+export function evaluate(rule: string, self: unknown): boolean | string {
+  const result = compileRule(rule)({ self: self as never });
   if (isCelError(result)) return result.message;
   if (typeof result !== 'boolean') return `rule evaluated to ${String(result)}, not a bool`;
   return result;

@@ -67,15 +67,22 @@ function describe(error: ErrorObject, siblings: readonly ErrorObject[]): { rule:
   }
 }
 
-/** Validates a core object against its kind's OpenAPI schema; false when no schema is bundled. */
-export function validateCoreSchema(key: string, object: KubeObject, reporter: Reporter): boolean {
+/** The model of `apiVersion/kind`, loaded once; undefined when none is bundled. */
+export function loadCoreModel(key: string): Model | undefined {
   const load = MODELS[key];
-  if (!load) return false;
+  if (!load) return undefined;
   let model = loaded.get(key);
   if (!model) {
     model = load();
     loaded.set(key, model);
   }
+  return model;
+}
+
+/** Validates a core object against its kind's OpenAPI schema; false when no schema is bundled. */
+export function validateCoreSchema(key: string, object: KubeObject, reporter: Reporter): boolean {
+  const model = loadCoreModel(key);
+  if (!model) return false;
   try {
     new model(object).validate();
   } catch (error) {

@@ -1,8 +1,9 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import KARPENTER from '../../schemas/karpenter.json';
-import { evaluate, isTransitionRule } from './cel';
+import compiled from '../../schemas/karpenter-validators';
+import { compileRule, evaluate, isTransitionRule, toCel } from './cel';
 import { child, KubeObject, pointerToPath, Reporter } from './findings';
-import { re2Test } from './regex';
+import { re2Pattern } from './regex';
 import { CustomResourceKind, StructuralSchema } from './structural';
 
 /** The custom resource kinds the validator knows, by `apiVersion/kind`. */
@@ -10,42 +11,13 @@ export const CUSTOM_KINDS: ReadonlyMap<string, CustomResourceKind> = new Map(
   (KARPENTER.kinds as unknown as CustomResourceKind[]).map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]),
 );
 
-// ajv checks the schema's own keywords; these are the structural-schema extensions it must not see.
-function toJsonSchema(node: StructuralSchema): object {
-  const out: Record<string, unknown> = {};
-  for (const key of ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required', 'default'] as const) {
-    if (node[key] !== undefined) out[key] = node[key];
-  }
-  // OpenAPI v3.0 spells exclusive bounds as booleans beside minimum/maximum.
-  if (node.minimum !== undefined) out[node.exclusiveMinimum ? 'exclusiveMinimum' : 'minimum'] = node.minimum;
-  if (node.maximum !== undefined) out[node.exclusiveMaximum ? 'exclusiveMaximum' : 'maximum'] = node.maximum;
-  if (node.anyOf) out.anyOf = node.anyOf.map(toJsonSchema);
-  else if (node['x-kubernetes-int-or-string']) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  if (node.properties) out.properties = Object.fromEntries(Object.entries(node.properties).map(([key, value]) => [key, toJsonSchema(value)]));
-  if (typeof node.additionalProperties === 'object') out.additionalProperties = toJsonSchema(node.additionalProperties);
-  if (node.items) out.items = toJsonSchema(node.items);
-  if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
-  return out;
-}
-
-const ajv = new Ajv({
-  allErrors: true,
-  // Kubernetes defaults the object before validating it, and CEL rules see the defaults.
-  useDefaults: true,
-  strict: false,
-  // ajv keys compiled patterns by toString(): each must print as its own pattern.
-  code: { regExp: Object.assign((pattern: string) => ({ test: (text: string) => re2Test(pattern, text), toString: () => `/${pattern}/` }), { code: 're2' }) },
-});
-const validators = new Map<CustomResourceKind, ValidateFunction>();
+// Validators compiled ahead of time by `npm run schemas` (ajv standalone code): compiling the
+// CRD schemas at start-up would cost more than validating every object of an environment.
+const validators = compiled(re2Pattern);
 
 function validatorFor(kind: CustomResourceKind): ValidateFunction {
-  let validate = validators.get(kind);
-  if (!validate) {
-    // metadata is ObjectMeta, checked by metadata.ts like every other kind's.
-    const { metadata: _metadata, status: _status, ...properties } = kind.schema.properties ?? {};
-    validate = ajv.compile(toJsonSchema({ ...kind.schema, properties }));
-    validators.set(kind, validate);
-  }
+  const validate = validators[`${kind.apiVersion}/${kind.kind}`];
+  if (!validate) throw new Error(`schemas/karpenter-validators.js has no validator for ${kind.apiVersion}/${kind.kind}: run npm run schemas`);
   return validate;
 }
 
@@ -109,9 +81,11 @@ function describe(error: ErrorObject): string {
 // Evaluates every create-time rule where the object has a value, as the API server does.
 function runRules(schema: StructuralSchema, value: unknown, path: string, reporter: Reporter): void {
   if (value === undefined || value === null) return;
-  for (const validation of schema['x-kubernetes-validations'] ?? []) {
-    if (isTransitionRule(validation.rule)) continue;
-    const result = evaluate(validation.rule, value, schema);
+  const rules = (schema['x-kubernetes-validations'] ?? []).filter((v) => !isTransitionRule(v.rule));
+  // One conversion of the value for all the rules on it.
+  const self = rules.length > 0 ? toCel(value, schema) : undefined;
+  for (const validation of rules) {
+    const result = evaluate(validation.rule, self);
     const at = validation.fieldPath ? `${path}${validation.fieldPath}` : path;
     if (result === false) reporter.report('cel', at, validation.message ?? `failed rule: ${validation.rule}`, undefined);
     // The API server rejects the object when a rule errors (a missing field, say), in these words.
@@ -156,4 +130,12 @@ export function validateCustomResource(object: KubeObject, kind: CustomResourceK
     runRules(kind.schema, rest, '', reporter);
   }
   return { ...rest, metadata } as KubeObject;
+}
+
+/** Compiles every create-time CEL rule of a schema ahead of the first object. */
+export function precompileRules(schema: StructuralSchema): void {
+  for (const validation of schema['x-kubernetes-validations'] ?? []) if (!isTransitionRule(validation.rule)) compileRule(validation.rule);
+  for (const child of Object.values(schema.properties ?? {})) precompileRules(child);
+  if (schema.items) precompileRules(schema.items);
+  if (typeof schema.additionalProperties === 'object') precompileRules(schema.additionalProperties);
 }

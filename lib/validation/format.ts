@@ -1,5 +1,5 @@
 import { describeRef, Finding } from './findings';
-import { ValidationResult } from './index';
+import type { ValidationResult } from './index';
 
 function show(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);

@@ -1,6 +1,6 @@
 import { checkCluster, Checked } from './cluster';
-import { CLUSTER_SCOPED_CORE, hasCoreSchema, validateCoreSchema } from './core';
-import { CUSTOM_KINDS, validateCustomResource } from './crd';
+import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
+import { CUSTOM_KINDS, precompileRules, validateCustomResource } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
@@ -52,6 +52,17 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
   }
   checkServerRules(object, reporter, admissionOnly);
   return object;
+}
+
+/**
+ * Loads and compiles everything validation needs ahead of the first object: the CRD
+ * validators, every CEL program, and the Kubernetes models of the kinds synth emits.
+ */
+export function preload(): void {
+  for (const kind of CUSTOM_KINDS.values()) precompileRules(kind.schema);
+  for (const key of ['v1/Namespace', 'v1/ServiceAccount', 'v1/Service', 'v1/ConfigMap', 'v1/PersistentVolumeClaim', 'v1/PersistentVolume', 'apps/v1/Deployment', 'apps/v1/StatefulSet', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'storage.k8s.io/v1/StorageClass']) {
+    loadCoreModel(key);
+  }
 }
 
 /**

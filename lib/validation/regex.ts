@@ -26,3 +26,11 @@ export function re2Find(pattern: string, text: string): string {
   const matcher = re2(pattern).matcher(text);
   return matcher.find() ? (matcher.group() ?? '') : '';
 }
+
+/**
+ * The regular expression engine the schema validators use for `pattern` (ajv's `code.regExp`).
+ * ajv keys compiled patterns by toString(), so each prints as its own pattern.
+ */
+export function re2Pattern(pattern: string): { test(text: string): boolean; toString(): string } {
+  return { test: (text) => re2Test(pattern, text), toString: () => `/${pattern}/` };
+}
