@@ -3,15 +3,15 @@
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
-import { startOutputThread } from './lib/output-thread';
+import { startValidatorThread } from './lib/validator-thread';
 
 // DIST_DIR lets the benchmark synthesize elsewhere; everyone else gets dist/.
 const outdir = process.env.DIST_DIR ?? 'dist';
 
 async function main(): Promise<void> {
-  // The output thread starts before cdk8s is loaded (lib/synth is imported here, not above), so
-  // the validator loads on the second core while this one loads cdk8s.
-  const thread = startOutputThread(join(__dirname, 'output-worker.js'));
+  // The validator thread starts before cdk8s is loaded (lib/synth is imported here, not above),
+  // so the validator loads on the second core while this one loads cdk8s.
+  const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
   try {
     const { renderAllWith, writeOutput } = await import('./lib/synth');
     const files = await renderAllWith(ENVIRONMENTS, thread);

@@ -4,7 +4,7 @@ import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { join } from 'node:path';
-import { startOutputThread } from '../lib/output-thread';
+import { startValidatorThread } from '../lib/validator-thread';
 import { renderAllWith, writeOutput } from '../lib/synth';
 
 const count = Number(process.argv[2] ?? '1');
@@ -15,8 +15,8 @@ const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
 });
 const outdir = process.env.DIST_DIR;
 if (!outdir) throw new Error('DIST_DIR must name a scratch folder');
-// The same path as `npm run synth`: environments are checked and rendered on the output thread.
-const thread = startOutputThread(join(__dirname, 'output-worker.js'));
+// The same path as `npm run synth`: environments are validated on the validator thread.
+const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
 void renderAllWith(envs, thread)
   .then((files) => {
     writeOutput(files, outdir);

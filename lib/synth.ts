@@ -14,11 +14,10 @@ import { EnvironmentConfig } from '../config/types';
 import { checkEnvironment } from './environment';
 import { ConfigError } from './errors';
 import { healthPatch } from './argocd-health';
-import { Manifest, toYaml } from './layout';
+import { layout, Manifest, toYaml } from './layout';
 import { report } from './report';
 import { resolvePools, ResolvedPool } from './pools';
-import type { CheckedEnvironment } from './check-render';
-import type { OutputThread } from './output-thread';
+import type { ValidatorThread } from './validator-thread';
 import type { ValidateOptions, ValidationResult } from './validation';
 import { formatText } from './validation/format';
 
@@ -80,21 +79,23 @@ export function* buildAll(envs: readonly EnvironmentConfig[]): Generator<BuiltEn
   }
 }
 
-/**
- * Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`),
- * from the built environments and what checking them gave (in the same order): each
- * environment's YAML and REPORT.md, then ArgoCD's bootstrap. Throws a ValidationError naming
- * every environment whose objects fail.
- */
-export function renderBuilt(built: readonly BuiltEnvironment[], checked: readonly CheckedEnvironment[]): Map<string, string> {
-  const failures = built.flatMap((b, i) => (checked[i]!.validation.errors > 0 ? [{ env: b.env.name, result: checked[i]!.validation, objects: b.manifests.length }] : []));
+/** One environment's files (paths relative to `dist/`), or why it fails validation. */
+type EnvironmentOutput =
+  | { readonly files: readonly (readonly [string, string])[] }
+  | { readonly failure: { readonly env: string; readonly result: ValidationResult; readonly objects: number } };
+
+/** An environment's YAML (`laidOut`, by file name) and REPORT.md, once validation passed. */
+function environmentOutput({ env, manifests, pools }: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
+  if (validation.errors > 0) return { failure: { env: env.name, result: validation, objects: manifests.length } };
+  return { files: [...[...laidOut].map(([file, content]) => [`${env.name}/${file}`, content] as const), [`${env.name}/REPORT.md`, report(env, manifests, pools, validation)]] };
+}
+
+/** Every environment's files, then ArgoCD's; a ValidationError naming every environment that fails. */
+function assemble(envs: readonly EnvironmentConfig[], outputs: readonly EnvironmentOutput[]): Map<string, string> {
+  const failures = outputs.flatMap((o) => ('failure' in o ? [o.failure] : []));
   if (failures.length > 0) throw new ValidationError(failures);
-  const files = new Map<string, string>();
-  built.forEach(({ env, manifests, pools }, i) => {
-    for (const [file, content] of checked[i]!.files) files.set(`${env.name}/${file}`, content);
-    files.set(`${env.name}/REPORT.md`, report(env, manifests, pools, checked[i]!.validation));
-  });
-  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs: built.map((b) => b.env) }).toJson() as Manifest[];
+  const files = new Map(outputs.flatMap((o) => ('files' in o ? o.files : [])));
+  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
   const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   files.set('argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name))));
   files.set('argocd/optional/argocd-cm-health-patch.yaml', healthPatch());
@@ -102,22 +103,41 @@ export function renderBuilt(built: readonly BuiltEnvironment[], checked: readonl
 }
 
 /**
- * Every environment's files, validated and rendered by `thread` (a worker in `npm run synth`):
- * each environment goes to it as soon as it is built, so checking one overlaps building the next.
+ * Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`):
+ * each environment's YAML and its REPORT.md, then ArgoCD's bootstrap. `validations` are the
+ * environments' validation results, in the same order. Throws a ValidationError naming every
+ * environment whose objects fail.
  */
-export async function renderAllWith(envs: readonly EnvironmentConfig[], thread: OutputThread): Promise<Map<string, string>> {
-  const built: BuiltEnvironment[] = [];
-  const pending: Promise<CheckedEnvironment>[] = [];
+export function renderBuilt(built: readonly BuiltEnvironment[], validations: readonly ValidationResult[]): Map<string, string> {
+  return assemble(
+    built.map((b) => b.env),
+    built.map((b, i) => environmentOutput(b, validations[i]!, layout(b.manifests))),
+  );
+}
+
+/**
+ * Every environment's files, validated by `validator` (a worker thread in `npm run synth`):
+ * each environment goes to it as soon as it is built, and this thread lays out its YAML while
+ * the validator works, then builds the next. An environment's objects are let go once its
+ * files are made, so memory holds files, not every environment's objects.
+ */
+const IN_FLIGHT = 4;
+
+export async function renderAllWith(envs: readonly EnvironmentConfig[], validator: ValidatorThread): Promise<Map<string, string>> {
+  const outputs: Promise<EnvironmentOutput>[] = [];
   try {
-    for (const b of buildAll(envs)) {
-      built.push(b);
-      pending.push(thread.check(b.manifests, validateOptions(b.env)));
+    for (const built of buildAll(envs)) {
+      // At most a few environments wait for the validator: their objects are what takes memory.
+      if (outputs.length >= IN_FLIGHT) await outputs[outputs.length - IN_FLIGHT];
+      const validation = validator.validate(built.manifests, validateOptions(built.env));
+      const laidOut = layout(built.manifests);
+      outputs.push(validation.then((result) => environmentOutput(built, result, laidOut)));
     }
   } finally {
-    // A build error must not leave checks unobserved.
-    if (built.length < envs.length) await Promise.allSettled(pending);
+    // A build error must not leave validations unobserved.
+    if (outputs.length < envs.length) await Promise.allSettled(outputs);
   }
-  return renderBuilt(built, await Promise.all(pending));
+  return assemble(envs, await Promise.all(outputs));
 }
 
 /**

@@ -1,5 +1,5 @@
 // One esbuild configuration for every bundle the project runs with plain node: the synth, the
-// validate and diff CLIs, the output thread, and the benchmark's generator.
+// validate and diff CLIs, the validator thread, and the benchmark's generator.
 // esbuild strips types without checking them (type checking runs in `npm test`).
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
@@ -13,12 +13,12 @@ export const ENTRY_POINTS = {
   validate: resolve(root, 'scripts/validate.ts'),
 };
 
-/** The output thread (lib/output-thread.ts starts it from beside main.js). */
-const WORKER = { 'output-worker': resolve(root, 'scripts/output-worker.ts') };
+/** The validator thread (lib/validator-thread.ts starts it from beside main.js). */
+const WORKER = { 'validator-worker': resolve(root, 'scripts/validator-worker.ts') };
 
 const OPTIONS = { outdir: resolve(root, '.build'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning' };
 
-/** Bundles `entryPoints` (default: the project's) and the output thread into .build/. */
+/** Bundles `entryPoints` (default: the project's) and the validator thread into .build/. */
 export async function bundle(entryPoints = ENTRY_POINTS) {
   // node_modules stay external: node loads cdk8s and the libraries from the install, as it
   // would for any app.

@@ -1,9 +1,13 @@
-// Compiles schemas/karpenter.json into ajv standalone validators (schemas/karpenter-validators.js),
-// run by `npm run schemas` after it regenerates the JSON. Usage: node <bundle> <schemas.json> <out.js>
+// Compiles schemas/karpenter.json ahead of time, run by `npm run schemas` after it regenerates the
+// JSON: ajv standalone validators (schemas/karpenter-validators.js) and every CEL rule parsed
+// (schemas/karpenter-cel.json). Usage: node <bundle> <schemas.json> <out.js>
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parse } from '@bufbuild/cel';
+import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { toBinary } from '@bufbuild/protobuf';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { jsonSchemaOf } from '../lib/validation/crd-schema';
+import { isTransitionRule, jsonSchemaOf, rulesOf } from '../lib/validation/crd-schema';
 import { re2Pattern } from '../lib/validation/regex';
 import { CustomResourceKind } from '../lib/validation/structural';
 
@@ -41,3 +45,12 @@ ${table}
 `,
 );
 console.log(`validators of ${kinds.map((k) => k.kind).join(', ')} written to ${output}`);
+
+// Parsing is most of the cost of compiling a CEL rule; planning the parsed form is cheap.
+const parsed: Record<string, string> = {};
+for (const kind of kinds) {
+  for (const rule of rulesOf(kind.schema)) if (!isTransitionRule(rule)) parsed[rule] = Buffer.from(toBinary(ParsedExprSchema, parse(rule))).toString('base64');
+}
+const celOutput = output.replace(/-validators\.js$/, '-cel.json');
+writeFileSync(celOutput, `${JSON.stringify({ generatedBy: 'npm run schemas (@bufbuild/cel parse, ParsedExpr in protobuf binary, base64)', rules: parsed }, null, 2)}\n`);
+console.log(`${Object.keys(parsed).length} CEL rules parsed into ${celOutput}`);

@@ -27,7 +27,7 @@ describe('imports/', () => {
     const out = mkdtempSync(join(tmpdir(), 'schemas-'));
     try {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', join(out, 'karpenter.json')], { stdio: 'pipe' });
-      for (const file of ['karpenter.json', 'karpenter-validators.js']) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'schemas', file), 'utf8'));
+      for (const file of ['karpenter.json', 'karpenter-validators.js', 'karpenter-cel.json']) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'schemas', file), 'utf8'));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import KARPENTER from '../schemas/karpenter.json';
-import { isTransitionRule } from '../lib/validation/cel';
+import { isTransitionRule } from '../lib/validation/crd-schema';
 import { changed, findings, pick, validSet } from './validation-helpers';
 
 /**

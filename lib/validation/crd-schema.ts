@@ -26,3 +26,18 @@ function convert(node: StructuralSchema): object {
   if (node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
   return out;
 }
+
+/** Every CEL rule of a schema, depth first. */
+export function rulesOf(schema: StructuralSchema): string[] {
+  return [
+    ...(schema['x-kubernetes-validations'] ?? []).map((v) => v.rule),
+    ...Object.values(schema.properties ?? {}).flatMap(rulesOf),
+    ...(schema.items ? rulesOf(schema.items) : []),
+    ...(typeof schema.additionalProperties === 'object' ? rulesOf(schema.additionalProperties) : []),
+  ];
+}
+
+/** Whether a rule compares against the previous object: those run only on update. */
+export function isTransitionRule(rule: string): boolean {
+  return /\boldSelf\b/.test(rule);
+}

@@ -1,7 +1,8 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import KARPENTER from '../../schemas/karpenter.json';
 import compiled from '../../schemas/karpenter-validators';
-import { compileRule, evaluate, isTransitionRule, toCel } from './cel';
+import { compileRule, evaluate, toCel } from './cel';
+import { isTransitionRule, rulesOf } from './crd-schema';
 import { child, KubeObject, pointerToPath, Reporter } from './findings';
 import { re2Pattern } from './regex';
 import { CustomResourceKind, StructuralSchema } from './structural';
@@ -134,8 +135,5 @@ export function validateCustomResource(object: KubeObject, kind: CustomResourceK
 
 /** Compiles every create-time CEL rule of a schema ahead of the first object. */
 export function precompileRules(schema: StructuralSchema): void {
-  for (const validation of schema['x-kubernetes-validations'] ?? []) if (!isTransitionRule(validation.rule)) compileRule(validation.rule);
-  for (const child of Object.values(schema.properties ?? {})) precompileRules(child);
-  if (schema.items) precompileRules(schema.items);
-  if (typeof schema.additionalProperties === 'object') precompileRules(schema.additionalProperties);
+  for (const rule of rulesOf(schema)) if (!isTransitionRule(rule)) compileRule(rule);
 }

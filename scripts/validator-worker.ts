@@ -1,0 +1,14 @@
+// The validator thread (see lib/validator-thread.ts): loads the validator while the main thread
+// loads cdk8s and builds the first environment, then validates each environment it is sent.
+import { parentPort } from 'node:worker_threads';
+import { preload } from '../lib/validation';
+import { validateEnvironment } from '../lib/validate-environment';
+
+preload();
+parentPort!.on('message', ({ id, manifests, options }) => {
+  try {
+    parentPort!.postMessage({ id, result: validateEnvironment(JSON.parse(manifests), options) });
+  } catch (error) {
+    parentPort!.postMessage({ id, error: (error as Error).stack ?? String(error) });
+  }
+});
