@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Regenerates schemas/karpenter.json (and schemas/karpenter-validators.js compiled from it), the structural schemas the validator checks Karpenter
-// objects against, from the same CRDs as imports/.
+// Regenerates what the validator reads, under schemas/: karpenter.json, the structural schemas of
+// the Karpenter kinds from the same CRDs as imports/, with the ajv validators and parsed CEL rules
+// compiled from them (scripts/compile-validators.ts); and core-fields.json, the core kinds' fields
+// from kubernetes-models (scripts/core-fields.ts).
 //
 //   npm run schemas                     from the upstream URLs pinned in cdk8s.yaml (needs internet)
 //   npm run schemas -- <crd-dir>        from a local folder holding the same CRD files
@@ -51,6 +53,7 @@ mkdirSync(dirname(output), { recursive: true });
 writeFileSync(output, `${JSON.stringify({ generatedFrom: 'cdk8s.yaml imports (Karpenter v1.14.1 CRDs)', kinds }, null, 2)}\n`);
 console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${output}`);
 
-// Then the validators compiled from them, beside the JSON.
-await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts') });
+// Then the validators compiled from them, beside the JSON, and the core kinds' field table.
+await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') });
 execFileSync(process.execPath, [join(root, '.build', 'compile-validators.js'), output, output.replace(/\.json$/, '-validators.js')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, '.build', 'core-fields.js'), join(dirname(output), 'core-fields.json')], { stdio: 'inherit' });

@@ -33,6 +33,17 @@ describe('imports/', () => {
     }
   });
 
+  it('schemas/core-fields.json is exactly what scripts/core-fields.ts generates from kubernetes-models', () => {
+    const out = mkdtempSync(join(tmpdir(), 'core-fields-'));
+    try {
+      execFileSync(process.execPath, ['--input-type=module', '-e', `import { bundle } from './scripts/bundle.mjs'; await bundle({ 'core-fields': 'scripts/core-fields.ts' });`], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(ROOT, '.build', 'core-fields.js'), join(out, 'core-fields.json')], { stdio: 'pipe' });
+      expect(readFileSync(join(out, 'core-fields.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'schemas', 'core-fields.json'), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('names the same CRDs in cdk8s.yaml, pinned to the release tag', () => {
     const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
     expect(config.imports).toEqual([

@@ -85,6 +85,14 @@ describe('core objects against the Kubernetes OpenAPI schema and the API server 
     expect(errorsOf((s) => (deployment(s).spec.replicas = 'two'))).toContain('schema Deployment/api spec.replicas ("two"): must be of type integer');
   });
 
+  it('reports unknown fields of core kinds at any depth, as kubectl\'s strict validation does', () => {
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.containers[0].resource = { limits: { cpu: '1' } }))).toEqual([
+      'unknown-field Deployment/api spec.template.spec.containers[0].resource: unknown field "spec.template.spec.containers[0].resource" (not a field of Container)',
+    ]);
+    expect(errorsOf((s) => (pick(s, 'Service').spec.type_ = 'ClusterIP'))).toEqual(['unknown-field Service/api spec.type_: unknown field "spec.type_" (not a field of ServiceSpec)']);
+    expect(errorsOf((s) => (deployment(s).kindd = 'Deployment'))).toEqual(['unknown-field Deployment/api kindd: unknown field "kindd"']);
+  });
+
   it('names Services and Namespaces as DNS labels, other objects as subdomains', () => {
     const found = errorsOf((s) => {
       pick(s, 'Service').metadata.name = 'api.v2';

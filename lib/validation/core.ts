@@ -1,43 +1,13 @@
 import { ErrorObject } from 'ajv';
+import FIELDS from '../../schemas/core-fields.json';
+import { MODELS, Model } from './core-models';
 import { child, KubeObject, pointerToPath, Reporter } from './findings';
 
 /**
  * Core kinds are checked against the Kubernetes OpenAPI schema compiled by kubernetes-models
- * (generated from the upstream swagger of Kubernetes 1.33). Each kind's validator loads on
- * first use: a manifest set that has no CronJob never pays for its schema.
+ * (generated from the upstream swagger of Kubernetes 1.33), and for unknown fields against the
+ * field table generated from the same package's declarations (schemas/core-fields.json).
  */
-type Model = new (data: unknown) => { validate(): void };
-
-// `require` keeps loading lazy; every entry is a model of the kubernetes-models package.
-const MODELS: Readonly<Record<string, () => Model>> = {
-  'v1/Namespace': () => require('kubernetes-models/v1/Namespace').Namespace,
-  'v1/ServiceAccount': () => require('kubernetes-models/v1/ServiceAccount').ServiceAccount,
-  'v1/Service': () => require('kubernetes-models/v1/Service').Service,
-  'v1/ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
-  'v1/Secret': () => require('kubernetes-models/v1/Secret').Secret,
-  'v1/PersistentVolumeClaim': () => require('kubernetes-models/v1/PersistentVolumeClaim').PersistentVolumeClaim,
-  'v1/PersistentVolume': () => require('kubernetes-models/v1/PersistentVolume').PersistentVolume,
-  'v1/Pod': () => require('kubernetes-models/v1/Pod').Pod,
-  'v1/LimitRange': () => require('kubernetes-models/v1/LimitRange').LimitRange,
-  'v1/ResourceQuota': () => require('kubernetes-models/v1/ResourceQuota').ResourceQuota,
-  'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment').Deployment,
-  'apps/v1/StatefulSet': () => require('kubernetes-models/apps/v1/StatefulSet').StatefulSet,
-  'apps/v1/DaemonSet': () => require('kubernetes-models/apps/v1/DaemonSet').DaemonSet,
-  'apps/v1/ReplicaSet': () => require('kubernetes-models/apps/v1/ReplicaSet').ReplicaSet,
-  'batch/v1/Job': () => require('kubernetes-models/batch/v1/Job').Job,
-  'batch/v1/CronJob': () => require('kubernetes-models/batch/v1/CronJob').CronJob,
-  'autoscaling/v2/HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
-  'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
-  'storage.k8s.io/v1/StorageClass': () => require('kubernetes-models/storage.k8s.io/v1/StorageClass').StorageClass,
-  'networking.k8s.io/v1/NetworkPolicy': () => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy').NetworkPolicy,
-  'networking.k8s.io/v1/Ingress': () => require('kubernetes-models/networking.k8s.io/v1/Ingress').Ingress,
-  'rbac.authorization.k8s.io/v1/Role': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role').Role,
-  'rbac.authorization.k8s.io/v1/RoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding').RoleBinding,
-  'rbac.authorization.k8s.io/v1/ClusterRole': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole').ClusterRole,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding').ClusterRoleBinding,
-  'scheduling.k8s.io/v1/PriorityClass': () => require('kubernetes-models/scheduling.k8s.io/v1/PriorityClass').PriorityClass,
-};
-
 /** Cluster-scoped core kinds (the rest of MODELS is namespaced). */
 export const CLUSTER_SCOPED_CORE = new Set(['Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass']);
 
@@ -79,10 +49,37 @@ export function loadCoreModel(key: string): Model | undefined {
   return model;
 }
 
+const TYPES: Readonly<Record<string, Readonly<Record<string, string>>>> = FIELDS.types;
+const ROOTS: Readonly<Record<string, string>> = FIELDS.roots;
+
+// Walks a value against its type (`Name`, `[]Name`, `{}Name`, or '' for a leaf), reporting fields
+// the type does not have: kubectl's strict field validation refuses them.
+function checkFields(ref: string, value: unknown, path: string, reporter: Reporter): void {
+  if (ref === '' || value === null || typeof value !== 'object') return;
+  if (ref.startsWith('[]')) {
+    if (Array.isArray(value)) value.forEach((item, index) => checkFields(ref.slice(2), item, child(path, index), reporter));
+    return;
+  }
+  if (Array.isArray(value)) return;
+  if (ref.startsWith('{}')) {
+    for (const [key, item] of Object.entries(value)) checkFields(ref.slice(2), item, child(path, key), reporter);
+    return;
+  }
+  const fields = TYPES[ref]!;
+  for (const [key, item] of Object.entries(value)) {
+    const field = fields[key];
+    if (field === undefined) reporter.report('unknown-field', child(path, key), `unknown field "${child(path, key)}"${path === '' ? '' : ` (not a field of ${ref.split('#')[1]!.replace(/^I/, '')})`}`);
+    else checkFields(field, item, child(path, key), reporter);
+  }
+}
+
 /** Validates a core object against its kind's OpenAPI schema; false when no schema is bundled. */
 export function validateCoreSchema(key: string, object: KubeObject, reporter: Reporter): boolean {
   const model = loadCoreModel(key);
   if (!model) return false;
+  // metadata is checked by metadata.ts; status is ignored on create.
+  const { metadata: _metadata, status: _status, ...rest } = object;
+  checkFields(ROOTS[key]!, rest, '', reporter);
   try {
     new model(object).validate();
   } catch (error) {
