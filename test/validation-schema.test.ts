@@ -101,6 +101,14 @@ describe('core objects against the Kubernetes OpenAPI schema and the API server 
     expect(found).toEqual(['name Service/api.v2 metadata.name ("api.v2"): Service name "api.v2" must be a DNS-1123 label: at most 63 lowercase alphanumerics or \'-\', starting and ending alphanumeric (e.g. "my-name")']);
   });
 
+  it('accepts RBAC names that are path segments, as the API server does', () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:aggregate-to-view' }, rules: [] };
+    expect(lines(findings([role], { admissionOnly: true }))).toEqual([]);
+    expect(lines(findings([{ ...role, metadata: { name: 'a/b' } }], { admissionOnly: true }))).toEqual([
+      `name ClusterRole/a/b metadata.name ("a/b"): ClusterRole name "a/b" must be a path segment: not '.' or '..', without '/' or '%' (e.g. "my-name")`,
+    ]);
+  });
+
   it('reports unknown metadata fields', () => {
     expect(errorsOf((s) => (pick(s, 'ConfigMap').metadata.label = { a: 'b' }))).toEqual(['unknown-field ConfigMap/api metadata.label: unknown field "metadata.label": not a field of ObjectMeta']);
   });

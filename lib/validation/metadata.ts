@@ -25,6 +25,18 @@ export function isIanaServiceName(value: string): boolean {
 
 // Kinds whose names become DNS labels (a namespace, a Service's DNS name).
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
+// RBAC names need only be a path segment (`system:aggregate-to-view` is a valid ClusterRole).
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+function isPathSegmentName(value: string): boolean {
+  return value !== '.' && value !== '..' && !/[/%]/.test(value);
+}
+
+function nameRule(kind: string): { readonly valid: (name: string) => boolean; readonly rule: string } {
+  if (LABEL_NAMED.has(kind)) return { valid: isDns1123Label, rule: "a DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric" };
+  if (PATH_SEGMENT_NAMED.has(kind)) return { valid: isPathSegmentName, rule: "a path segment: not '.' or '..', without '/' or '%'" };
+  return { valid: isDns1123Subdomain, rule: "a DNS-1123 subdomain: at most 253 lowercase alphanumerics, '-' or '.', each part starting and ending alphanumeric" };
+}
 
 const OBJECT_META_FIELDS = new Set(['name', 'generateName', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']);
 
@@ -58,9 +70,8 @@ export function checkMetadata(object: KubeObject, path: string, reporter: Report
     if (opts.nameRequired && metadata.generateName === undefined) reporter.report('name', child(at, 'name'), 'Required value: name or generateName is required');
   } else if (typeof name !== 'string') {
     reporter.report('schema', child(at, 'name'), 'must be of type string', name);
-  } else if (LABEL_NAMED.has(opts.kind) ? !isDns1123Label(name) : !isDns1123Subdomain(name)) {
-    const rule = LABEL_NAMED.has(opts.kind) ? 'a DNS-1123 label: at most 63 lowercase alphanumerics or \'-\', starting and ending alphanumeric' : "a DNS-1123 subdomain: at most 253 lowercase alphanumerics, '-' or '.', each part starting and ending alphanumeric";
-    reporter.report('name', child(at, 'name'), `${opts.kind} name ${JSON.stringify(name)} must be ${rule} (e.g. "my-name")`, name);
+  } else if (!nameRule(opts.kind).valid(name)) {
+    reporter.report('name', child(at, 'name'), `${opts.kind} name ${JSON.stringify(name)} must be ${nameRule(opts.kind).rule} (e.g. "my-name")`, name);
   }
   if (typeof metadata.namespace === 'string' && !isDns1123Label(metadata.namespace)) {
     reporter.report('name', child(at, 'namespace'), `namespace ${JSON.stringify(metadata.namespace)} must be a DNS-1123 label`, metadata.namespace);
