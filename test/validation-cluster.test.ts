@@ -111,6 +111,22 @@ describe('placement and fit across the set', () => {
     const onlyPool = [pool(validSet())];
     expect(findings(onlyPool, { complete: false }).map((f) => `${f.severity} ${f.rule}`)).toEqual(['warning node-class-ref']);
     expect(findings(onlyPool, { complete: true }).map((f) => `${f.severity} ${f.rule}`)).toEqual(['error node-class-ref']);
+    const elsewhere = changed((s) => (deployment(s).metadata.annotations['karpenter-as-code.io/pools'] = 'general,batch'));
+    expect(findings(elsewhere, { complete: false }).map((f) => `${f.severity} ${f.message}`)).toEqual(['warning is meant for NodePool "batch", which is not in the files given (it may exist in the cluster)']);
+    expect(findings(elsewhere, { complete: true }).map((f) => `${f.severity} ${f.message}`)).toEqual(['error is meant for NodePool "batch", which is not in the set']);
+  });
+
+  it('reports a pod meant for a pool it cannot land on', () => {
+    const twin = (s: any[]) => {
+      const batch = structuredClone(pool(s));
+      batch.metadata.name = 'batch';
+      batch.spec.template.spec.taints = [{ key: 'workload', value: 'batch', effect: 'NoSchedule' }];
+      s.push(batch);
+      deployment(s).metadata.annotations['karpenter-as-code.io/pools'] = 'general,batch';
+    };
+    expect(lines(findings(changed(twin)), 'placement')).toEqual([
+      'placement Deployment/api spec.template.spec: is meant for NodePool "batch" but cannot land there: no toleration for taint workload=batch:NoSchedule',
+    ]);
   });
 });
 

@@ -90,7 +90,7 @@ function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: n
   return { min: replicas, max: replicas };
 }
 
-function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonSets: KubeObject[]; hpas: KubeObject[]; checked: readonly Checked[] }): void {
+function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonSets: KubeObject[]; hpas: KubeObject[]; complete: boolean }): void {
   const { object, reporter } = item;
   const pod = podOf(object);
   if (!pod || object.kind === 'DaemonSet' || pools.length === 0) return;
@@ -109,7 +109,8 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
     if (extra.length > 0) reporter.report('placement', pod.path, `can also land on NodePool ${extra.map((n) => `"${n}"`).join(', ')}, which it is not meant for (${POOLS_ANNOTATION}: ${intended.join(',')}): narrow its node selector or taint that pool`);
     for (const name of missing) {
       const pool = pools.find((p) => p.name === name);
-      reporter.report('placement', pod.path, pool ? `is meant for NodePool "${name}" but cannot land there: ${mismatch(pod.spec, pool)}` : `is meant for NodePool "${name}", which is not in the set`, undefined, pool || set.checked.length === 0 ? undefined : 'warning');
+      if (pool) reporter.report('placement', pod.path, `is meant for NodePool "${name}" but cannot land there: ${mismatch(pod.spec, pool)}`);
+      else reporter.report('placement', pod.path, `is meant for NodePool "${name}", which is not ${set.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}`, undefined, set.complete ? 'error' : 'warning');
     }
   }
   const requests = podRequests(pod.spec);
@@ -205,7 +206,7 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   }
   const workloads = items.filter((i) => podOf(i.object) !== undefined);
   const hpas = of('HorizontalPodAutoscaler');
-  const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), checked: items };
+  const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), complete: options.complete };
   if (placeable) for (const item of workloads) checkWorkload(item, pools, set);
   for (const { object, reporter } of hpas) {
     const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;

@@ -1,7 +1,8 @@
-import { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import FIELDS from '../../schemas/core-fields.json';
 import { MODELS, Model } from './core-models';
-import { child, KubeObject, pointerToPath, Reporter } from './findings';
+import { child, KubeObject, Reporter } from './findings';
+import { reportSchemaErrors } from './schema-errors';
 
 /**
  * Core kinds are checked against the Kubernetes OpenAPI schema compiled by kubernetes-models
@@ -18,24 +19,6 @@ export function hasCoreSchema(key: string): boolean {
   return key in MODELS;
 }
 
-
-function describe(error: ErrorObject, siblings: readonly ErrorObject[]): { rule: string; message: string } {
-  const p = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return { rule: 'schema', message: 'Required value' };
-    case 'type':
-      return { rule: 'schema', message: `must be of type ${String(p.type)}` };
-    case 'enum':
-      return { rule: 'schema', message: `Unsupported value: supported values: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'oneOf':
-      return siblings.some((e) => e.keyword === 'format' && (e.params as { format?: string }).format === 'quantity')
-        ? { rule: 'quantity', message: 'must be a quantity: a number with an optional suffix (e.g. 500m, 1.5, 4Gi, 1e3)' }
-        : { rule: 'schema', message: 'must be an integer or a string' };
-    default:
-      return { rule: 'schema', message: error.message ?? error.keyword };
-  }
-}
 
 /** The model of `apiVersion/kind`, loaded once; undefined when none is bundled. */
 export function loadCoreModel(key: string): Model | undefined {
@@ -85,15 +68,7 @@ export function validateCoreSchema(key: string, object: KubeObject, reporter: Re
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors;
     if (!errors) throw error;
-    // A oneOf (int-or-string, quantity) failure restates its branches' errors at the same path.
-    const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-    for (const e of errors) {
-      if (e.keyword !== 'oneOf' && oneOfPaths.has(e.instancePath)) continue;
-      const at = pointerToPath(e.instancePath, object);
-      const { rule, message } = describe(e, errors.filter((s) => s.instancePath === e.instancePath));
-      const path = e.keyword === 'required' ? child(at.path, String(e.params.missingProperty)) : at.path;
-      reporter.report(rule, path, message, e.keyword === 'required' ? undefined : at.value);
-    }
+    reportSchemaErrors(errors, object, reporter);
   }
   return true;
 }

@@ -1,10 +1,11 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import KARPENTER from '../../schemas/karpenter.json';
 import compiled from '../../schemas/karpenter-validators';
 import { compileRule, evaluate, toCel } from './cel';
 import { isTransitionRule, rulesOf } from './crd-schema';
-import { child, KubeObject, pointerToPath, Reporter } from './findings';
+import { child, KubeObject, Reporter } from './findings';
 import { re2Pattern } from './regex';
+import { reportSchemaErrors } from './schema-errors';
 import { CustomResourceKind, StructuralSchema } from './structural';
 
 /** The custom resource kinds the validator knows, by `apiVersion/kind`. */
@@ -40,44 +41,6 @@ function prune(schema: StructuralSchema, value: unknown, path: string, reporter:
   }
 }
 
-
-function describe(error: ErrorObject): string {
-  const p = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return 'Required value';
-    case 'type':
-      return `must be of type ${String(p.type)}`;
-    case 'enum':
-      return `Unsupported value: supported values: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern':
-      return `should match '${String(p.pattern)}'`;
-    case 'maxLength':
-      return `may not be longer than ${String(p.limit)}`;
-    case 'minLength':
-      return `should be at least ${String(p.limit)} chars long`;
-    case 'maxItems':
-      return `must have at most ${String(p.limit)} items`;
-    case 'minItems':
-      return `should have at least ${String(p.limit)} items`;
-    case 'maxProperties':
-      return `must have at most ${String(p.limit)} properties`;
-    case 'minProperties':
-      return `should have at least ${String(p.limit)} properties`;
-    case 'minimum':
-    case 'exclusiveMinimum':
-      return `should be greater than ${error.keyword === 'minimum' ? 'or equal to ' : ''}${String(p.limit)}`;
-    case 'maximum':
-    case 'exclusiveMaximum':
-      return `should be less than ${error.keyword === 'maximum' ? 'or equal to ' : ''}${String(p.limit)}`;
-    case 'uniqueItems':
-      return `Duplicate value: items ${String(p.j)} and ${String(p.i)} are equal`;
-    case 'anyOf':
-      return 'must be an integer or a string';
-    default:
-      return error.message ?? error.keyword;
-  }
-}
 
 // Evaluates every create-time rule where the object has a value, as the API server does.
 function runRules(schema: StructuralSchema, value: unknown, path: string, reporter: Reporter): void {
@@ -115,16 +78,7 @@ export function validateCustomResource(object: KubeObject, kind: CustomResourceK
   prune(kind.schema, rest, '', reporter);
   const validate = validatorFor(kind);
   validate(rest);
-  let blocking = false;
-  for (const error of validate.errors ?? []) {
-    // anyOf's branch errors restate the anyOf error itself.
-    if (error.schemaPath.includes('/anyOf/')) continue;
-    const at = pointerToPath(error.instancePath, rest);
-    const path = error.keyword === 'required' ? child(at.path, String(error.params.missingProperty)) : at.path;
-    reporter.report('schema', path, describe(error), error.keyword === 'required' ? undefined : at.value);
-    if (error.keyword === 'type' || error.keyword === 'enum' || error.keyword === 'anyOf') blocking = true;
-  }
-  if (blocking) {
+  if (reportSchemaErrors(validate.errors ?? [], rest, reporter)) {
     // The API server's own behaviour: rules may assume the schema's types, so it skips them.
     reporter.report('cel', '', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
   } else {
