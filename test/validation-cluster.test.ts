@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +173,8 @@ describe('npm run validate', () => {
     expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: expect.stringContaining('bad.yaml#1: not valid YAML') });
     expect(run('missing.yaml')).toMatchObject({ status: 2, stderr: 'missing.yaml: no such file or folder\n' });
     expect(run('--format', 'xml', 'bad.yaml').status).toBe(2);
+    mkdirSync(join(dir, 'empty'));
+    expect(run('empty')).toMatchObject({ status: 2, stderr: 'no .yaml, .yml or .json file under empty\n' });
   });
 
   it('runs only what the API server enforces with --admission-only', () => {

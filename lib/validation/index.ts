@@ -38,14 +38,21 @@ function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
 
 // What the API server checks on create; returns the object as it would be stored.
 function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): KubeObject {
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
-    reporter.report('schema', typeof object.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'Required value: every object needs apiVersion and kind', undefined);
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    reporter.report('schema', typeof apiVersion !== 'string' ? 'apiVersion' : 'kind', 'Required value: every object needs apiVersion and kind', undefined);
     return object;
   }
-  checkMetadata(object, '', reporter, { nameRequired: true, kind: object.kind });
-  const key = `${object.apiVersion}/${object.kind}`;
+  checkMetadata(object, '', reporter, { nameRequired: true, kind });
+  const key = `${apiVersion}/${kind}`;
   const custom = CUSTOM_KINDS.get(key);
   if (custom) return validateCustomResource(object, custom, reporter);
+  const served = [...CUSTOM_KINDS.values()].find((k) => k.kind === kind && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
+  if (served) {
+    // The documents' v1alpha5 and v1beta1 objects: Karpenter 1.14.1 serves v1 only.
+    reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter 1.14.1: use ${served.apiVersion} (see Karpenter's v1 migration guide)`, apiVersion);
+    return object;
+  }
   if (!validateCoreSchema(key, object, reporter)) {
     reporter.report('unknown-kind', '', `no schema is bundled for ${key}: only its metadata was checked`);
     return object;

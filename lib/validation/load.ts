@@ -32,7 +32,9 @@ function filesUnder(path: string): string[] {
  */
 export function loadInputs(paths: readonly string[], cwd = process.cwd()): Input[] {
   const inputs: Input[] = [];
-  for (const file of paths.flatMap(filesUnder)) {
+  const files = paths.flatMap(filesUnder);
+  if (files.length === 0) throw new LoadError(`no .yaml, .yml or .json file under ${paths.join(', ')}`);
+  for (const file of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
