@@ -64,8 +64,12 @@ describe('Karpenter objects against the v1.14.1 structural schemas', () => {
 
   it('refuses Karpenter versions that 1.14.1 does not serve', () => {
     expect(errorsOf((s) => (pool(s).apiVersion = 'karpenter.sh/v1beta1'))).toContain(
-      'schema NodePool/general apiVersion ("karpenter.sh/v1beta1"): NodePool karpenter.sh/v1beta1 is not served by Karpenter 1.14.1: use karpenter.sh/v1 (see Karpenter\'s v1 migration guide)',
+      'schema NodePool/general apiVersion ("karpenter.sh/v1beta1"): NodePool karpenter.sh/v1beta1 is not served by Karpenter 1.14.1: use karpenter.sh/v1 NodePool (see Karpenter\'s v1 migration guide)',
     );
+    const provisioner = { apiVersion: 'karpenter.sh/v1alpha5', kind: 'Provisioner', metadata: { name: 'default' }, spec: {} };
+    expect(lines(findings([provisioner], { admissionOnly: true }))).toEqual([
+      'schema Provisioner/default apiVersion ("karpenter.sh/v1alpha5"): Provisioner karpenter.sh/v1alpha5 is not served by Karpenter 1.14.1: use karpenter.sh/v1 NodePool (see Karpenter\'s v1 migration guide)',
+    ]);
   });
 
   it('ignores status, which the API server drops on create', () => {

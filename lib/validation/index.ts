@@ -36,6 +36,9 @@ function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
   return CLUSTER_SCOPED_CORE.has(String(object.kind)) ? 'Cluster' : 'Namespaced';
 }
 
+// Kinds of Karpenter's alpha APIs and the v1 kinds that replaced them.
+const KARPENTER_PREDECESSORS: Readonly<Record<string, string>> = { Provisioner: 'NodePool', AWSNodeTemplate: 'EC2NodeClass' };
+
 // What the API server checks on create; returns the object as it would be stored.
 function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): KubeObject {
   const { apiVersion, kind } = object;
@@ -47,10 +50,11 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
   const key = `${apiVersion}/${kind}`;
   const custom = CUSTOM_KINDS.get(key);
   if (custom) return validateCustomResource(object, custom, reporter);
-  const served = [...CUSTOM_KINDS.values()].find((k) => k.kind === kind && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
+  const replacement = KARPENTER_PREDECESSORS[kind] ?? kind;
+  const served = [...CUSTOM_KINDS.values()].find((k) => k.kind === replacement && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
   if (served) {
     // The documents' v1alpha5 and v1beta1 objects: Karpenter 1.14.1 serves v1 only.
-    reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter 1.14.1: use ${served.apiVersion} (see Karpenter's v1 migration guide)`, apiVersion);
+    reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter 1.14.1: use ${served.apiVersion} ${served.kind} (see Karpenter's v1 migration guide)`, apiVersion);
     return object;
   }
   if (!validateCoreSchema(key, object, reporter)) {
