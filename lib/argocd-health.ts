@@ -32,9 +32,10 @@ export const HEALTH_KINDS = ['karpenter.sh_NodePool', 'karpenter.k8s.aws_EC2Node
  * A merge patch for argocd-cm, applied with
  * `kubectl -n argocd patch configmap argocd-cm --type merge --patch-file <file>`.
  * It lives outside the folders ArgoCD and `kubectl apply -f` read: applied as a whole
- * ConfigMap it would replace argocd-cm.
+ * ConfigMap it would replace argocd-cm. It names the object it patches (the same values merge
+ * as no-ops), so that it is also a valid ConfigMap document for `npm run validate`.
  */
 export function healthPatch(): string {
   const data = Object.fromEntries(HEALTH_KINDS.map((kind) => [`resource.customizations.health.${kind}`, KARPENTER_HEALTH_LUA]));
-  return toYaml([{ data }]);
+  return toYaml([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' }, data }]);
 }

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lauxlib, lua, lualib, to_luastring } from 'fengari';
 import { ENVIRONMENTS } from '../config/environments';
@@ -6,6 +10,7 @@ import { EnvironmentConfig } from '../config/types';
 import { KARPENTER_VERSION } from '../config/versions';
 import { HEALTH_KINDS, healthPatch, KARPENTER_HEALTH_LUA } from '../lib/argocd-health';
 import { renderAll } from '../lib/synth-inline';
+import { validate } from '../lib/validation';
 import { at, parseYaml } from './helpers';
 
 /** A Lua table constructor for a JSON value. */
@@ -47,6 +52,20 @@ describe('ArgoCD health for NodePool and EC2NodeClass', () => {
   it('is registered for both kinds in the argocd-cm patch', () => {
     const [patch] = parseYaml(healthPatch()) as any[];
     for (const kind of HEALTH_KINDS) expect(patch.data[`resource.customizations.health.${kind}`]).toBe(KARPENTER_HEALTH_LUA);
+  });
+
+  it('merges into an existing argocd-cm, keeping its data, and is itself a valid ConfigMap', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argocd-cm-'));
+    try {
+      writeFileSync(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\n  namespace: argocd\ndata:\n  url: https://argocd.example.com\n');
+      writeFileSync(join(dir, 'patch.yaml'), healthPatch());
+      const [merged] = parseYaml(execFileSync('kubectl', ['patch', '--local', '-f', join(dir, 'cm.yaml'), '--type', 'merge', '--patch-file', join(dir, 'patch.yaml'), '-o', 'yaml'], { encoding: 'utf8' })) as any[];
+      expect(merged.data.url).toBe('https://argocd.example.com');
+      expect(merged.data['resource.customizations.health.karpenter.sh_NodePool']).toBe(KARPENTER_HEALTH_LUA);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(validate(parseYaml(healthPatch()).map((object) => ({ object }))).findings).toEqual([]);
   });
 });
 

@@ -43,6 +43,7 @@ const CASES: readonly RuleCase[] = [
   { rule: 'resources', fail: (s) => (container(s).resources.requests.memory = '2Gi'), message: 'resources.requests.memory ("2Gi"): must be less than or equal to memory limit of 1Gi', pass: (s) => (container(s).resources.requests.memory = '1024Mi') },
   { rule: 'probes', fail: (s) => (container(s).readinessProbe.exec = { command: ['true'] }), message: 'readinessProbe: may not specify more than 1 handler type (found exec, httpGet)' },
   { rule: 'volume-claim-templates', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].spec.accessModes, message: 'spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required' },
+  { rule: 'duplicate-object', fail: (s) => s.push(structuredClone(pdb(s))), message: 'PodDisruptionBudget/api metadata.name: is defined twice in the set (first at object 9)', pass: (s) => s.push({ ...structuredClone(pdb(s)), metadata: { name: 'api', namespace: 'other' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'none' } } } }) },
   { rule: 'node-class-ref', fail: (s) => (pool(s).spec.template.spec.nodeClassRef.name = 'gpu'), message: 'EC2NodeClass "gpu" is not in the set: the pool could never launch a node' },
   { rule: 'scale-target', fail: (s) => (hpa(s).spec.scaleTargetRef.name = 'web'), message: 'Deployment "web" is not in the set: the autoscaler scales nothing' },
   { rule: 'nodepool-name', fail: (s) => (pool(s).metadata.name = `general-${'x'.repeat(60)}`), message: 'must be a valid label value (at most 63 characters)' },

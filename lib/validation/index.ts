@@ -29,6 +29,13 @@ export interface ValidationResult {
   readonly warnings: number;
 }
 
+// What names an object in a cluster: its group, kind, namespace (if namespaced) and name.
+function identity(object: KubeObject): string {
+  const group = String(object.apiVersion).includes('/') ? String(object.apiVersion).split('/')[0] : '';
+  const namespace = scopeOf(object) === 'Cluster' ? '' : String(object.metadata?.namespace ?? 'default');
+  return `${group}/${String(object.kind)}/${namespace}/${String(object.metadata?.name)}`;
+}
+
 function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
   const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (custom) return custom.scope;
@@ -89,9 +96,19 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
   const findings: Finding[] = [];
   const waived: (Finding & { reason: string })[] = [];
   if (!options.admissionOnly) {
+    // A cluster holds one object per identity: a second definition (another cluster's files,
+    // or a name used twice) would replace the first, so only the first takes part below.
+    const first = new Map<string, Checked & { input: Input }>();
+    for (const item of checked) {
+      const key = identity(item.object);
+      const earlier = first.get(key);
+      if (!earlier) first.set(key, item);
+      else item.reporter.report('duplicate-object', 'metadata.name', `is defined twice in the set (first at ${earlier.input.source ?? `object ${checked.indexOf(earlier) + 1}`}): a cluster holds one, so the later definition replaces the earlier. Validate one cluster's objects at a time`);
+    }
+    const unique = checked.filter((item) => first.get(identity(item.object)) === item);
     // The API server would refuse these: later rules would only guess at what they mean.
-    const admitted = checked.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
-    checkCluster(admitted, { complete: options.complete ?? false, refused: checked.filter((c) => !admitted.includes(c)).map((c) => c.object) });
+    const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
+    checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object) });
     for (const { object, reporter } of admitted) {
       if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
         reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);

@@ -34,11 +34,12 @@ const RULES: readonly Rule[] = [
   { id: 'ports', layer: 'admission', severity: 'error', rationale: 'Port names are unique IANA service names; port numbers are 1-65535.' },
   { id: 'resources', layer: 'admission', severity: 'error', rationale: 'A container request may not exceed its limit.' },
   { id: 'probes', layer: 'admission', severity: 'error', rationale: 'A probe has exactly one handler.' },
-  { id: 'volume-claim-templates', layer: 'cluster', severity: 'error', rationale: 'A StatefulSet volume claim template needs access modes and a storage request.' },
   // What Karpenter and the scheduler would not do.
+  { id: 'duplicate-object', layer: 'cluster', severity: 'error', rationale: 'A cluster holds one object per kind, namespace and name: a second definition replaces the first.' },
   { id: 'node-class-ref', layer: 'cluster', severity: 'error', rationale: 'A NodePool whose EC2NodeClass does not exist never launches a node.' },
   { id: 'scale-target', layer: 'cluster', severity: 'error', rationale: 'An HPA whose target does not exist scales nothing.' },
   { id: 'nodepool-name', layer: 'cluster', severity: 'error', rationale: 'Karpenter labels nodes karpenter.sh/nodepool=<name>, so the name must be a valid label value.' },
+  { id: 'volume-claim-templates', layer: 'cluster', severity: 'error', rationale: 'A StatefulSet volume claim template needs access modes and a storage request.' },
   { id: 'pod-template', layer: 'cluster', severity: 'error', rationale: 'The API server does not check a StatefulSet pod template; its pods would be rejected later.' },
   { id: 'placement', layer: 'cluster', severity: 'error', rationale: 'A pod that matches no pool stays Pending; one that matches a pool it is not meant for lands there.' },
   { id: 'fits-instance', layer: 'cluster', severity: 'error', rationale: "A pod larger than the largest instance's allocatable resources is never scheduled." },
