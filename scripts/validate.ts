@@ -4,14 +4,16 @@
 //   --format text|json   report format (default text; json for CI)
 //   --admission-only     only what the API server enforces: schema, CEL rules, its own rules
 //   --production         production policy too (no @latest AMI)
+//   --list-rules         print every rule: id, layer, severity and why it exists
 //
 // Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed
 // or the arguments are wrong.
 import { validate } from '../lib/validation';
 import { formatJson, formatText } from '../lib/validation/format';
 import { LoadError, loadInputs } from '../lib/validation/load';
+import { RULE_CATALOG } from '../lib/validation/rules';
 
-const USAGE = 'usage: npm run validate -- [--format text|json] [--admission-only] [--production] <file or folder>...';
+const USAGE = 'usage: npm run validate -- [--format text|json] [--admission-only] [--production] <file or folder>...\n       npm run validate -- --list-rules';
 
 function main(argv: readonly string[]): number {
   const paths: string[] = [];
@@ -24,7 +26,10 @@ function main(argv: readonly string[]): number {
     else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
     else if (arg === '--admission-only') admissionOnly = true;
     else if (arg === '--production') production = true;
-    else if (arg === '--help' || arg === '-h') {
+    else if (arg === '--list-rules') {
+      for (const rule of RULE_CATALOG.values()) console.log(`${rule.id.padEnd(26)} ${rule.layer.padEnd(9)} ${rule.severity.padEnd(7)} ${rule.rationale}`);
+      return 0;
+    } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       return 0;
     } else if (arg.startsWith('-')) {

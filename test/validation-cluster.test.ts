@@ -8,6 +8,7 @@ import { prod } from '../config/environments/prod';
 import { ValidationError } from '../lib/synth';
 import { renderAll, synthEnvironment } from '../lib/synth-inline';
 import { allocatable } from '../lib/validation/overhead';
+import { RULE_CATALOG } from '../lib/validation/rules';
 import { INSTANCE_TYPES } from '../lib/instance-types';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
 
@@ -183,6 +184,13 @@ describe('npm run validate', () => {
     const admission = run('--admission-only', 'latest.yaml');
     expect(admission.status).toBe(0);
     expect(admission.stdout).toContain('admission checks only');
+  });
+
+  it('lists every rule with its layer, severity and rationale', () => {
+    const result = run('--list-rules');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(RULE_CATALOG.size);
+    expect(result.stdout).toContain('fits-instance              cluster   error   A pod larger than the largest instance\'s allocatable resources is never scheduled.');
   });
 
   it('is the bin entry too', () => {
