@@ -55,6 +55,6 @@ export function report(env: EnvironmentConfig, manifests: readonly Manifest[], p
   const warnings = validation.findings.filter((f) => f.severity === 'warning');
   lines.push(...(warnings.length > 0 ? warnings.map((w) => `- ${describeRef(w.object)}: \`${w.path}\` [${w.rule}] ${w.message}`) : ['None.']), '');
   lines.push('## Waivers', '');
-  lines.push(...(validation.waived.length > 0 ? validation.waived.map((w) => `- ${describeRef(w.object)} waives [${w.rule}] (${w.message}): ${w.reason}`) : ['None.']), '');
+  lines.push(...(validation.waived.length > 0 ? validation.waived.map((w) => `- ${describeRef(w.object)} waives [${w.rule}] at \`${w.path}\`: ${w.reason}`) : ['None.']), '');
   return lines.join('\n');
 }

@@ -137,7 +137,7 @@ describe('validation in synth', () => {
     const report = renderAll([env]).get('prod/REPORT.md')!;
     const section = report.slice(report.indexOf('## Validator warnings'));
     expect(section).toContain('- Deployment llm/llm-server: `spec` [pool-capacity] HorizontalPodAutoscaler "llm-server" may scale to 40 replicas');
-    expect(section).toContain('- Deployment ci/jenkins-agent waives [privileged]');
+    expect(section).toContain('- Deployment ci/jenkins-agent waives [privileged] at `spec.template.spec.containers[1].securityContext.privileged`: podman: podman builds container images');
   });
 });
 

@@ -1,5 +1,6 @@
 import { child, KubeObject, Reporter } from './findings';
 import { podOf } from './pods';
+import { WAIVER_PREFIX } from './rules';
 
 /**
  * Our reliability and security rules. Each can be waived on one object with the annotation
@@ -57,7 +58,7 @@ function checkContainers(object: KubeObject, reporter: Reporter): void {
       if (context.privileged !== true && (context.runAsNonRoot !== true || context.runAsUser === 0)) {
         reporter.report('run-as-non-root', child(at, 'securityContext'), `container "${c.name}" must set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser`);
       }
-      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged: waive with a reason if it must be`, true);
+      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged, which gives it the node: if it must be, waive the rule with the reason (annotation ${WAIVER_PREFIX}privileged)`, true);
     });
   }
 }
