@@ -1,9 +1,9 @@
 import { celEnv, CelScalar, celMethod, isCelError, listType, parse, plan } from '@bufbuild/cel';
 import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { fromBinary } from '@bufbuild/protobuf';
-import PARSED from '../../schemas/karpenter-cel.json';
 import { strings } from '@bufbuild/cel/ext';
-import { re2Find, re2Test } from './regex';
+import PARSED from '../../schemas/karpenter-cel.json';
+import { re2Find, re2FindAll, re2Test } from './regex';
 import { StructuralSchema } from './structural';
 
 /**
@@ -18,13 +18,10 @@ const KUBERNETES_FUNCS = [
     return re2Find(pattern, this);
   }),
   celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (this: string, pattern: string) {
-    const found: string[] = [];
-    let rest = this;
-    for (let match = re2Find(pattern, rest); match !== '' && found.length < 1000; match = re2Find(pattern, rest)) {
-      found.push(match);
-      rest = rest.slice(rest.indexOf(match) + match.length);
-    }
-    return found;
+    return re2FindAll(pattern, this);
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING, CelScalar.INT], listType(CelScalar.STRING), function (this: string, pattern: string, limit: bigint) {
+    return re2FindAll(pattern, this, Number(limit));
   }),
 ];
 

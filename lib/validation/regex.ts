@@ -27,6 +27,14 @@ export function re2Find(pattern: string, text: string): string {
   return matcher.find() ? (matcher.group() ?? '') : '';
 }
 
+/** Every non-overlapping match of `pattern` in `text`, at most `limit` (the Kubernetes CEL `findAll`). */
+export function re2FindAll(pattern: string, text: string, limit = -1): string[] {
+  const found: string[] = [];
+  const matcher = re2(pattern).matcher(text);
+  while ((limit < 0 || found.length < limit) && matcher.find()) found.push(matcher.group() ?? '');
+  return found;
+}
+
 /**
  * The regular expression engine the schema validators use for `pattern` (ajv's `code.regExp`).
  * ajv keys compiled patterns by toString(), so each prints as its own pattern.
