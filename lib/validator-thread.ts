@@ -1,7 +1,37 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Manifest } from './layout';
 import type { ValidateOptions, ValidationResult } from './validation';
+
+/**
+ * Runs the worker bundle through a V8 code cache kept beside it (`<bundle>.cache`). Most of a
+ * fresh validator's first environment is V8 compiling the functions it runs for the first time;
+ * the cache, written when the thread closes, holds them compiled for every later run. V8 checks
+ * the cache against the source and its own version and ignores it when they differ; it is then
+ * written anew. A run that finds no cache validates as fast as without one.
+ */
+const LOADER = `
+const { readFileSync, writeFileSync, renameSync, existsSync } = require('node:fs');
+const { createRequire, wrap } = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+const { parentPort, workerData: file } = require('node:worker_threads');
+const cacheFile = file + '.cache';
+const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+parentPort.on('message', (message) => {
+  if (!message.close) return;
+  if (cachedData === undefined || script.cachedDataRejected) {
+    const partial = cacheFile + '.' + process.pid + '.tmp';
+    writeFileSync(partial, script.createCachedData());
+    renameSync(partial, cacheFile);
+  }
+  process.exit(0);
+});
+`;
 
 /** Validates environments, on a second thread or on this one. */
 export interface ValidatorThread {
@@ -18,7 +48,10 @@ export interface ValidatorThread {
  */
 export function startValidatorThread(script: string): ValidatorThread {
   if (!existsSync(script)) return sameThread();
-  const worker = new Worker(script);
+  const worker = new Worker(LOADER, { eval: true, workerData: script });
+  // Awaited by close(); made now so that a thread that already ended is seen as ended. A thread
+  // that fails has already rejected every waiting call with its error.
+  const exited = once(worker, 'exit').catch(() => undefined);
   const waiting = new Map<number, { resolve: (r: ValidationResult) => void; reject: (e: Error) => void }>();
   let next = 0;
   worker.on('message', ({ id, result, error }: { id: number; result?: ValidationResult; error?: string }) => {
@@ -27,20 +60,24 @@ export function startValidatorThread(script: string): ValidatorThread {
     if (error !== undefined) call.reject(new Error(`validator thread: ${error}`));
     else call.resolve(result!);
   });
+  let failure: Error | undefined;
   worker.on('error', (error) => {
+    failure = error;
     for (const call of waiting.values()) call.reject(error);
     waiting.clear();
   });
   return {
     validate: (manifests, options) =>
       new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
         const id = next++;
         waiting.set(id, { resolve, reject });
         // One string crosses threads faster, and leaves less garbage, than a cloned object graph.
         worker.postMessage({ id, manifests: JSON.stringify(manifests), options });
       }),
     close: async () => {
-      await worker.terminate();
+      worker.postMessage({ close: true });
+      await exited;
     },
   };
 }

@@ -6,6 +6,8 @@ import { validateEnvironment } from '../lib/validate-environment';
 
 preload();
 parentPort!.on('message', ({ id, manifests, options }) => {
+  // Also sent: the loader's `close` (lib/validator-thread.ts), which is not for us.
+  if (manifests === undefined) return;
   try {
     parentPort!.postMessage({ id, result: validateEnvironment(JSON.parse(manifests), options) });
   } catch (error) {

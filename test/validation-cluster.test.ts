@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { prod } from '../config/environments/prod';
 import { ValidationError } from '../lib/synth';
 import { renderAll, synthEnvironment } from '../lib/synth-inline';
+import { startValidatorThread } from '../lib/validator-thread';
 import { allocatable } from '../lib/validation/overhead';
 import { RULE_CATALOG } from '../lib/validation/rules';
 import { INSTANCE_TYPES } from '../lib/instance-types';
@@ -128,6 +129,28 @@ describe('placement and fit across the set', () => {
     expect(lines(findings(changed(twin)), 'placement')).toEqual([
       'placement Deployment/api spec.template.spec: is meant for NodePool "batch" but cannot land there: no toleration for taint workload=batch:NoSchedule',
     ]);
+  });
+});
+
+describe('the validator thread', () => {
+  it('validates on the worker and ends when closed', async () => {
+    execFileSync(process.execPath, [join(resolve(__dirname, '..'), 'scripts', 'build.mjs')]);
+    const thread = startValidatorThread(join(resolve(__dirname, '..'), '.build', 'validator-worker.js'));
+    const result = await thread.validate(changed((s) => (pool(s).spec.template.spec.requirements[0].values = [])), { complete: true });
+    expect(lines(result.findings)).toContain("cel NodePool/general spec.template.spec.requirements: requirements with operator 'In' must have a value defined");
+    await thread.close();
+  });
+
+  it('rejects waiting calls with the error of a thread that fails, and still closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'broken-worker-'));
+    try {
+      writeFileSync(join(dir, 'worker.js'), "throw new Error('the validator bundle is broken');\n");
+      const thread = startValidatorThread(join(dir, 'worker.js'));
+      await expect(thread.validate([], {})).rejects.toThrow('the validator bundle is broken');
+      await thread.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
