@@ -118,9 +118,9 @@ export function renderBuilt(built: readonly BuiltEnvironment[], validations: rea
 /**
  * Every environment's files, validated by `validator` (a worker thread in `npm run synth`):
  * each environment goes to it as soon as it is built, and this thread lays out its YAML while
- * the validator works, then builds the next. One environment at a time waits for the
- * validator, and its objects are let go as soon as its files are made: memory holds files,
- * not every environment's objects (measured: more in flight costs memory and gains no time).
+ * the validator works, then builds the next once the one before is validated. So at most
+ * two environments' objects are held, and each is let go as soon as its files are made:
+ * memory holds files, not every environment's objects.
  */
 const IN_FLIGHT = 1;
 
@@ -128,10 +128,11 @@ export async function renderAllWith(envs: readonly EnvironmentConfig[], validato
   const outputs: Promise<EnvironmentOutput>[] = [];
   try {
     for (const built of buildAll(envs)) {
-      if (outputs.length >= IN_FLIGHT) await outputs[outputs.length - IN_FLIGHT];
       const validation = validator.validate(built.manifests, validateOptions(built.env));
       const laidOut = layout(built.manifests);
       outputs.push(validation.then((result) => environmentOutput(built, result, laidOut)));
+      // Before building the next, wait for the one before this: the validator always has work.
+      if (outputs.length > IN_FLIGHT) await outputs[outputs.length - 1 - IN_FLIGHT];
     }
   } finally {
     // A build error must not leave validations unobserved.
