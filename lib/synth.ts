@@ -28,9 +28,16 @@ export interface BuiltEnvironment {
   readonly pools: ResolvedPool[];
 }
 
+/** An environment whose objects fail validation, with what the validator found. */
+export interface ValidationFailure {
+  readonly env: string;
+  readonly result: ValidationResult;
+  readonly objects: number;
+}
+
 /** The environments whose objects fail validation; the message is the grouped report of their errors. */
 export class ValidationError extends ConfigError {
-  constructor(readonly failures: readonly { readonly env: string; readonly result: ValidationResult; readonly objects: number }[]) {
+  constructor(readonly failures: readonly ValidationFailure[]) {
     super(
       failures
         .map(({ env, result, objects }) => `environment "${env}" fails validation:\n${formatText({ ...result, findings: result.findings.filter((f) => f.severity === 'error'), waived: [] }, objects)}`)
@@ -80,9 +87,7 @@ export function* buildAll(envs: readonly EnvironmentConfig[]): Generator<BuiltEn
 }
 
 /** One environment's files (paths relative to `dist/`), or why it fails validation. */
-type EnvironmentOutput =
-  | { readonly files: readonly (readonly [string, string])[] }
-  | { readonly failure: { readonly env: string; readonly result: ValidationResult; readonly objects: number } };
+type EnvironmentOutput = { readonly files: readonly (readonly [string, string])[] } | { readonly failure: ValidationFailure };
 
 /** An environment's YAML (`laidOut`, by file name) and REPORT.md, once validation passed. */
 function environmentOutput({ env, manifests, pools }: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
@@ -115,6 +120,9 @@ export function renderBuilt(built: readonly BuiltEnvironment[], validations: rea
   );
 }
 
+// Environments that may wait for the validator while the next one is built.
+const IN_FLIGHT = 1;
+
 /**
  * Every environment's files, validated by `validator` (a worker thread in `npm run synth`):
  * each environment goes to it as soon as it is built, and this thread lays out its YAML while
@@ -122,8 +130,6 @@ export function renderBuilt(built: readonly BuiltEnvironment[], validations: rea
  * two environments' objects are held, and each is let go as soon as its files are made:
  * memory holds files, not every environment's objects.
  */
-const IN_FLIGHT = 1;
-
 export async function renderAllWith(envs: readonly EnvironmentConfig[], validator: ValidatorThread): Promise<Map<string, string>> {
   const outputs: Promise<EnvironmentOutput>[] = [];
   try {
