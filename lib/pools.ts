@@ -15,7 +15,8 @@ export interface ResolvedPool extends PoolDefinition {
 }
 
 const CAPACITY_TYPES: readonly CapacityType[] = ['spot', 'on-demand', 'reserved'];
-const ARCHITECTURES: readonly Arch[] = ['amd64', 'arm64'];
+/** The CPU architectures EKS nodes come in. */
+export const ARCHITECTURES: readonly Arch[] = ['amd64', 'arm64'];
 const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const CONSOLIDATION_POLICIES = ['WhenEmpty', 'WhenEmptyOrUnderutilized'];
 const BUDGET_REASONS = ['Empty', 'Drifted', 'Underutilized'];

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IMAGE_ARCHITECTURES, IMAGES } from '../config/versions';
 import { fail } from './errors';
 import { placementFor } from './placement';
-import { ResolvedPool } from './pools';
+import { ARCHITECTURES, ResolvedPool } from './pools';
 import { isQuantity, parseQuantity } from './quantity';
 import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from './validation/cluster';
 import { CREDENTIAL_NAME } from './validation/policy';
@@ -156,7 +156,7 @@ export class Workload extends Construct {
     // What the validator checks the synthesized placement against: the pools the pods are meant
     // for, and the architectures every image is published for.
     const images = [...props.containers, ...(props.initContainers ?? [])].map((c) => c.image);
-    const architectures = (['amd64', 'arm64'] as const).filter((arch) => images.every((image) => IMAGE_ARCHITECTURES[image].includes(arch)));
+    const architectures = ARCHITECTURES.filter((arch) => images.every((image) => IMAGE_ARCHITECTURES[image].includes(arch)));
     const intent = { [POOLS_ANNOTATION]: props.pools.map((p) => p.name).join(','), [ARCHITECTURES_ANNOTATION]: architectures.join(',') };
 
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
