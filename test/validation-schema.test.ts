@@ -164,6 +164,26 @@ describe('core objects against the Kubernetes OpenAPI schema and the API server 
   });
 });
 
+describe('policy details', () => {
+  it('treats host namespaces, host paths and added capabilities like privilege', () => {
+    const found = lines(
+      findings(
+        changed((s) => {
+          const spec = deployment(s).spec.template.spec;
+          Object.assign(spec, { hostNetwork: true, volumes: [{ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }] });
+          spec.containers[0].securityContext = { runAsNonRoot: true, runAsUser: 1000, capabilities: { add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } };
+        }),
+      ),
+      'privileged',
+    );
+    expect(found).toEqual([
+      'privileged Deployment/api spec.template.spec.hostNetwork (true): the pod shares the node\'s network namespace: if it must, waive the rule with the reason (annotation waivers.karpenter-as-code.io/privileged)',
+      'privileged Deployment/api spec.template.spec.volumes[0].hostPath ("/var/run/docker.sock"): volume "docker" mounts the node\'s "/var/run/docker.sock": if it must, waive the rule with the reason (annotation waivers.karpenter-as-code.io/privileged)',
+      'privileged Deployment/api spec.template.spec.containers[0].securityContext.capabilities.add (["SYS_ADMIN"]): container "api" adds capabilities SYS_ADMIN: if it must, waive the rule with the reason (annotation waivers.karpenter-as-code.io/privileged)',
+    ]);
+  });
+});
+
 describe('robustness', () => {
   // Every field of every fixture object replaced, in turn, by values of the wrong shape.
   function* paths(value: unknown, prefix: (string | number)[] = []): Generator<(string | number)[]> {

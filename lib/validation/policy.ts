@@ -29,9 +29,18 @@ export function isPinnedImage(image: string): boolean {
   return tag !== '' && tag !== 'latest';
 }
 
+const WAIVE_PRIVILEGED = `if it must, waive the rule with the reason (annotation ${WAIVER_PREFIX}privileged)`;
+
 function checkContainers(object: KubeObject, reporter: Reporter): void {
   const pod = podOf(object);
   if (!pod) return;
+  // Host namespaces and host paths reach past the container as surely as privilege does.
+  for (const [field, namespace] of [['hostNetwork', 'network'], ['hostPID', 'PID'], ['hostIPC', 'IPC']] as const) {
+    if (pod.spec[field] === true) reporter.report('privileged', child(pod.path, field), `the pod shares the node's ${namespace} namespace: ${WAIVE_PRIVILEGED}`, true);
+  }
+  ((pod.spec.volumes ?? []) as Json[]).forEach((volume, index) => {
+    if (volume.hostPath) reporter.report('privileged', child(child(child(pod.path, 'volumes'), index), 'hostPath'), `volume "${volume.name}" mounts the node's ${JSON.stringify(volume.hostPath.path)}: ${WAIVE_PRIVILEGED}`, volume.hostPath.path);
+  });
   const podContext = pod.spec.securityContext ?? {};
   const longRunning = object.kind === 'Deployment' || object.kind === 'StatefulSet';
   for (const field of ['initContainers', 'containers'] as const) {
@@ -58,7 +67,10 @@ function checkContainers(object: KubeObject, reporter: Reporter): void {
       if (context.privileged !== true && (context.runAsNonRoot !== true || context.runAsUser === 0)) {
         reporter.report('run-as-non-root', child(at, 'securityContext'), `container "${c.name}" must set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser`);
       }
-      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged, which gives it the node: if it must be, waive the rule with the reason (annotation ${WAIVER_PREFIX}privileged)`, true);
+      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged, which gives it the node: ${WAIVE_PRIVILEGED}`, true);
+      // Capabilities the restricted Pod Security level does not allow.
+      const added = ((c.securityContext?.capabilities?.add ?? []) as string[]).filter((cap) => cap !== 'NET_BIND_SERVICE');
+      if (added.length > 0) reporter.report('privileged', child(child(child(at, 'securityContext'), 'capabilities'), 'add'), `container "${c.name}" adds capabilities ${added.join(', ')}: ${WAIVE_PRIVILEGED}`, added);
     });
   }
 }

@@ -59,7 +59,7 @@ const RULES: readonly Rule[] = [
   { id: 'requests-limits', layer: 'policy', severity: 'error', rationale: 'Without requests Karpenter sizes nodes wrongly; without a memory limit one pod can starve a node.' },
   { id: 'health-probes', layer: 'policy', severity: 'error', rationale: 'Without a readiness or liveness probe, traffic reaches pods that cannot serve and hung pods stay.' },
   { id: 'run-as-non-root', layer: 'policy', severity: 'error', rationale: 'Containers run as non-root unless running as root is explicitly allowed.' },
-  { id: 'privileged', layer: 'policy', severity: 'error', rationale: 'A privileged container owns its node; it needs an explicit, reasoned allowance.' },
+  { id: 'privileged', layer: 'policy', severity: 'error', rationale: 'A privileged container, added capabilities, host namespaces or host paths reach the node; each needs an explicit, reasoned allowance.' },
   { id: 'imdsv2', layer: 'policy', severity: 'error', rationale: "IMDSv2 with hop limit 1 keeps pods away from the node's instance credentials." },
   { id: 'encrypted-volumes', layer: 'policy', severity: 'error', rationale: 'Node and persistent volumes are encrypted at rest.' },
   { id: 'ami-pinned', layer: 'policy', severity: 'error', rationale: 'An @latest AMI in production replaces every node whenever AWS publishes an image.' },
