@@ -1,13 +1,13 @@
 import { AmiFamilyAlias, EnvironmentConfig, SelectorTerms } from '../config/types';
 import { AMI_VERSIONS } from '../config/versions';
 import { fail } from './errors';
+import { isDns1123Label } from './labels';
 
 // AMI release tags: amazon-eks-ami's vYYYYMMDD, Bottlerocket's vX.Y.Z.
 const AMI_VERSION_FORMAT: Readonly<Record<AmiFamilyAlias, RegExp>> = {
   al2023: /^v[0-9]{8}$/,
   bottlerocket: /^v[0-9]+\.[0-9]+\.[0-9]+$/,
 };
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ID_FORMAT = { subnets: /^subnet-[0-9a-z]+$/, securityGroups: /^sg-[0-9a-z]+$/ } as const;
 
 /** The AMI alias (`al2023@v20250715`) a node class of `family` uses in `env`. */
@@ -18,7 +18,7 @@ export function amiAlias(env: EnvironmentConfig, family: AmiFamilyAlias): string
 /** Checks an environment's own fields; pools and workloads are checked where they are resolved. */
 export function checkEnvironment(env: EnvironmentConfig): void {
   const subject = `environment "${env.name}"`;
-  if (!DNS_LABEL.test(env.name) || env.name.length > 63 || env.name === 'argocd') {
+  if (!isDns1123Label(env.name) || env.name === 'argocd') {
     fail(subject, 'name', env.name, 'be a DNS-1123 label (lower case alphanumerics and "-") other than "argocd"');
   }
   if (env.cluster.name.trim() === '') fail(subject, 'cluster.name', env.cluster.name, 'not be empty');

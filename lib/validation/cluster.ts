@@ -4,7 +4,7 @@ import { child, KubeObject, Reporter, Severity } from './findings';
 import { PoolView, poolView } from './node-pools';
 import { allocatable, Resources } from './overhead';
 import { mismatch, podRequests, poolsFor } from './placement';
-import { podOf } from './pods';
+import { Json, podOf } from './pods';
 import { LabelSelector, selects } from './selectors';
 
 /**
@@ -12,8 +12,6 @@ import { LabelSelector, selects } from './selectors';
  * `complete` says the set is everything that will exist (synth); otherwise (the CLI) a
  * reference to an object outside it is only a warning, since it may live in the cluster.
  */
-
-type Json = Record<string, any>;
 
 /** Annotation listing the pools a workload is meant for (written by the Workload construct). */
 export const POOLS_ANNOTATION = 'karpenter-as-code.io/pools';

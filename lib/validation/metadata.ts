@@ -1,4 +1,4 @@
-import { isLabelKey, isLabelValue } from '../labels';
+import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../labels';
 import { child, KubeObject, Reporter } from './findings';
 
 /**
@@ -6,18 +6,8 @@ import { child, KubeObject, Reporter } from './findings';
  * validation package (IsDNS1123Label, IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue).
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // IsValidPortName: at most 15 lowercase alphanumerics or '-', at least one letter, no '--', no '-' at either end.
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
 
 export function isIanaServiceName(value: string): boolean {
   return value.length <= 15 && IANA_SVC_NAME.test(value) && /[a-z]/.test(value) && !value.includes('--');

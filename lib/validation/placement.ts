@@ -1,5 +1,6 @@
 import { isQuantity, parseQuantity } from '../quantity';
 import { PoolView, Requirement, satisfies } from './node-pools';
+import { Json } from './pods';
 
 /**
  * Whether a pod can land on a pool's nodes, as Karpenter decides it when it provisions:
@@ -7,8 +8,6 @@ import { PoolView, Requirement, satisfies } from './node-pools';
  * on its nodes, tolerations against its taints.
  * @see https://karpenter.sh/docs/concepts/scheduling/
  */
-
-type Json = Record<string, any>;
 
 // Labels Karpenter sets on every node from the instance it launches: a pod may select them
 // even when the pool does not constrain them, and Karpenter picks a matching instance.

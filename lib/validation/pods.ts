@@ -1,7 +1,10 @@
 import { KubeObject } from './findings';
 
-type Json = Record<string, any>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A JSON object of an arbitrary manifest, read defensively. */
+export type Json = Record<string, any>;
+
+/** Whether a value is a JSON object (not an array, not null). */
+export const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Kinds whose pod template is at `spec.template`. */
 const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);

@@ -1,13 +1,11 @@
 import { child, KubeObject, Reporter } from './findings';
-import { podOf } from './pods';
+import { Json, podOf } from './pods';
 import { WAIVER_PREFIX } from './rules';
 
 /**
  * Our reliability and security rules. Each can be waived on one object with the annotation
  * `waivers.karpenter-as-code.io/<rule id>: <reason>` (see waivers.ts).
  */
-
-type Json = Record<string, any>;
 
 export interface PolicyOptions {
   /** Production rules apply (no `@latest` AMI). */

@@ -1,5 +1,6 @@
 import { isLabelKey, isLabelValue } from '../labels';
 import { child, Reporter } from './findings';
+import { Requirement, satisfies } from './node-pools';
 
 /** A metav1.LabelSelector. */
 export interface LabelSelector {
@@ -7,26 +8,17 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
 }
 
+const SELECTOR_OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
 /** Whether a label selector selects `labels`; an empty selector selects everything. */
 export function selects(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const value = (key: string) => (Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined);
   return (
-    byLabels &&
-    (selector.matchExpressions ?? []).every((e) => {
-      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-      switch (e.operator) {
-        case 'In':
-          return has && (e.values ?? []).includes(labels[e.key]!);
-        case 'NotIn':
-          return !has || !(e.values ?? []).includes(labels[e.key]!);
-        case 'Exists':
-          return has;
-        case 'DoesNotExist':
-          return !has;
-        default:
-          return false;
-      }
-    })
+    Object.entries(selector.matchLabels ?? {}).every(([key, expected]) => value(key) === expected) &&
+    (selector.matchExpressions ?? []).every(
+      // Label selectors know four operators; Karpenter's Gt/Lt/Gte/Lte are for node requirements only.
+      (e) => SELECTOR_OPERATORS.has(e.operator) && satisfies({ key: e.key, operator: e.operator as Requirement['operator'], values: e.values ?? [] }, value(e.key)),
+    )
   );
 }
 
@@ -49,7 +41,7 @@ export function checkSelector(selector: unknown, path: string, reporter: Reporte
     const values = e.values ?? [];
     if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) reporter.report('selector', child(at, 'values'), `must be specified when \`operator\` is '${e.operator}'`);
     else if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) reporter.report('selector', child(at, 'values'), `may not be specified when \`operator\` is '${e.operator}'`, values);
-    else if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) reporter.report('selector', child(at, 'operator'), `Unsupported value: supported values: "In", "NotIn", "Exists", "DoesNotExist"`, e.operator);
+    else if (!SELECTOR_OPERATORS.has(e.operator)) reporter.report('selector', child(at, 'operator'), `Unsupported value: supported values: "In", "NotIn", "Exists", "DoesNotExist"`, e.operator);
     values.forEach((v, i) => {
       if (typeof v === 'string' && !isLabelValue(v)) reporter.report('selector', child(child(at, 'values'), i), `selector value ${JSON.stringify(v)} must be a valid label value`, v);
     });

@@ -1,7 +1,8 @@
 import { isQuantity, parseQuantity } from '../quantity';
 import { child, KubeObject, Reporter } from './findings';
-import { checkAnnotations, checkLabels, isDns1123Label, isIanaServiceName } from './metadata';
-import { podTemplateOf } from './pods';
+import { isDns1123Label } from '../labels';
+import { checkAnnotations, checkLabels, isIanaServiceName } from './metadata';
+import { isObject, Json, podTemplateOf } from './pods';
 import { checkSelector, isEmptySelector, LabelSelector, selects } from './selectors';
 
 /**
@@ -10,8 +11,6 @@ import { checkSelector, isEmptySelector, LabelSelector, selects } from './select
  * without a cluster are here; each names the field and what is allowed.
  */
 
-type Json = Record<string, any>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
