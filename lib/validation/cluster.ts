@@ -2,7 +2,7 @@ import { isLabelValue } from '../labels';
 import { formatGiB, formatMilliCpu } from '../quantity';
 import { child, KubeObject, Reporter, Severity } from './findings';
 import { PoolView, poolView } from './node-pools';
-import { allocatable, Resources } from './overhead';
+import { allocatable, maxPods, Resources } from './overhead';
 import { mismatch, podRequests, poolsFor } from './placement';
 import { Json, podOf } from './pods';
 import { LabelSelector, selects } from './selectors';
@@ -76,7 +76,7 @@ function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets
   return (
     `requests (${describeResources(requests)}) do not fit any instance type of NodePool "${pool.name}": the largest, ${largest.type.name} ` +
     `(${largest.type.vcpu} vCPU, ${largest.type.memoryGiB}Gi), leaves ${describeResources(largest.room)} for pods after Karpenter's overhead ` +
-    `(7.5% VM memory, ${pool.kubelet.kubeReserved ? "the node class's kubeReserved" : `kube-reserved for ${allocatable(largest.type, pool.kubelet).capacity.pods} pods`}, eviction threshold) and DaemonSets (${describeResources(daemons)}); ${short.join(', ')}. ` +
+    `(7.5% VM memory, ${pool.kubelet.kubeReserved ? "the node class's kubeReserved" : `kube-reserved for ${maxPods(largest.type, pool.kubelet)} pods`}, eviction threshold) and DaemonSets (${describeResources(daemons)}); ${short.join(', ')}. ` +
     'Allow a larger instance type in the pool or lower the requests'
   );
 }

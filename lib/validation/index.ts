@@ -99,13 +99,17 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     // A cluster holds one object per identity: a second definition (another cluster's files,
     // or a name used twice) would replace the first, so only the first takes part below.
     const first = new Map<string, Checked & { input: Input }>();
+    const unique: (Checked & { input: Input })[] = [];
     for (const item of checked) {
       const key = identity(item.object);
       const earlier = first.get(key);
-      if (!earlier) first.set(key, item);
-      else item.reporter.report('duplicate-object', 'metadata.name', `is defined twice in the set (first at ${earlier.input.source ?? `object ${checked.indexOf(earlier) + 1}`}): a cluster holds one, so the later definition replaces the earlier. Validate one cluster's objects at a time`);
+      if (earlier) {
+        item.reporter.report('duplicate-object', 'metadata.name', `is defined twice in the set (first at ${earlier.input.source ?? `object ${checked.indexOf(earlier) + 1}`}): a cluster holds one, so the later definition replaces the earlier. Validate one cluster's objects at a time`);
+      } else {
+        first.set(key, item);
+        unique.push(item);
+      }
     }
-    const unique = checked.filter((item) => first.get(identity(item.object)) === item);
     // The API server would refuse these: later rules would only guess at what they mean.
     const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object) });
