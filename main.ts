@@ -9,21 +9,29 @@ import { startValidatorThread } from './lib/validator-thread';
 const outdir = process.env.DIST_DIR ?? 'dist';
 
 async function main(): Promise<void> {
-  // The validator thread starts before cdk8s is loaded (lib/synth is imported here, not above),
-  // so the validator loads on the second core while this one loads cdk8s.
+  // The validator thread starts before cdk8s is loaded (the composition is imported here, not
+  // above), so the validator loads on the second core while this one loads cdk8s.
   const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
   try {
-    const { renderAllWith, writeOutput } = await import('./lib/synth');
-    const files = await renderAllWith(ENVIRONMENTS, thread);
+    const [{ COMPOSITION }, { renderAllWith, writeOutput }, { formatWarnings }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format')]);
+    const { files, warnings } = await renderAllWith(COMPOSITION, ENVIRONMENTS, thread);
     writeOutput(files, outdir);
     // Under `cdk8s synth`, the CLI lists (or with --stdout prints) what lands in CDK8S_OUTDIR.
     const cliOutdir = process.env.CDK8S_OUTDIR;
     if (cliOutdir) writeOutput(new Map([...files].map(([path, content]) => [path.replace('/', '-'), content])), cliOutdir);
+    const text = formatWarnings(warnings);
+    if (text) console.warn(text);
     console.log(`synthesized ${ENVIRONMENTS.length} environments, ${files.size} files into ${outdir}/`);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`synth failed, dist/ left unchanged:\n${error.message}`);
     process.exitCode = 1;
+    if (error instanceof ConfigError) {
+      console.error(`synth failed, dist/ left unchanged:\n${error.message}`);
+    } else {
+      // A bug, not a mistake in config: say so, without a stack trace unless asked for one.
+      process.exitCode = 2;
+      console.error(`synth failed, dist/ left unchanged: internal error (please report it): ${(error as Error).message ?? String(error)}`);
+      if (process.env.KARPENTER_AS_CODE_DEBUG) console.error((error as Error).stack);
+    }
   } finally {
     await thread.close();
   }

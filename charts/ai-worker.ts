@@ -1,74 +1,164 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { enabledPools, NamespacedChart, sizing, WorkloadChartProps } from '../lib/chart-props';
+import { RedisEndpoint } from '../config/workloads';
+import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { fail } from '../lib/errors';
 import { execProbe } from '../lib/probes';
-import { MODELS_VOLUME } from '../lib/storage';
+import { clusterScoped } from '../lib/storage';
 import { Workload } from '../lib/workload';
+import { required } from '../lib/workload-config';
+
+/** The static EFS volume holding the models (seed 001), and the claim the workers mount. */
+const MODELS = { name: 'ai-models', path: '/models', size: '100Gi' } as const;
+// Only claims that name this class can bind the volume: no other namespace can take the models.
+const MODELS_CLASS = 'static-ai-models';
+// Karpenter drains a spot node as soon as the interruption notice arrives, two minutes before
+// EC2 reclaims it; the worker's checkpoint (seed 001) must finish well inside that.
+const SPOT_GRACE = Duration.seconds(90);
+
+/** The Celery URL of a Redis endpoint; the password comes from the environment (REDIS_PASSWORD). */
+export function celeryUrl(endpoint: RedisEndpoint): string {
+  const db = endpoint.db ?? 0;
+  // Celery's Sentinel transport takes every Sentinel as its own URL, `;`-separated, and the master name in transport options.
+  if ('sentinels' in endpoint) return endpoint.sentinels.map((address) => `sentinel://:\${REDIS_PASSWORD}@${address}/${db}`).join(';');
+  return `redis://:\${REDIS_PASSWORD}@${endpoint.address}/${db}`;
+}
 
 /**
  * The Celery GPU workers of seed 001 on the standard GPU pool (gpu-spot): they select
- * `role=gpu-worker` and tolerate `nvidia.com/gpu`, both derived from the pool. gpu-premium
- * additionally taints `tier=premium` and stays reserved for premium workers.
+ * `role=gpu-worker` and tolerate `nvidia.com/gpu`, both derived from the pool. KEDA scales them
+ * on the length of the Celery queue, to zero when it is empty, so that no GPU node runs idle.
  */
 export class AiWorkerChart extends NamespacedChart {
-  constructor(scope: Construct, id: string, props: WorkloadChartProps) {
-    super(scope, id, 'ai');
-    const pools = enabledPools(props, 'gpu-spot');
-    if (pools.length === 0) return;
+  constructor(scope: Construct, id: string, props: WorkloadChartProps<'ai-worker'>) {
+    const { workload, env } = props;
+    super(scope, id, workload.namespace);
+    const { worker } = workload.components;
+    const { settings } = workload;
+    const subject = 'workload "ai-worker"';
+    const roleArn = required(env, 'ai-worker', 'checkpoints.roleArn', settings.checkpoints.roleArn);
+    const checkpoints = required(env, 'ai-worker', 'checkpoints.location', settings.checkpoints.location);
+    if (!settings.queues.includes(settings.scaling.queue)) fail(subject, 'settings.scaling.queue', settings.scaling.queue, `be one of the queues the workers consume [${settings.queues.join(', ')}]`);
 
-    new k8s.KubePersistentVolumeClaim(this, 'models', {
-      metadata: { name: MODELS_VOLUME.name },
-      spec: {
-        accessModes: ['ReadOnlyMany'],
-        storageClassName: '',
-        volumeName: MODELS_VOLUME.name,
-        resources: { requests: { storage: k8s.Quantity.fromString(MODELS_VOLUME.size) } },
-      },
-    });
+    this.addModelsVolume(env.modelsFileSystemId);
 
-    const { minReplicas, maxReplicas } = sizing(props, 'ai-worker', { minReplicas: 1, maxReplicas: 20 });
-    new Workload(this, 'ai-worker', {
+    const brokerUrl = celeryUrl(settings.broker);
+    const backend = settings.backend ?? settings.broker;
+    const password: k8s.EnvVar = { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: settings.passwordSecret.name, key: settings.passwordSecret.key } } };
+    const app = new Workload(this, 'ai-worker', {
       name: 'ai-worker',
-      pools,
-      // Seed 001 scales to zero; an HPA minimum of 0 needs the HPAScaleToZero feature gate,
-      // which EKS does not enable. One warm worker is the floor.
-      replicas: minReplicas,
-      autoscaling: {
-        maxReplicas,
-        metric: {
-          type: 'external',
-          name: 'celery_queue_length',
-          // Seed 001 selects queue_name "queue:pro"; ':' is not allowed in a label value, so the
-          // metrics adapter must expose the queue as queue=pro.
-          matchLabels: { queue: 'pro' },
-          averageValue: '3',
-        },
-        behavior: {
-          scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
-          scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
-        },
-      },
-      // A worker checkpoints its job on SIGTERM (seed 001); Karpenter must not consolidate it mid-job.
-      doNotDisrupt: true,
-      terminationGracePeriod: Duration.seconds(120),
-      volumes: [{ name: 'models', persistentVolumeClaim: { claimName: MODELS_VOLUME.name, readOnly: true } }],
+      pools: worker.pools,
+      replicas: worker.minReplicas,
+      autoscaling: { external: 'keda', maxReplicas: worker.maxReplicas },
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': roleArn },
+      // No karpenter.sh/do-not-disrupt: on a spot interruption the termination controller does not
+      // evict such pods, so EC2 would kill the worker without SIGTERM and the checkpoint would
+      // never run. The gpu-spot pool consolidates only empty nodes instead.
+      terminationGracePeriod: SPOT_GRACE,
+      volumes: [{ name: 'models', persistentVolumeClaim: { claimName: MODELS.name, readOnly: true } }],
       containers: [
         {
           name: 'worker',
-          image: 'aiWorker',
+          image: workload.images.worker,
           env: [
-            { name: 'CELERY_BROKER', value: 'redis://redis-sentinel:26379/0' },
-            { name: 'CELERY_QUEUES', value: 'queue:pro,queue:starter,queue:free' },
+            password,
+            // The kubelet expands $(REDIS_PASSWORD) from the variable above.
+            { name: 'CELERY_BROKER', value: brokerUrl.replace(/\$\{REDIS_PASSWORD\}/g, '$(REDIS_PASSWORD)') },
+            { name: 'CELERY_RESULT_BACKEND', value: celeryUrl(backend).replace(/\$\{REDIS_PASSWORD\}/g, '$(REDIS_PASSWORD)') },
+            ...('sentinels' in settings.broker ? [{ name: 'CELERY_BROKER_TRANSPORT_OPTIONS', value: JSON.stringify({ master_name: settings.broker.masterName }) }] : []),
+            { name: 'CELERY_QUEUES', value: settings.queues.join(',') },
+            { name: 'CHECKPOINT_LOCATION', value: checkpoints },
             { name: 'CUDA_VISIBLE_DEVICES', value: '0' },
           ],
           requests: { cpu: '3', memory: '12Gi', 'nvidia.com/gpu': '1' },
           limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' },
-          volumeMounts: [{ name: 'models', mountPath: '/models', readOnly: true }],
-          livenessProbe: execProbe(['celery', '-A', 'app', 'inspect', 'ping'], { initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 }),
-          readinessProbe: execProbe(['celery', '-A', 'app', 'inspect', 'active'], { initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 10 }),
+          volumeMounts: [{ name: 'models', mountPath: MODELS.path, readOnly: true }],
+          // `inspect ping` broadcasts to every worker and passes when any answers: ask this one,
+          // by its node name (celery@<hostname>, the worker's default).
+          livenessProbe: execProbe(['/bin/sh', '-c', 'celery -A app inspect ping --timeout 10 -d "celery@$HOSTNAME"'], { initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 3 }),
+          readinessProbe: execProbe(['/bin/sh', '-c', 'celery -A app inspect ping --timeout 5 -d "celery@$HOSTNAME"'], { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 10 }),
         },
       ],
+    });
+
+    const auth = new TriggerAuthentication(this, 'redis-auth', {
+      metadata: { name: 'ai-worker-redis' },
+      spec: {
+        secretTargetRef: [
+          { parameter: 'password', name: settings.passwordSecret.name, key: settings.passwordSecret.key },
+          ...('sentinels' in settings.broker ? [{ parameter: 'sentinelPassword', name: settings.passwordSecret.name, key: settings.passwordSecret.key }] : []),
+        ],
+      },
+    });
+
+    const { scaling } = settings;
+    const broker = settings.broker;
+    new ScaledObject(this, 'scaler', {
+      metadata: { name: 'ai-worker' },
+      spec: {
+        scaleTargetRef: { apiVersion: app.controller.apiVersion, kind: app.controller.kind, name: app.controller.name },
+        minReplicaCount: worker.minReplicas,
+        maxReplicaCount: worker.maxReplicas,
+        pollingInterval: 15,
+        // After the queue empties, workers stay this long before scaling to zero, and the GPU pool
+        // then waits consolidateAfter before removing the empty node: a node bought for a burst
+        // serves the next one instead of being dropped within minutes.
+        cooldownPeriod: scaling.cooldownSeconds,
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            // Seed 001's behaviour: double every 15 s; halve at most every minute after 5 quiet minutes.
+            behavior: {
+              scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+              scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+            },
+          },
+        },
+        // The Redis list of the queue, read straight from the broker: no exporter or Prometheus
+        // between the queue and the scaler to fail or lag.
+        triggers: [
+          {
+            type: 'sentinels' in broker ? 'redis-sentinel' : 'redis',
+            metadata: {
+              ...('sentinels' in broker ? { addresses: broker.sentinels.join(','), sentinelMaster: broker.masterName } : { address: broker.address }),
+              listName: scaling.queue,
+              listLength: String(scaling.jobsPerWorker),
+              activationListLength: String(scaling.activateAbove),
+              databaseIndex: String(broker.db ?? 0),
+            },
+            authenticationRef: { name: auth.name },
+          },
+        ],
+      },
+    });
+  }
+
+  /** The models volume: a static EFS PersistentVolume only this namespace's claim can bind. */
+  private addModelsVolume(fileSystemId: string): void {
+    clusterScoped(
+      new k8s.KubePersistentVolume(this, 'models-volume', {
+        metadata: { name: MODELS.name },
+        spec: {
+          capacity: { storage: k8s.Quantity.fromString(MODELS.size) },
+          accessModes: ['ReadOnlyMany'],
+          persistentVolumeReclaimPolicy: 'Retain',
+          // No claimRef: the binder writes its uid into it, which ArgoCD's server-side diff shows
+          // as forever OutOfSync (argo-cd #16058). The class, which only our claim names, binds it.
+          storageClassName: MODELS_CLASS,
+          csi: { driver: 'efs.csi.aws.com', volumeHandle: `${fileSystemId}:${MODELS.path}`, readOnly: true },
+        },
+      }),
+    );
+    new k8s.KubePersistentVolumeClaim(this, 'models-claim', {
+      metadata: { name: MODELS.name },
+      spec: {
+        accessModes: ['ReadOnlyMany'],
+        storageClassName: MODELS_CLASS,
+        volumeName: MODELS.name,
+        volumeMode: 'Filesystem',
+        resources: { requests: { storage: k8s.Quantity.fromString(MODELS.size) } },
+      },
     });
   }
 }

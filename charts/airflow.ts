@@ -1,58 +1,113 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { enabledPools, NamespacedChart, sizing, WorkloadChartProps } from '../lib/chart-props';
+import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { RunOnceJob } from '../lib/job';
 import { execProbe, httpProbe } from '../lib/probes';
 import { Workload, WorkloadContainer } from '../lib/workload';
+import { required } from '../lib/workload-config';
 
 const AIRFLOW_USER = 50000; // the `airflow` user of the apache/airflow image
-/** Secret (not emitted: created by External Secrets or by hand) holding Airflow's credentials. */
-const SECRET = 'airflow';
+const GIT_SYNC_USER = 65533; // the git-sync image's user
+const DAGS_ROOT = '/opt/airflow/dags';
+const SERVICE_ACCOUNT = 'airflow';
+// Jobs run in the Jobs phase of lib/layout.ts: migrations first, then the admin user.
+const MIGRATE_WAVE = 5;
+const USER_WAVE = 6;
 
-function fromSecret(name: string, key: string): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: SECRET, key } } };
-}
-
-// Seed 003 puts the Postgres password in a literal connection string; here every credential
-// comes from the Secret.
-const ENV: readonly k8s.EnvVar[] = [
-  { name: 'AIRFLOW__CORE__EXECUTOR', value: 'LocalExecutor' },
-  { name: 'AIRFLOW__CORE__LOAD_EXAMPLES', value: 'False' },
-  fromSecret('AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', 'sql-alchemy-conn'),
-  fromSecret('AIRFLOW__CORE__FERNET_KEY', 'fernet-key'),
-  fromSecret('AIRFLOW__WEBSERVER__SECRET_KEY', 'webserver-secret-key'),
-];
-
-const MIGRATE: WorkloadContainer = {
-  name: 'db-migrate',
-  image: 'airflow',
-  command: ['airflow', 'db', 'migrate'],
-  env: ENV,
-  requests: { cpu: '250m', memory: '512Mi' },
-  limits: { cpu: '1', memory: '1Gi' },
-};
-
-/** Airflow (seed 003): a stateless webserver with an HPA, and schedulers running LocalExecutor tasks. */
+/**
+ * Airflow with LocalExecutor (seed 003), the way the official chart (apache/airflow chart/)
+ * runs it, without Helm: a migration Job and a user-creation Job before the components, which
+ * also wait for the migrations in an init container (`airflow db check-migrations`) so that the
+ * order holds under `kubectl apply` too; DAGs from Git through git-sync (an init container for
+ * the first sync, a sidecar after); task logs in S3 through the service account's IAM role, so
+ * the webserver reads a task's log whichever scheduler ran it.
+ */
 export class AirflowChart extends NamespacedChart {
-  constructor(scope: Construct, id: string, props: WorkloadChartProps) {
-    super(scope, id, 'airflow');
-    const pools = enabledPools(props, 'airflow-arm-ondemand');
-    if (pools.length === 0) return;
+  constructor(scope: Construct, id: string, props: WorkloadChartProps<'airflow'>) {
+    const { workload, env } = props;
+    super(scope, id, workload.namespace);
+    const { settings, images } = workload;
+    const { webserver, scheduler } = workload.components;
+    const logs = required(env, 'airflow', 'logs.remoteBaseFolder', settings.logs.remoteBaseFolder);
+    const roleArn = required(env, 'airflow', 'logs.roleArn', settings.logs.roleArn);
 
-    const web = sizing(props, 'airflow-webserver', { minReplicas: 2, maxReplicas: 4 });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: SERVICE_ACCOUNT, annotations: { 'eks.amazonaws.com/role-arn': roleArn } },
+      // No Airflow component calls the Kubernetes API with LocalExecutor.
+      automountServiceAccountToken: false,
+    });
+
+    const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: settings.secret, key } } });
+    const dagsFolder = [DAGS_ROOT, 'repo', settings.dags.subPath].filter(Boolean).join('/');
+    // Seed 003 puts the Postgres password in a literal connection string; here every credential comes from the Secret.
+    const env_: readonly k8s.EnvVar[] = [
+      { name: 'AIRFLOW__CORE__EXECUTOR', value: 'LocalExecutor' },
+      { name: 'AIRFLOW__CORE__LOAD_EXAMPLES', value: 'False' },
+      { name: 'AIRFLOW__CORE__DAGS_FOLDER', value: dagsFolder },
+      fromSecret('AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', 'sql-alchemy-conn'),
+      fromSecret('AIRFLOW__CORE__FERNET_KEY', 'fernet-key'),
+      fromSecret('AIRFLOW__WEBSERVER__SECRET_KEY', 'webserver-secret-key'),
+      { name: 'AIRFLOW__LOGGING__REMOTE_LOGGING', value: 'True' },
+      { name: 'AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER', value: logs },
+      { name: 'AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID', value: 'aws_logs' },
+      // No keys: boto3 takes the service account's IAM role (IRSA) from the environment.
+      { name: 'AIRFLOW_CONN_AWS_LOGS', value: `aws://?region_name=${env.cluster.region}` },
+    ];
+    const small = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } as const;
+    const waitForMigrations: WorkloadContainer = {
+      name: 'wait-for-migrations',
+      image: images.airflow,
+      command: ['airflow', 'db', 'check-migrations', '--migration-wait-timeout=600'],
+      env: env_,
+      ...small,
+    };
+    const pools = scheduler.pools;
+
+    const migrate = new RunOnceJob(this, 'migrate', {
+      name: 'airflow-db-migrate',
+      pools,
+      serviceAccountName: SERVICE_ACCOUNT,
+      runAsUser: AIRFLOW_USER,
+      wave: MIGRATE_WAVE,
+      containers: [{ name: 'migrate', image: images.airflow, command: ['airflow', 'db', 'migrate'], env: env_, ...small }],
+    });
+    new RunOnceJob(this, 'create-user', {
+      name: 'airflow-create-user',
+      pools,
+      serviceAccountName: SERVICE_ACCOUNT,
+      runAsUser: AIRFLOW_USER,
+      wave: USER_WAVE,
+      initContainers: [waitForMigrations],
+      containers: [
+        {
+          name: 'create-user',
+          image: images.airflow,
+          command: ['airflow', 'users', 'create'],
+          // The kubelet expands $(ADMIN_PASSWORD) from the env below; the manifest holds no password.
+          args: ['--role', 'Admin', '--username', settings.admin.username, '--email', settings.admin.email, '--firstname', settings.admin.firstName, '--lastname', settings.admin.lastName, '--password', '$(ADMIN_PASSWORD)'],
+          env: [...env_, fromSecret('ADMIN_PASSWORD', 'admin-password')],
+          ...small,
+        },
+      ],
+    });
+
     new Workload(this, 'airflow-webserver', {
       name: 'airflow-webserver',
-      pools,
-      replicas: web.minReplicas,
-      autoscaling: { maxReplicas: web.maxReplicas, metric: { type: 'cpu', averageUtilization: 70 } },
+      pools: webserver.pools,
+      replicas: webserver.minReplicas,
+      autoscaling: { maxReplicas: webserver.maxReplicas, metric: { type: 'cpu', averageUtilization: 70 } },
       runAsUser: AIRFLOW_USER,
+      serviceAccount: SERVICE_ACCOUNT,
       services: [{ name: 'airflow-webserver', ports: [{ name: 'http', port: 8080 }] }],
+      podAnnotations: { 'karpenter-as-code.io/after': migrate.name },
+      initContainers: [waitForMigrations],
       containers: [
         {
           name: 'webserver',
-          image: 'airflow',
+          image: images.airflow,
           command: ['airflow', 'webserver'],
-          env: ENV,
+          env: env_,
           ports: [{ name: 'http', containerPort: 8080 }],
           requests: { cpu: '500m', memory: '1Gi' },
           limits: { cpu: '1', memory: '2Gi' },
@@ -62,32 +117,57 @@ export class AirflowChart extends NamespacedChart {
       ],
     });
 
-    // No HPA: with LocalExecutor the scheduler runs the tasks, and a CPU-driven scale-down
-    // would kill them. Several schedulers run active-active on Postgres.
-    const scheduler = sizing(props, 'airflow-scheduler', { minReplicas: 2, maxReplicas: 2 });
+    const gitSync = (oneTime: boolean): WorkloadContainer => ({
+      name: oneTime ? 'git-sync-init' : 'git-sync',
+      image: images.gitSync,
+      runAsUser: GIT_SYNC_USER,
+      env: [
+        { name: 'GITSYNC_REPO', value: settings.dags.repo },
+        { name: 'GITSYNC_REF', value: settings.dags.ref },
+        { name: 'GITSYNC_ROOT', value: DAGS_ROOT },
+        { name: 'GITSYNC_LINK', value: 'repo' },
+        { name: 'GITSYNC_DEPTH', value: '1' },
+        { name: 'GITSYNC_PERIOD', value: `${settings.dags.periodSeconds}s` },
+        { name: 'GITSYNC_MAX_FAILURES', value: '3' },
+        ...(oneTime ? [{ name: 'GITSYNC_ONE_TIME', value: 'true' }] : [{ name: 'GITSYNC_HTTP_BIND', value: ':8000' }]),
+        ...(settings.dags.credentialsSecret
+          ? [
+              { name: 'GITSYNC_USERNAME', valueFrom: { secretKeyRef: { name: settings.dags.credentialsSecret, key: 'username' } } },
+              { name: 'GITSYNC_PASSWORD', valueFrom: { secretKeyRef: { name: settings.dags.credentialsSecret, key: 'password' } } },
+            ]
+          : []),
+      ],
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '200m', memory: '256Mi' },
+      volumeMounts: [{ name: 'dags', mountPath: DAGS_ROOT }],
+      ...(oneTime ? {} : { ports: [{ name: 'git-sync', containerPort: 8000 }], livenessProbe: httpProbe('/', 8000, { initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 5 }) }),
+    });
+
     new Workload(this, 'airflow-scheduler', {
       name: 'airflow-scheduler',
-      pools,
+      pools: scheduler.pools,
+      // No HPA: with LocalExecutor the scheduler runs the tasks, and a CPU-driven scale-down
+      // would kill them. Several schedulers run active-active on Postgres.
       replicas: scheduler.minReplicas,
       runAsUser: AIRFLOW_USER,
+      serviceAccount: SERVICE_ACCOUNT,
       // Running tasks get time to finish before the pod stops.
       terminationGracePeriod: Duration.minutes(10),
-      initContainers: [MIGRATE],
+      podAnnotations: { 'karpenter-as-code.io/after': migrate.name },
+      volumes: [{ name: 'dags', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }],
+      initContainers: [waitForMigrations, gitSync(true)],
       containers: [
         {
           name: 'scheduler',
-          image: 'airflow',
+          image: images.airflow,
           command: ['airflow', 'scheduler'],
-          env: ENV,
+          env: env_,
           requests: { cpu: '1', memory: '2Gi' },
           limits: { cpu: '2', memory: '4Gi' },
-          livenessProbe: execProbe(['airflow', 'jobs', 'check', '--job-type', 'SchedulerJob', '--local'], {
-            initialDelaySeconds: 60,
-            periodSeconds: 60,
-            timeoutSeconds: 30,
-            failureThreshold: 5,
-          }),
+          volumeMounts: [{ name: 'dags', mountPath: DAGS_ROOT, readOnly: true }],
+          livenessProbe: execProbe(['airflow', 'jobs', 'check', '--job-type', 'SchedulerJob', '--local'], { initialDelaySeconds: 60, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 5 }),
         },
+        gitSync(false),
       ],
     });
   }

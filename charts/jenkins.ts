@@ -1,55 +1,141 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { enabledPools, NamespacedChart, sizing, WorkloadChartProps } from '../lib/chart-props';
-import { execProbe } from '../lib/probes';
-import { Workload } from '../lib/workload';
+import { stringify } from 'yaml';
+import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { placementFor } from '../lib/placement';
+import { ARCHITECTURES } from '../lib/pools';
+import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from '../lib/validation/cluster';
+import { WAIVER_PREFIX } from '../lib/validation/rules';
+import { container, NAME_LABEL, WorkloadContainer } from '../lib/workload';
 
+const AGENT = 'jenkins-agent';
+const AGENT_USER = 1000; // the `jenkins` user of the inbound-agent image
+// The Kubernetes plugin mounts its workspace volume here in every container of the pod.
+const WORKSPACE = '/home/jenkins/agent';
 const IDLE = { command: ['sleep'], args: ['infinity'] } as const;
-const TOOL_CHECK = { initialDelaySeconds: 10, periodSeconds: 60, timeoutSeconds: 10 } as const;
 
-/** Jenkins agents (seed 003): python, podman and aws-cli containers on the core pool. */
+/**
+ * Jenkins agents (seed 003) as pod templates for the controller's Kubernetes cloud, delivered as
+ * configuration-as-code (JCasC) the official chart's config-reload sidecar loads. Why not a
+ * Deployment of agents: seed 003's agent is a pod of tool containers (python, podman, aws-cli)
+ * beside the agent, which pipelines reach with `container('podman') { ... }`; only agents the
+ * Kubernetes plugin launches can do that. The plugin starts one pod per queued build (up to
+ * the component's maxReplicas) and deletes it after `idleMinutes`: the queue scales the agents,
+ * to zero, and Karpenter buys core nodes only while builds wait. The controller injects the
+ * agent's name and secret into the `jnlp` container; the workspace volume is shared by every
+ * container.
+ */
 export class JenkinsChart extends NamespacedChart {
-  constructor(scope: Construct, id: string, props: WorkloadChartProps) {
-    super(scope, id, 'ci');
-    const pools = enabledPools(props, 'core-arm-ondemand');
-    if (pools.length === 0) return;
-    const { minReplicas, maxReplicas } = sizing(props, 'jenkins-agent', { minReplicas: 2, maxReplicas: 6 });
-    new Workload(this, 'jenkins-agent', {
-      name: 'jenkins-agent',
-      pools,
-      replicas: minReplicas,
-      autoscaling: { maxReplicas, metric: { type: 'cpu', averageUtilization: 70 } },
-      // A build in progress would be lost if Karpenter moved the agent; the core pool's
-      // terminationGracePeriod still bounds how long a drain waits.
-      doNotDisrupt: true,
-      containers: [
-        {
-          name: 'python',
-          image: 'python',
-          ...IDLE,
-          requests: { cpu: '500m', memory: '1Gi' },
-          limits: { cpu: '1', memory: '2Gi' },
-          livenessProbe: execProbe(['python3', '--version'], TOOL_CHECK),
-        },
-        {
-          name: 'podman',
-          image: 'podman',
-          ...IDLE,
-          requests: { cpu: '200m', memory: '512Mi' },
-          limits: { cpu: '500m', memory: '1Gi' },
-          livenessProbe: execProbe(['podman', '--version'], TOOL_CHECK),
-          privileged: {
-            reason: 'podman builds container images: it needs user namespaces, overlay mounts and device access that only a privileged container has',
-          },
-        },
-        {
-          name: 'aws-cli',
-          image: 'awsCli',
-          ...IDLE,
-          requests: { cpu: '100m', memory: '256Mi' },
-          limits: { cpu: '200m', memory: '512Mi' },
-          livenessProbe: execProbe(['aws', '--version'], TOOL_CHECK),
-        },
+  constructor(scope: Construct, id: string, props: WorkloadChartProps<'jenkins'>) {
+    const { workload } = props;
+    super(scope, id, workload.namespace);
+    const { agent } = workload.components;
+    const { settings, images } = workload;
+    const { controller } = settings;
+
+    new k8s.KubeServiceAccount(this, 'agent-sa', {
+      metadata: { name: AGENT },
+      // Builds do not call this cluster's API.
+      automountServiceAccountToken: false,
+    });
+
+    // What the controller's service account needs to run agents here, and nothing more.
+    const role = new k8s.KubeRole(this, 'agents-role', {
+      metadata: { name: 'jenkins-agents' },
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] },
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+        { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
       ],
+    });
+    new k8s.KubeRoleBinding(this, 'agents-binding', {
+      metadata: { name: 'jenkins-agents' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: controller.serviceAccount, namespace: controller.namespace }],
+    });
+
+    const placement = placementFor(AGENT, agent.pools);
+    const tools: WorkloadContainer[] = [
+      { name: 'jnlp', image: images.jnlp, requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+      { name: 'python', image: images.python, ...IDLE, requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      {
+        name: 'podman',
+        image: images.podman,
+        ...IDLE,
+        requests: { cpu: '500m', memory: '1Gi' },
+        limits: { cpu: '2', memory: '4Gi' },
+        privileged: { reason: 'podman builds container images: it needs user namespaces, overlay mounts and device access that only a privileged container has' },
+      },
+      { name: 'aws-cli', image: images.awsCli, ...IDLE, requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
+    ];
+    const containers = tools.map((c) => ({ ...container(`workload "${AGENT}"`, c, AGENT_USER, 'job'), workingDir: WORKSPACE }));
+    const architectures = ARCHITECTURES.filter((arch) => tools.every((c) => c.image.architectures.includes(arch)));
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        labels: { [NAME_LABEL]: AGENT },
+        annotations: {
+          [POOLS_ANNOTATION]: agent.pools.map((p) => p.name).join(','),
+          [ARCHITECTURES_ANNOTATION]: architectures.join(','),
+          [`${WAIVER_PREFIX}privileged`]: `podman: ${tools[2]!.privileged!.reason}`,
+        },
+      },
+      // Serialized as the API server reads it (quantities as strings), by cdk8s's own serializer.
+      spec: k8s.toJson_PodSpec({
+        serviceAccountName: AGENT,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        restartPolicy: 'Never',
+        nodeSelector: placement.nodeSelector,
+        tolerations: placement.tolerations.length > 0 ? placement.tolerations : undefined,
+        securityContext: { fsGroup: AGENT_USER, seccompProfile: { type: 'RuntimeDefault' } },
+        containers,
+      }),
+    };
+    const casc = {
+      jenkins: {
+        clouds: [
+          {
+            kubernetes: {
+              name: `karpenter-${props.env.name}`,
+              // In-cluster: the controller's service account, through the Role above.
+              namespace: workload.namespace,
+              jenkinsUrl: controller.url,
+              // Agents connect over WebSocket through the controller's HTTP port: no TCP agent port to expose.
+              webSocket: true,
+              containerCapStr: String(agent.maxReplicas),
+              podLabels: [{ key: NAME_LABEL, value: AGENT }],
+              templates: [
+                {
+                  name: AGENT,
+                  label: settings.label,
+                  namespace: workload.namespace,
+                  instanceCap: agent.maxReplicas,
+                  idleMinutes: settings.idleMinutes,
+                  podRetention: 'never',
+                  // The pod below is the whole template: nothing is merged from the plugin's defaults.
+                  yamlMergeStrategy: 'override',
+                  yaml: stringify(pod, { lineWidth: 0 }),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    new ApiObject(this, 'casc', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'jenkins-agents-casc',
+        namespace: controller.namespace,
+        // The label the official chart's config-reload sidecar loads JCasC ConfigMaps by.
+        labels: { [controller.configLabel]: 'true' },
+      },
+      data: { 'karpenter-agents.yaml': stringify(casc, { lineWidth: 0 }) },
     });
   }
 }

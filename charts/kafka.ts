@@ -1,33 +1,45 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { enabledPools, NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { tcpProbe } from '../lib/probes';
+import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { execProbe, tcpProbe } from '../lib/probes';
 import { ENCRYPTED_GP3 } from '../lib/storage';
 import { Workload } from '../lib/workload';
 
-const BROKERS = 3;
 const HEADLESS = 'kafka-headless';
-const DOMAIN = `${HEADLESS}.kafka.svc.cluster.local`;
-// KRaft cluster ID (a base64 UUID): fixed, since every broker's storage is formatted with it.
-const CLUSTER_ID = 'q1Sh-9_ISia_zwGINzRvyQ';
+const KAFKA_BIN = '/opt/kafka/bin';
 
 /**
- * Kafka (seed 003) as three KRaft brokers, each also a controller. A StatefulSet, not the
- * documents' Deployment: each broker keeps its identity and its encrypted gp3 volume when its
- * pod moves, which the kafka pool's daily node expiry makes a daily event. No HPA: adding a
- * broker moves no partitions, so CPU-driven scaling would only add idle brokers.
+ * Ready means in sync: this broker is in the ISR of every partition it replicates. A broker
+ * that just restarted answers on its port long before it has caught up; if it counted as ready,
+ * the rolling update (and the PDB, which counts unready pods as disrupted) would move on to the
+ * next broker while partitions still had a single in-sync copy. The tool JVM gets a small heap:
+ * the container's KAFKA_HEAP_OPTS is the broker's.
+ */
+const IN_SYNC = [
+  'set -o pipefail',
+  'id="${HOSTNAME##*-}"',
+  `KAFKA_HEAP_OPTS=-Xmx128m KAFKA_JMX_OPTS= ${KAFKA_BIN}/kafka-topics.sh --bootstrap-server localhost:9092 --describe --under-replicated-partitions |`,
+  `awk -v id="$id" '{ r = ""; s = ""; for (i = 1; i < NF; i++) { if ($i == "Replicas:") r = "," $(i + 1) ","; if ($i == "Isr:") s = "," $(i + 1) "," } if (index(r, "," id ",") && !index(s, "," id ",")) behind = 1 } END { exit behind }'`,
+].join('\n');
+
+/**
+ * Kafka (seed 003) as KRaft brokers, each also a controller. A StatefulSet, not the documents'
+ * Deployment: each broker keeps its identity and its encrypted gp3 volume when its pod moves.
+ * No HPA: adding a broker moves no partitions, so CPU-driven scaling would only add idle brokers.
  */
 export class KafkaChart extends NamespacedChart {
-  constructor(scope: Construct, id: string, props: WorkloadChartProps) {
-    super(scope, id, 'kafka');
-    const pools = enabledPools(props, 'kafka-arm-ondemand');
-    if (pools.length === 0) return;
-    const voters = Array.from({ length: BROKERS }, (_, i) => `${i}@kafka-${i}.${DOMAIN}:9093`).join(',');
+  constructor(scope: Construct, id: string, props: WorkloadChartProps<'kafka'>) {
+    const { workload } = props;
+    super(scope, id, workload.namespace);
+    const { brokers } = workload.components;
+    const domain = `${HEADLESS}.${workload.namespace}.svc.cluster.local`;
+    const voters = Array.from({ length: brokers.minReplicas }, (_, i) => `${i}@kafka-${i}.${domain}:9093`).join(',');
+    const { settings } = workload;
     new Workload(this, 'kafka', {
       name: 'kafka',
       kind: 'StatefulSet',
-      pools,
-      replicas: BROKERS,
+      pools: brokers.pools,
+      replicas: brokers.minReplicas,
       zoneSpread: 'hard',
       // Voters must all start to elect a controller; ordered start would wait on readiness forever.
       podManagementPolicy: 'Parallel',
@@ -38,19 +50,15 @@ export class KafkaChart extends NamespacedChart {
         { name: HEADLESS, headless: true, ports: [{ name: 'broker', port: 9092 }, { name: 'controller', port: 9093 }] },
         { name: 'kafka', ports: [{ name: 'broker', port: 9092 }] },
       ],
-      volumeClaimTemplates: [{ name: 'data', storage: '100Gi', storageClassName: ENCRYPTED_GP3 }],
+      volumeClaimTemplates: [{ name: 'data', storage: settings.storage, storageClassName: ENCRYPTED_GP3 }],
       containers: [
         {
           name: 'kafka',
-          image: 'kafka',
+          image: workload.images.kafka,
           // The node ID and advertised name come from the pod's ordinal and DNS name.
-          command: [
-            '/bin/bash',
-            '-c',
-            `export KAFKA_NODE_ID="\${HOSTNAME##*-}" KAFKA_ADVERTISED_LISTENERS="PLAINTEXT://\${HOSTNAME}.${DOMAIN}:9092" && exec /etc/kafka/docker/run`,
-          ],
+          command: ['/bin/bash', '-c', `export KAFKA_NODE_ID="\${HOSTNAME##*-}" KAFKA_ADVERTISED_LISTENERS="PLAINTEXT://\${HOSTNAME}.${domain}:9092" && exec /etc/kafka/docker/run`],
           env: [
-            { name: 'CLUSTER_ID', value: CLUSTER_ID },
+            { name: 'CLUSTER_ID', value: settings.clusterId },
             { name: 'KAFKA_PROCESS_ROLES', value: 'broker,controller' },
             { name: 'KAFKA_CONTROLLER_QUORUM_VOTERS', value: voters },
             { name: 'KAFKA_LISTENERS', value: 'PLAINTEXT://:9092,CONTROLLER://:9093' },
@@ -64,7 +72,7 @@ export class KafkaChart extends NamespacedChart {
             { name: 'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR', value: '3' },
             { name: 'KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR', value: '3' },
             { name: 'KAFKA_TRANSACTION_STATE_LOG_MIN_ISR', value: '2' },
-            { name: 'KAFKA_HEAP_OPTS', value: '-Xms1g -Xmx1g' },
+            { name: 'KAFKA_HEAP_OPTS', value: `-Xms${settings.heap} -Xmx${settings.heap}` },
           ],
           ports: [
             { name: 'broker', containerPort: 9092 },
@@ -73,8 +81,10 @@ export class KafkaChart extends NamespacedChart {
           requests: { cpu: '1', memory: '2Gi' },
           limits: { cpu: '2', memory: '4Gi' },
           volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
+          // Log recovery after an unclean stop can take minutes: liveness waits for the port first.
           startupProbe: tcpProbe(9092, { periodSeconds: 10, failureThreshold: 30 }),
-          readinessProbe: tcpProbe(9092, { periodSeconds: 10 }),
+          // A JVM per check: every 30 s, with time to answer.
+          readinessProbe: execProbe(['/bin/bash', '-c', IN_SYNC], { periodSeconds: 30, timeoutSeconds: 25, failureThreshold: 2 }),
           livenessProbe: tcpProbe(9092, { periodSeconds: 20, failureThreshold: 3 }),
         },
       ],

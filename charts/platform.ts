@@ -1,32 +1,43 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { NAMESPACES } from '../config/namespaces';
 import { EnvironmentConfig } from '../config/types';
-import { ENCRYPTED_GP3, MODELS_VOLUME } from '../lib/storage';
+import { ENCRYPTED_GP3 } from '../lib/storage';
+import { PodSecurityLevel } from '../lib/workload-config';
+
+/** A namespace the set creates, with the Pod Security level it enforces and why, when not `restricted`. */
+export interface NamespaceSpec {
+  readonly name: string;
+  readonly level: PodSecurityLevel;
+  readonly reason?: string;
+}
 
 /** Props of {@link PlatformChart}. */
 export interface PlatformChartProps {
   readonly env: EnvironmentConfig;
-  /** Whether the GPU workers (and so their model volume) are deployed. */
-  readonly models: boolean;
+  /** The namespaces of the environment's workloads. */
+  readonly namespaces: readonly NamespaceSpec[];
 }
 
-/** Cluster-scoped objects the workloads need: namespaces with their Pod Security level, storage. */
+/** Annotation on a namespace that says why it enforces a level below `restricted`. */
+export const POD_SECURITY_REASON = 'karpenter-as-code.io/pod-security-reason';
+
+/** Cluster-scoped objects the workloads share: namespaces with their Pod Security level, storage. */
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    for (const [name, level] of Object.entries(NAMESPACES)) {
-      new k8s.KubeNamespace(this, `ns-${name}`, {
+    for (const ns of props.namespaces) {
+      new k8s.KubeNamespace(this, `ns-${ns.name}`, {
         metadata: {
-          name,
+          name: ns.name,
           labels: {
-            'pod-security.kubernetes.io/enforce': level,
+            'pod-security.kubernetes.io/enforce': ns.level,
             'pod-security.kubernetes.io/enforce-version': 'latest',
             // Warn and audit at `restricted` everywhere, so privileged pods stay visible.
             'pod-security.kubernetes.io/warn': 'restricted',
             'pod-security.kubernetes.io/audit': 'restricted',
           },
+          annotations: ns.reason ? { [POD_SECURITY_REASON]: ns.reason } : undefined,
         },
       });
     }
@@ -45,20 +56,5 @@ export class PlatformChart extends Chart {
         ...(props.env.ebsKmsKeyId ? { kmsKeyId: props.env.ebsKmsKeyId } : {}),
       },
     });
-
-    if (props.models) {
-      new k8s.KubePersistentVolume(this, 'models', {
-        metadata: { name: MODELS_VOLUME.name },
-        spec: {
-          capacity: { storage: k8s.Quantity.fromString(MODELS_VOLUME.size) },
-          accessModes: ['ReadOnlyMany'],
-          persistentVolumeReclaimPolicy: 'Retain',
-          storageClassName: '',
-          // Bound to one claim only, so no other namespace can mount the models.
-          claimRef: { namespace: MODELS_VOLUME.namespace, name: MODELS_VOLUME.name },
-          csi: { driver: 'efs.csi.aws.com', volumeHandle: `${props.env.modelsFileSystemId}:${MODELS_VOLUME.path}`, readOnly: true },
-        },
-      });
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { NodeClassDefinition, NodeClassName } from './types';
+import { NodeClassCatalog } from './types';
 
 /**
  * Every EC2NodeClass, declared once. Cluster-specific values (subnets, security groups, node
@@ -6,12 +6,16 @@ import { NodeClassDefinition, NodeClassName } from './types';
  * IMDSv2 is required everywhere and the hop limit is 1 (pods use IRSA or Pod Identity, never
  * the node's credentials).
  */
-export const NODE_CLASSES: Readonly<Record<NodeClassName, NodeClassDefinition>> = {
+export const NODE_CLASSES: NodeClassCatalog = {
   default: {
     name: 'default',
     description: 'General purpose AL2023 nodes with the kubelet tuning of seed 002.',
     amiFamily: 'al2023',
     volumes: [{ deviceName: '/dev/xvda', size: '50Gi', rootVolume: true }],
+    waivers: {
+      'kube-reserved':
+        "seed 002's production tuning: 200Mi kube-reserved with 110 pods, as the team runs it today; Karpenter would reserve 1465Mi. Nodes carry few pods in practice; revisit if kubelets come under memory pressure",
+    },
     kubelet: {
       // 110 pods per node needs VPC CNI prefix delegation (ENABLE_PREFIX_DELEGATION=true on
       // aws-node); without it a t3.medium has IPs for 17 pods and the rest never start.
@@ -46,9 +50,11 @@ export const NODE_CLASSES: Readonly<Record<NodeClassName, NodeClassDefinition>> 
     // DaemonSet to manage. AL2023's accelerated AMI would need a separately deployed plugin.
     amiFamily: 'bottlerocket',
     volumes: [
-      { deviceName: '/dev/xvda', size: '4Gi', rootVolume: true },
-      // Bottlerocket keeps images and container data on the second volume: GPU images are large.
-      { deviceName: '/dev/xvdb', size: '100Gi', iops: 3000, throughput: 125 },
+      // Bottlerocket's OS volume; the kubelet and containers use the data volume below.
+      { deviceName: '/dev/xvda', size: '4Gi' },
+      // Images and container data: GPU images are large. Karpenter sizes ephemeral storage from
+      // the volume marked rootVolume, so it is this one.
+      { deviceName: '/dev/xvdb', size: '100Gi', iops: 3000, throughput: 125, rootVolume: true },
     ],
     bottlerocketSettings: ['[settings.host-containers.admin]', 'enabled = false'].join('\n'),
   },
@@ -57,8 +63,8 @@ export const NODE_CLASSES: Readonly<Record<NodeClassName, NodeClassDefinition>> 
     description: 'Core nodes (seed 004): Bottlerocket arm64, admin container off, control container on, kernel lockdown.',
     amiFamily: 'bottlerocket',
     volumes: [
-      { deviceName: '/dev/xvda', size: '4Gi', rootVolume: true },
-      { deviceName: '/dev/xvdb', size: '50Gi', iops: 3000, throughput: 125 },
+      { deviceName: '/dev/xvda', size: '4Gi' },
+      { deviceName: '/dev/xvdb', size: '50Gi', iops: 3000, throughput: 125, rootVolume: true },
     ],
     bottlerocketSettings: [
       '[settings.host-containers.admin]',

@@ -1,4 +1,4 @@
-import { PoolDefinition, PoolName } from './types';
+import { PoolCatalog, PoolDefinition } from './types';
 
 /** The LLM pool; its spot twin below shares its placement contract. */
 const LLM_ON_DEMAND: PoolDefinition = {
@@ -30,7 +30,7 @@ const LLM_ON_DEMAND: PoolDefinition = {
  * 001 (gpu-spot, gpu-premium). Where a seed uses v1beta1 or v1alpha5 terms, the v1 equivalent
  * is used (WhenUnderutilized → WhenEmptyOrUnderutilized, ttlSecondsUntilExpired → expireAfter).
  */
-export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
+export const POOLS: PoolCatalog = {
   default: {
     name: 'default',
     description: 'General stateless services (seed 002); spot first.',
@@ -69,7 +69,7 @@ export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
   },
   'kafka-arm-ondemand': {
     name: 'kafka-arm-ondemand',
-    description: 'Kafka brokers (seed 003); replaced daily, one node at a time.',
+    description: 'Kafka brokers (seed 003); replaced one node at a time, through drift.',
     nodeClass: 'data',
     labels: { workload: 'kafka' },
     taints: [{ key: 'workload', value: 'kafka', effect: 'NoSchedule' }],
@@ -78,24 +78,31 @@ export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
     instanceTypes: ['m7g.large', 'm7g.xlarge', 'r7g.large'],
     consolidationPolicy: 'WhenEmpty',
     consolidateAfter: '10m',
-    expireAfter: '24h',
-    // A broker's drain waits for its PDB; after an hour the node goes anyway so expiry completes.
+    // Seed 003 expires broker nodes daily. Expiry ignores disruption budgets: three nodes created
+    // together would drain within minutes of each other. Nodes are refreshed through drift
+    // instead (a new AMI version drifts them), which respects the budget below; the monthly
+    // expiry is a backstop, and it staggers as nodes get replaced one by one.
+    expireAfter: '720h',
+    // A broker's drain waits for its PDB; after an hour the node goes anyway so a rollout completes.
     terminationGracePeriod: '1h',
-    // One broker node at a time: with replication factor 3 the cluster keeps a quorum.
+    // One broker node at a time: with replication factor 3 and min.insync.replicas 2 the
+    // cluster keeps serving writes.
     budgets: [{ nodes: '1' }],
     limits: { cpu: '24', memory: '96Gi' },
   },
   'spark-exec-arm-ondemand': {
     name: 'spark-exec-arm-ondemand',
-    description: 'Spark standalone workers (seed 003); short-lived nodes, consolidated aggressively.',
+    description: 'Spark standalone workers (seed 003); short-lived nodes, removed only once empty.',
     nodeClass: 'data',
     labels: { workload: 'spark-exec' },
     taints: [{ key: 'workload', value: 'spark-exec', effect: 'NoSchedule' }],
     capacityTypes: ['on-demand'],
     architectures: ['arm64'],
     instanceTypes: ['c7g.large', 'c7g.xlarge', 'c7g.2xlarge', 'm7g.xlarge'],
-    consolidationPolicy: 'WhenEmptyOrUnderutilized',
-    consolidateAfter: '1m',
+    // Consolidating an underutilized node would kill the executors of running jobs: nodes go
+    // once the HPA's slow scale-down has emptied them (each worker decommissions gracefully).
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '5m',
     expireAfter: '2h',
     terminationGracePeriod: '30m',
     budgets: [{ nodes: '20%' }],
@@ -134,7 +141,7 @@ export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
   },
   'gpu-spot': {
     name: 'gpu-spot',
-    description: 'Standard tier GPU workers (seed 001); spot, scaled to the Celery queue.',
+    description: 'Standard tier GPU workers (seed 001); spot, scaled by KEDA on the Celery queue, to zero.',
     nodeClass: 'gpu',
     labels: { role: 'gpu-worker', tier: 'standard' },
     taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }],
@@ -143,13 +150,19 @@ export const POOLS: Readonly<Record<PoolName, PoolDefinition>> = {
     instanceTypes: ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'],
     // Seed 001 limits this pool to two zones (a and c), where its GPU spot capacity is.
     zones: ['ap-northeast-2a', 'ap-northeast-2c'],
-    consolidationPolicy: 'WhenEmptyOrUnderutilized',
-    consolidateAfter: '30s',
+    // Seed 001 consolidates underutilized GPU nodes after 30s, which would evict a worker in the
+    // middle of a job. The workers cannot carry karpenter.sh/do-not-disrupt (on a spot
+    // interruption it would keep the termination controller from evicting them, so they would
+    // die without SIGTERM): only empty nodes are consolidated, and not before five minutes, so
+    // a node bought for a burst is not dropped within minutes (KEDA's cooldown adds to it).
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '5m',
     expireAfter: '168h',
-    // Workers carry karpenter.sh/do-not-disrupt while they hold a job; this bounds how long an
-    // expiring or drifted node waits for them.
-    terminationGracePeriod: '1h',
-    budgets: [{ nodes: '20%' }],
+    // Spot nodes are reclaimed with two minutes' notice anyway; a drift or expiry drain waits
+    // at most this long for a worker's checkpoint.
+    terminationGracePeriod: '10m',
+    // Drift (a new AMI) replaces one GPU node at a time; empty nodes go freely.
+    budgets: [{ nodes: '1', reasons: ['Drifted'] }, { nodes: '20%' }],
     limits: { cpu: '1000', memory: '4000Gi', 'nvidia.com/gpu': '20' },
     weight: 10,
   },

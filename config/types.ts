@@ -1,7 +1,13 @@
 /**
- * Plain typed data that describes clusters, pools and node classes. Nothing here builds a
- * construct: `charts/` turns this data into Kubernetes objects and `lib/` checks it.
+ * Plain typed data that describes clusters, pools, node classes and workloads. Nothing here
+ * builds a construct: `charts/` turns this data into Kubernetes objects and `lib/` checks it.
+ *
+ * These types are also the runtime schema of config: `npm run schemas` generates
+ * schemas/config.json from them, and synth checks every environment (and the shared pools,
+ * node classes and workloads) against it, so an unknown key or a wrong type stops synth even
+ * though the build strips types.
  */
+import type { WorkloadOverrides } from './workloads';
 
 /** Karpenter's `karpenter.sh/capacity-type` values. */
 export type CapacityType = 'spot' | 'on-demand' | 'reserved';
@@ -24,8 +30,10 @@ export interface Taint {
 export type RequirementOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt' | 'Gte' | 'Lte';
 
 /**
- * A NodePool requirement beyond those derived from a pool's typed fields
- * (capacity types, architectures, zones and instance types have their own fields).
+ * A NodePool requirement beyond those derived from a pool's typed fields (capacity types,
+ * architectures, zones and instance types have their own fields). Requirements on the
+ * `karpenter.k8s.aws/instance-*` labels choose instance types by category, family,
+ * generation, size or CPU count, as Karpenter does.
  */
 export interface Requirement {
   readonly key: string;
@@ -89,7 +97,7 @@ export type PoolName =
  * and tolerations from it.
  */
 export interface PoolDefinition {
-  /** NodePool name (cluster-scoped, stable). */
+  /** NodePool name (cluster-scoped, stable); must equal its key in `POOLS`. */
   readonly name: PoolName;
   /** One line on what runs here; rendered as an annotation and in the README. */
   readonly description: string;
@@ -103,17 +111,20 @@ export interface PoolDefinition {
   readonly capacityTypes: readonly CapacityType[];
   /** CPU architectures. */
   readonly architectures: readonly Arch[];
-  /** Allowed instance types, each with an entry in `lib/instance-types.ts`. */
-  readonly instanceTypes: readonly string[];
+  /**
+   * Allowed instance types, by name, each in Karpenter's catalog (lib/catalog/instance-types.json).
+   * @default any type the requirements allow (then `requirements` must narrow the choice)
+   */
+  readonly instanceTypes?: readonly string[];
   /** Zones the pool may use. @default every zone of the environment */
   readonly zones?: readonly string[];
-  /** Further requirements. @default none */
+  /** Further requirements (instance category, family, generation, size, CPU count...). @default none */
   readonly requirements?: readonly Requirement[];
   /** When Karpenter may consolidate nodes. */
   readonly consolidationPolicy: ConsolidationPolicy;
   /** How long a node must be consolidatable before Karpenter acts (`30s`, `5m`, `Never`). */
   readonly consolidateAfter: string;
-  /** Node lifetime before Karpenter replaces it (`720h`, `Never`). */
+  /** Node lifetime before Karpenter replaces it (`720h`, `Never`). Expiry ignores disruption budgets. */
   readonly expireAfter: string;
   /** Upper bound on a drain; pods that block it are deleted after this. @default none (a drain may wait forever) */
   readonly terminationGracePeriod?: string;
@@ -126,24 +137,21 @@ export interface PoolDefinition {
 }
 
 /** Fields of a pool an environment may change. */
-export type PoolOverride = Partial<
-  Pick<
-    PoolDefinition,
-    | 'capacityTypes'
-    | 'instanceTypes'
-    | 'zones'
-    | 'consolidationPolicy'
-    | 'consolidateAfter'
-    | 'expireAfter'
-    | 'terminationGracePeriod'
-    | 'budgets'
-    | 'limits'
-    | 'weight'
-  >
-> & {
+export interface PoolOverride {
   /** Set to false to leave the pool (and every workload on it) out of the environment. @default true */
   readonly enabled?: boolean;
-};
+  readonly capacityTypes?: readonly CapacityType[];
+  readonly instanceTypes?: readonly string[];
+  readonly requirements?: readonly Requirement[];
+  readonly zones?: readonly string[];
+  readonly consolidationPolicy?: ConsolidationPolicy;
+  readonly consolidateAfter?: string;
+  readonly expireAfter?: string;
+  readonly terminationGracePeriod?: string;
+  readonly budgets?: readonly DisruptionBudget[];
+  readonly limits?: PoolLimits;
+  readonly weight?: number;
+}
 
 /** One EBS volume of a node class. */
 export interface NodeVolume {
@@ -155,7 +163,11 @@ export interface NodeVolume {
   readonly iops?: number;
   /** MiB/s. @default 125 (gp3 baseline) */
   readonly throughput?: number;
-  /** Whether this is the volume the OS boots from. @default false */
+  /**
+   * Whether this is the volume the kubelet and containers use: Karpenter sizes a node's
+   * ephemeral storage from it. On AL2023 that is the OS volume (`/dev/xvda`); on Bottlerocket
+   * it is the data volume (`/dev/xvdb`), not the 4Gi OS volume. @default false
+   */
   readonly rootVolume?: boolean;
 }
 
@@ -175,30 +187,67 @@ export interface KubeletSettings {
 /** AMI families this project uses, by their alias prefix. */
 export type AmiFamilyAlias = 'al2023' | 'bottlerocket';
 
+/**
+ * Waivers of the validator's policy rules, by rule id, each with the reason (at least 10
+ * characters). Rendered as `waivers.karpenter-as-code.io/<rule>` annotations and listed in
+ * REPORT.md. Only policy rules can be waived (`npm run validate -- --list-rules`).
+ */
+export type Waivers = Readonly<Record<string, string>>;
+
 /** An EC2NodeClass, declared once; cluster-specific values come from the environment. */
 export interface NodeClassDefinition {
+  /** EC2NodeClass name; must equal its key in `NODE_CLASSES`. */
   readonly name: NodeClassName;
   readonly description: string;
   /** AMI family; the version comes from `config/versions.ts` or the environment. */
   readonly amiFamily: AmiFamilyAlias;
   /** EBS volumes, all gp3 and encrypted. */
   readonly volumes: readonly NodeVolume[];
-  /** IMDS hop limit. 1 keeps pods off the node's credentials; 2 only with a reason. @default 1 */
+  /**
+   * IMDS hop limit. 1 keeps pods off the node's instance credentials; 2 only with a waiver of
+   * the `imdsv2` rule in `waivers` saying why. @default 1
+   */
   readonly httpPutResponseHopLimit?: 1 | 2;
   /** Kubelet settings. @default Karpenter's defaults */
   readonly kubelet?: KubeletSettings;
   /** Bottlerocket TOML settings merged into user data. @default none */
   readonly bottlerocketSettings?: string;
+  /** Policy rules this node class is allowed to break, with the reason. @default none */
+  readonly waivers?: Waivers;
 }
 
 /** How Karpenter finds subnets or security groups: by tags, or by explicit IDs. */
-export type SelectorTerms =
-  | { readonly tags: Readonly<Record<string, string>> }
-  | { readonly ids: readonly string[] };
+export type SelectorTerms = TagSelector | IdSelector;
+
+/** Subnets or security groups by tags (`{ tags: { 'karpenter.sh/discovery': 'my-cluster' } }`). */
+export interface TagSelector {
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Subnets or security groups by ID (`{ ids: ['subnet-0123'] }`). */
+export interface IdSelector {
+  readonly ids: readonly string[];
+}
+
+/**
+ * Something outside the synthesized set that it depends on: a Kubernetes object its pods
+ * reference (a Secret, a Service, a namespace) or a resource in AWS. Kubernetes references
+ * the set makes to objects it does not define must be declared (synth fails otherwise); every
+ * prerequisite is listed in REPORT.md, so the cluster can be made ready before the first sync.
+ */
+export interface Prerequisite {
+  /** A Kubernetes kind (`Secret`, `Service`, `Namespace`, `ServiceAccount`...) or an AWS resource (`S3 bucket`, `IAM role`...). */
+  readonly kind: string;
+  readonly name: string;
+  /** For namespaced Kubernetes objects. @default the workload's namespace (none for AWS resources) */
+  readonly namespace?: string;
+  /** What it holds or does, and who provides it. */
+  readonly purpose: string;
+}
 
 /** An environment: one cluster and its per-environment choices. */
 export interface EnvironmentConfig {
-  /** Folder under `dist/` and the `Environment` tag; a DNS-1123 label. */
+  /** Folder under `dist/` and the `Environment` tag; a DNS-1123 label. Its file is `config/environments/<name>.ts`. */
   readonly name: string;
   readonly cluster: {
     /** EKS cluster name. */
@@ -217,14 +266,17 @@ export interface EnvironmentConfig {
   /** KMS key for EBS volumes. @default the account's default EBS key */
   readonly ebsKmsKeyId?: string;
   /** AMI alias versions. @default the versions in `config/versions.ts` */
-  readonly amiVersions?: Partial<Record<AmiFamilyAlias, string>>;
+  readonly amiVersions?: {
+    readonly al2023?: string;
+    readonly bottlerocket?: string;
+  };
   /** Changes to pools in this environment. @default none */
-  readonly pools?: Partial<Record<PoolName, PoolOverride>>;
-  /** Workload sizing in this environment. @default the workloads' own defaults */
-  readonly workloads?: Partial<Record<WorkloadName, WorkloadOverride>>;
+  readonly pools?: { readonly [P in PoolName]?: PoolOverride };
+  /** Workload sizing and settings in this environment, by workload. @default the workloads' own (config/workloads.ts) */
+  readonly workloads?: WorkloadOverrides;
   /** EFS file system holding the AI models (seed 001). */
   readonly modelsFileSystemId: string;
-  /** Whether this environment is production (stricter rules: no `@latest` AMI, at least 2 replicas). */
+  /** Whether this environment is production (stricter rules: pinned AMIs, the workloads' production minimums, an interruption queue). */
   readonly production: boolean;
   /** The API server ArgoCD deploys this environment to (a cluster registered in ArgoCD). */
   readonly argocdDestination: string;
@@ -232,28 +284,21 @@ export interface EnvironmentConfig {
   readonly karpenter: {
     /** IAM role of the controller's service account (IRSA). */
     readonly controllerRoleArn: string;
-    /** SQS queue fed by the EventBridge interruption rules (seed 004). */
-    readonly interruptionQueue: string;
+    /**
+     * SQS queue fed by the EventBridge interruption rules (seeds 002, 004): spot interruptions,
+     * rebalance recommendations, scheduled changes and instance state changes. Required in
+     * production. @default none: Karpenter does not drain nodes ahead of a spot reclaim
+     */
+    readonly interruptionQueue?: string;
     /** Labels of the managed node group the controller runs on: never nodes it manages itself. */
     readonly systemNodeSelector: Readonly<Record<string, string>>;
   };
+  /** Further prerequisites of this environment (AWS resources, objects other teams deploy). @default none */
+  readonly prerequisites?: readonly Prerequisite[];
 }
 
-/** Names of the workloads this project deploys. */
-export type WorkloadName =
-  | 'jenkins-agent'
-  | 'kafka'
-  | 'spark-master'
-  | 'spark-worker'
-  | 'airflow-webserver'
-  | 'airflow-scheduler'
-  | 'llm-server'
-  | 'ai-worker';
+/** Every pool, by name (`POOLS` in config/pools.ts). */
+export type PoolCatalog = { readonly [P in PoolName]: PoolDefinition };
 
-/** Replica counts an environment may change. */
-export interface WorkloadOverride {
-  /** Replicas (the HPA's minimum where the workload autoscales). */
-  readonly minReplicas?: number;
-  /** HPA maximum. */
-  readonly maxReplicas?: number;
-}
+/** Every node class, by name (`NODE_CLASSES` in config/node-classes.ts). */
+export type NodeClassCatalog = { readonly [N in NodeClassName]: NodeClassDefinition };

@@ -1,33 +1,25 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { NamespaceName } from '../config/namespaces';
-import { EnvironmentConfig, PoolName, WorkloadName, WorkloadOverride } from '../config/types';
-import { ResolvedPool } from './pools';
+import type { EnvironmentConfig } from '../config/types';
+import type { WorkloadName } from '../config/workloads';
+import type { ResolvedWorkload } from './workload-config';
 
-/** What every workload chart receives. */
-export interface WorkloadChartProps {
+/** What every workload chart receives: the environment, and its workload resolved for it. */
+export interface WorkloadChartProps<W extends WorkloadName = WorkloadName> {
   readonly env: EnvironmentConfig;
-  /** The environment's enabled pools, by name. */
-  readonly pools: ReadonlyMap<PoolName, ResolvedPool>;
+  /** The workload's entry with the environment's sizing and settings applied, its pools resolved. */
+  readonly workload: ResolvedWorkload<W>;
 }
 
-/** The enabled pools among `names`; empty when every one of them is turned off. */
-export function enabledPools(props: WorkloadChartProps, ...names: PoolName[]): ResolvedPool[] {
-  return names.map((name) => props.pools.get(name)).filter((pool): pool is ResolvedPool => pool !== undefined);
-}
-
-/** A workload's replica counts: the environment's override, else the workload's defaults. */
-export function sizing(props: WorkloadChartProps, name: WorkloadName, defaults: Required<WorkloadOverride>): Required<WorkloadOverride> {
-  const override = props.env.workloads?.[name];
-  return { minReplicas: override?.minReplicas ?? defaults.minReplicas, maxReplicas: override?.maxReplicas ?? defaults.maxReplicas };
-}
+/** A workload chart class, as `charts/index.ts` registers it. */
+export type WorkloadChartClass<W extends WorkloadName = WorkloadName> = new (scope: Construct, id: string, props: WorkloadChartProps<W>) => Chart;
 
 /**
  * A chart for one namespace's workloads. Namespaces themselves are cluster-scoped and live in
  * the platform chart: cdk8s would stamp this chart's namespace onto them.
  */
 export class NamespacedChart extends Chart {
-  constructor(scope: Construct, id: string, namespace: NamespaceName) {
+  constructor(scope: Construct, id: string, namespace: string) {
     super(scope, id, { namespace, disableResourceNameHashes: true });
   }
 }

@@ -1,3 +1,5 @@
+import { editDistance } from './edit-distance';
+
 /**
  * A mistake in config or construct props, found before anything is written. The message names
  * the object, the field, the value received and what is allowed.
@@ -17,4 +19,12 @@ export function show(value: unknown): string {
 /** Throws `<subject>: '<field>' (<value>) must <rule>`. */
 export function fail(subject: string, field: string, value: unknown, rule: string): never {
   throw new ConfigError(`${subject}: '${field}' (${show(value)}) must ${rule}`);
+}
+
+/** ` (did you mean "x"?)` for the candidate closest to `value`, when one is close; else the list of candidates. */
+export function suggest(value: string, candidates: readonly string[]): string {
+  // A candidate that contains the value (`gpu` → `gpu-spot`) is as close as a one-letter typo.
+  const distance = (candidate: string) => (candidate.includes(value) ? 1 : editDistance(value, candidate));
+  const closest = [...candidates].sort((a, b) => distance(a) - distance(b))[0];
+  return closest !== undefined && distance(closest) <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${closest}"?)` : `: [${candidates.join(', ')}]`;
 }

@@ -14,6 +14,14 @@ const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
  */
 export const RESERVED_LABEL_DOMAINS = ['karpenter.sh', 'karpenter.k8s.aws', 'kubernetes.io', 'k8s.io'] as const;
 
+/**
+ * The prefix Kubernetes sets aside for node labels that workloads can trust because a kubelet
+ * cannot set them on itself: exactly what a pool's isolation labels are. Karpenter's CRD
+ * accepts it (it restricts only its own domains and kubernetes.io/hostname).
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction
+ */
+export const NODE_RESTRICTION_PREFIX = 'node-restriction.kubernetes.io';
+
 /** Whether `value` is a DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric. */
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
@@ -43,6 +51,7 @@ export function reservedDomain(key: string): string | undefined {
   const slash = key.indexOf('/');
   if (slash < 0) return undefined;
   const prefix = key.slice(0, slash);
+  if (prefix === NODE_RESTRICTION_PREFIX) return undefined;
   return RESERVED_LABEL_DOMAINS.find((domain) => prefix === domain || prefix.endsWith(`.${domain}`));
 }
 

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { EnvironmentConfig, NodeClassDefinition, SelectorTerms } from '../config/types';
+import { WAIVER_PREFIX } from './validation/rules';
+import { KUBELET_VOLUME } from './ami-families';
 import {
   Ec2NodeClass,
   Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType,
@@ -40,6 +42,13 @@ export class KarpenterNodeClass extends Construct {
 
     const rootVolumes = definition.volumes.filter((v) => v.rootVolume === true);
     if (rootVolumes.length !== 1) fail(subject, 'volumes', definition.volumes.map((v) => v.deviceName), 'mark exactly one volume as rootVolume');
+    const kubeletVolume = KUBELET_VOLUME[definition.amiFamily]!;
+    if (rootVolumes[0]!.deviceName !== kubeletVolume) {
+      fail(subject, 'volumes', rootVolumes[0]!.deviceName, `mark ${kubeletVolume} as rootVolume on ${definition.amiFamily}: it holds the kubelet's data and containers, and Karpenter sizes a node's ephemeral storage from the rootVolume`);
+    }
+    if (hopLimit !== 1 && definition.waivers?.imdsv2 === undefined) {
+      fail(subject, 'httpPutResponseHopLimit', hopLimit, `be 1 (pods then cannot reach the node's instance credentials), or come with a waiver saying why: waivers: { imdsv2: '...' }`);
+    }
     const tags: Record<string, string> = {
       Name: `${env.cluster.name}-${definition.name}`,
       Environment: env.name,
@@ -52,7 +61,10 @@ export class KarpenterNodeClass extends Construct {
     new Ec2NodeClass(this, 'Resource', {
       metadata: {
         name: definition.name,
-        annotations: { 'kubernetes.io/description': definition.description },
+        annotations: {
+          'kubernetes.io/description': definition.description,
+          ...Object.fromEntries(Object.entries(definition.waivers ?? {}).map(([rule, reason]) => [`${WAIVER_PREFIX}${rule}`, reason])),
+        },
       },
       spec: {
         amiSelectorTerms: [{ alias: amiAlias(env, definition.amiFamily) }],

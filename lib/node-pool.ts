@@ -9,7 +9,7 @@ import {
   NodePoolSpecTemplateSpecTaintsEffect,
 } from '../imports/karpenter.sh';
 import { KarpenterNodeClass } from './node-class';
-import { ResolvedPool } from './pools';
+import { poolRequirements, ResolvedPool } from './pools';
 
 /** Props of {@link KarpenterNodePool}. */
 export interface KarpenterNodePoolProps {
@@ -73,24 +73,13 @@ export class KarpenterNodePool extends Construct {
   }
 }
 
-/** The pool's typed fields as NodePool requirements, then its extra ones. */
+/** The pool's typed fields as NodePool requirements, then its extra ones (lib/pools.ts keeps the order). */
 function requirements(pool: ResolvedPool): NodePoolSpecTemplateSpecRequirements[] {
-  const inValues = (key: string, values: readonly string[]): NodePoolSpecTemplateSpecRequirements => ({
-    key,
-    operator: NodePoolSpecTemplateSpecRequirementsOperator.IN,
-    values: [...values],
-  });
-  return [
-    inValues('karpenter.sh/capacity-type', pool.capacityTypes),
-    inValues('kubernetes.io/arch', pool.architectures),
-    inValues('kubernetes.io/os', ['linux']),
-    inValues('node.kubernetes.io/instance-type', pool.instanceTypes),
-    inValues('topology.kubernetes.io/zone', pool.zones),
-    ...(pool.requirements ?? []).map((r) => ({
-      key: r.key,
-      operator: r.operator as NodePoolSpecTemplateSpecRequirementsOperator,
-      values: r.values && [...r.values],
-      minValues: r.minValues,
-    })),
-  ];
+  const minValues = new Map((pool.requirements ?? []).map((r) => [r.key, r.minValues]));
+  return poolRequirements(pool, pool.zones).map((r) => ({
+    key: r.key,
+    operator: r.operator as NodePoolSpecTemplateSpecRequirementsOperator,
+    values: r.values.length > 0 ? [...r.values] : undefined,
+    minValues: minValues.get(r.key),
+  }));
 }

@@ -1,16 +1,20 @@
+import { NODE_CLASSES } from '../config/node-classes';
 import { POOLS } from '../config/pools';
 import { Arch, CapacityType, EnvironmentConfig, PoolDefinition, PoolName, TaintEffect } from '../config/types';
+import { catalog, closestTypes, InstanceType, instanceType } from './catalog';
+import { suggest } from './errors';
 import { isBudgetDuration, isKarpenterDuration } from './durations';
+import { environmentSubject } from './environment';
 import { fail } from './errors';
-import { INSTANCE_TYPES, InstanceType } from './instance-types';
 import { checkLabelKey, checkLabelValue } from './labels';
 import { isQuantity } from './quantity';
+import { allowedInstances, NodeRequirement } from './requirements';
 
 /** A pool with an environment's overrides applied and its defaults resolved. */
 export interface ResolvedPool extends PoolDefinition {
   /** Zones the pool launches in (the environment's when the pool names none). */
   readonly zones: readonly string[];
-  /** Catalog entries of the pool's instance types. */
+  /** Catalog entries of every instance type the pool's requirements allow. */
   readonly instances: readonly InstanceType[];
 }
 
@@ -20,17 +24,39 @@ export const ARCHITECTURES: readonly Arch[] = ['amd64', 'arm64'];
 const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const CONSOLIDATION_POLICIES = ['WhenEmpty', 'WhenEmptyOrUnderutilized'];
 const BUDGET_REASONS = ['Empty', 'Drifted', 'Underutilized'];
+const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt', 'Gte', 'Lte'];
 // Disruption budget `nodes`: a count or a percentage (CRD pattern).
 const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
+// Keys the pool's typed fields render; a requirement may not set them again.
+const TYPED_KEYS: Readonly<Record<string, string>> = {
+  'karpenter.sh/capacity-type': 'capacityTypes',
+  'kubernetes.io/arch': 'architectures',
+  'node.kubernetes.io/instance-type': 'instanceTypes',
+  'topology.kubernetes.io/zone': 'zones',
+};
+
+/**
+ * Checks the shared pool definitions of config/pools.ts on their own, once, so that a mistake
+ * in a base pool is reported even when every environment overrides the field.
+ */
+export function checkBasePools(): void {
+  for (const [key, pool] of Object.entries(POOLS)) {
+    const subject = `config/pools.ts: NodePool "${pool.name}"`;
+    if (pool.name !== key) fail(subject, 'name', pool.name, `equal its key in POOLS ("${key}"): two pools named alike would be one NodePool`);
+    if (!(pool.nodeClass in NODE_CLASSES)) fail(subject, 'nodeClass', pool.nodeClass, `name a node class of config/node-classes.ts: [${Object.keys(NODE_CLASSES).join(', ')}]`);
+    checkPoolFields(pool, subject);
+  }
+}
 
 /**
  * The pools of an environment: every pool of `config/pools.ts` not turned off, with the
- * environment's overrides applied, checked. Throws a `ConfigError` on the first mistake.
+ * environment's overrides applied, checked. Throws a `ConfigError` on the first mistake,
+ * naming the environment and its file.
  */
 export function resolvePools(env: EnvironmentConfig): ResolvedPool[] {
-  const unknown = Object.keys(env.pools ?? {}).filter((name) => !(name in POOLS));
-  if (unknown.length > 0) {
-    fail(`environment "${env.name}"`, 'pools', unknown[0], `name a pool of config/pools.ts: [${Object.keys(POOLS).join(', ')}]`);
+  // The build's type check catches these; synth as a library (tests, other tools) gets the same message.
+  for (const name of Object.keys(env.pools ?? {})) {
+    if (!(name in POOLS)) fail(environmentSubject(env), `pools.${name}`, name, `name a pool of config/pools.ts${suggest(name, Object.keys(POOLS))}`);
   }
   const pools: ResolvedPool[] = [];
   for (const base of Object.values(POOLS)) {
@@ -42,9 +68,32 @@ export function resolvePools(env: EnvironmentConfig): ResolvedPool[] {
   return pools;
 }
 
-/** Checks one pool against what the NodePool CRD and Karpenter accept; returns it resolved. */
+/** Checks one pool in an environment; returns it resolved. */
 export function checkPool(pool: PoolDefinition, env: EnvironmentConfig): ResolvedPool {
-  const subject = `NodePool "${pool.name}"`;
+  const subject = `${environmentSubject(env)}: NodePool "${pool.name}"`;
+  const instances = checkPoolFields(pool, subject);
+  const zones = pool.zones ?? env.cluster.zones;
+  if (zones.length === 0) fail(subject, 'zones', zones, 'name at least one zone');
+  for (const zone of zones) {
+    if (!env.cluster.zones.includes(zone)) fail(subject, 'zones', zone, `be one of the cluster's zones [${env.cluster.zones.join(', ')}]`);
+  }
+  return { ...pool, zones, instances };
+}
+
+/** The requirements a pool renders, typed fields first (the same order as the NodePool). */
+export function poolRequirements(pool: PoolDefinition, zones?: readonly string[]): NodeRequirement[] {
+  return [
+    { key: 'karpenter.sh/capacity-type', operator: 'In', values: pool.capacityTypes },
+    { key: 'kubernetes.io/arch', operator: 'In', values: pool.architectures },
+    { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+    ...(pool.instanceTypes ? [{ key: 'node.kubernetes.io/instance-type', operator: 'In' as const, values: pool.instanceTypes }] : []),
+    ...((zones ?? pool.zones) ? [{ key: 'topology.kubernetes.io/zone', operator: 'In' as const, values: (zones ?? pool.zones)! }] : []),
+    ...(pool.requirements ?? []).map((r) => ({ key: r.key, operator: r.operator, values: r.values ?? [] })),
+  ];
+}
+
+/** Checks the fields of a pool that do not depend on an environment; returns the instance types it allows. */
+function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] {
   if (pool.capacityTypes.length === 0) fail(subject, 'capacityTypes', pool.capacityTypes, 'name at least one capacity type');
   for (const type of pool.capacityTypes) {
     if (!CAPACITY_TYPES.includes(type)) fail(subject, 'capacityTypes', type, `be one of [${CAPACITY_TYPES.join(', ')}]`);
@@ -53,20 +102,34 @@ export function checkPool(pool: PoolDefinition, env: EnvironmentConfig): Resolve
   for (const arch of pool.architectures) {
     if (!ARCHITECTURES.includes(arch)) fail(subject, 'architectures', arch, `be one of [${ARCHITECTURES.join(', ')}]`);
   }
-  if (pool.instanceTypes.length === 0) fail(subject, 'instanceTypes', pool.instanceTypes, 'name at least one instance type');
-  const instances = pool.instanceTypes.map((name) => {
-    const type = INSTANCE_TYPES.get(name);
-    if (!type) fail(subject, 'instanceTypes', name, `be a type of lib/instance-types.ts: [${[...INSTANCE_TYPES.keys()].join(', ')}] (add its facts there to use it)`);
-    if (!pool.architectures.includes(type.arch)) {
-      fail(subject, 'instanceTypes', name, `match the pool's architectures [${pool.architectures.join(', ')}] (it is ${type.arch})`);
+  if (pool.instanceTypes !== undefined) {
+    if (pool.instanceTypes.length === 0) fail(subject, 'instanceTypes', pool.instanceTypes, 'name at least one instance type, or be left out to let the requirements choose');
+    for (const name of pool.instanceTypes) {
+      const type = instanceType(name);
+      if (!type) fail(subject, 'instanceTypes', name, `be an instance type Karpenter knows (did you mean ${closestTypes(name).map((t) => `"${t}"`).join(', ')}?)`);
+      if (!pool.architectures.includes(type.arch)) {
+        fail(subject, 'instanceTypes', name, `match the pool's architectures [${pool.architectures.join(', ')}] (it is ${type.arch})`);
+      }
     }
-    return type;
+  }
+  (pool.requirements ?? []).forEach((r, i) => {
+    const field = `requirements[${i}]`;
+    if (TYPED_KEYS[r.key]) fail(subject, `${field}.key`, r.key, `be set through the pool's '${TYPED_KEYS[r.key]}' field, not a requirement`);
+    checkLabelKey(subject, `${field}.key`, r.key, false);
+    if (!OPERATORS.includes(r.operator)) fail(subject, `${field}.operator`, r.operator, `be one of [${OPERATORS.join(', ')}]`);
+    const values = r.values ?? [];
+    if ((r.operator === 'In' || r.operator === 'NotIn') && values.length === 0) fail(subject, `${field}.values`, values, `hold at least one value with operator ${r.operator}`);
+    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && values.length > 0) fail(subject, `${field}.values`, values, `be empty with operator ${r.operator}`);
+    if (['Gt', 'Lt', 'Gte', 'Lte'].includes(r.operator) && !(values.length === 1 && /^[0-9]+$/.test(values[0]!))) fail(subject, `${field}.values`, values, `be one non-negative integer with operator ${r.operator}`);
+    if (r.minValues !== undefined && !(Number.isInteger(r.minValues) && r.minValues >= 1 && r.minValues <= 50)) fail(subject, `${field}.minValues`, r.minValues, 'be an integer from 1 to 50');
   });
-
-  const zones = pool.zones ?? env.cluster.zones;
-  if (zones.length === 0) fail(subject, 'zones', zones, 'name at least one zone');
-  for (const zone of zones) {
-    if (!env.cluster.zones.includes(zone)) fail(subject, 'zones', zone, `be one of the cluster's zones [${env.cluster.zones.join(', ')}]`);
+  const instances = allowedInstances(poolRequirements(pool), catalog().values());
+  if (instances.length === 0) fail(subject, 'requirements', pool.requirements ?? pool.instanceTypes, 'allow at least one instance type of Karpenter\'s catalog: no type satisfies every requirement');
+  for (const r of pool.requirements ?? []) {
+    if (r.minValues !== undefined) {
+      const distinct = new Set(instances.map((t) => t.labels[r.key]).filter((v) => v !== undefined));
+      if (distinct.size < r.minValues) fail(subject, `requirements[${(pool.requirements ?? []).indexOf(r)}].minValues`, r.minValues, `be at most the ${distinct.size} distinct values of ${r.key} the pool's instance types offer`);
+    }
   }
 
   if (!CONSOLIDATION_POLICIES.includes(pool.consolidationPolicy)) {
@@ -120,5 +183,5 @@ export function checkPool(pool: PoolDefinition, env: EnvironmentConfig): Resolve
     if (taint.value !== undefined) checkLabelValue(subject, `taints[${i}].value`, taint.value);
     if (!TAINT_EFFECTS.includes(taint.effect)) fail(subject, `taints[${i}].effect`, taint.effect, `be one of [${TAINT_EFFECTS.join(', ')}]`);
   });
-  return { ...pool, zones, instances };
+  return instances;
 }

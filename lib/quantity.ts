@@ -51,3 +51,21 @@ export function formatGiB(bytes: number): string {
 export function formatMilliCpu(cores: number): string {
   return `${Math.round(cores * 1000)}m`;
 }
+
+/** Bytes in a JVM memory size (`-Xmx` style: `512m`, `2g`, `1024k`; binary units). */
+export function jvmBytes(value: string): number {
+  const match = /^([0-9]+)([kmgtKMGT]?)$/.exec(value);
+  if (!match) throw new Error(`not a JVM memory size: ${JSON.stringify(value)}`);
+  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Number(match[1]) * 1024 ** power;
+}
+
+/** Whether `value` is a JVM memory size (`512m`, `2g`). */
+export function isJvmSize(value: string): boolean {
+  return /^[0-9]+[kmgtKMGT]?$/.test(value);
+}
+
+/** A byte count as a Kubernetes quantity in Mi, rounded up (`3328Mi`). */
+export function toMi(bytes: number): string {
+  return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}

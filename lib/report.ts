@@ -1,21 +1,28 @@
-import { EnvironmentConfig } from '../config/types';
-import { Manifest } from './layout';
-import { ResolvedPool } from './pools';
+import type { Prerequisite } from '../config/types';
 import { parseQuantity } from './quantity';
+import type { BuiltEnvironment } from './synth';
 import { poolViews } from './validation/cluster';
 import { describeRef } from './validation/findings';
 import type { ValidationResult } from './validation';
 import { poolsFor } from './validation/placement';
 import { podOf } from './validation/pods';
+import { isKubernetesKind } from './workload-config';
 
-/** REPORT.md of one environment: which workload runs where, what the pool limits mean, the validator's warnings and waivers. */
-export function report(env: EnvironmentConfig, manifests: readonly Manifest[], pools: readonly ResolvedPool[], validation: ValidationResult): string {
+const CONTROLLERS = new Set(['Deployment', 'StatefulSet']);
+
+/** REPORT.md of one environment: which workload runs where, what the pool limits mean, what the set needs from outside, the validator's warnings and waivers. */
+export function report(built: BuiltEnvironment, validation: ValidationResult): string {
+  const { env, manifests, pools } = built;
   const views = poolViews(manifests);
-  const controllers = manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet');
-  const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler');
+  const controllers = manifests.filter((m) => CONTROLLERS.has(m.kind));
+  const autoscalers = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject');
   const rows = controllers.map((c) => {
-    const hpa = hpas.find((h) => (h.spec as any).scaleTargetRef.name === c.metadata.name && h.metadata.namespace === c.metadata.namespace);
-    const replicas = hpa ? `${(hpa.spec as any).minReplicas}-${(hpa.spec as any).maxReplicas} (HPA)` : String((c.spec as any).replicas);
+    const scaler = autoscalers.find((h) => (h.spec as any).scaleTargetRef.name === c.metadata.name && h.metadata.namespace === c.metadata.namespace);
+    const replicas = !scaler
+      ? String((c.spec as any).replicas)
+      : scaler.kind === 'ScaledObject'
+        ? `${(scaler.spec as any).minReplicaCount ?? 0}-${(scaler.spec as any).maxReplicaCount} (KEDA)`
+        : `${(scaler.spec as any).minReplicas}-${(scaler.spec as any).maxReplicas} (HPA)`;
     return { name: `${c.metadata.namespace}/${c.metadata.name}`, kind: c.kind, replicas, pools: poolsFor(podOf(c)!.spec, views).map((p) => p.name) };
   });
   const lines = [
@@ -29,6 +36,7 @@ export function report(env: EnvironmentConfig, manifests: readonly Manifest[], p
     '|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${r.kind} | ${r.replicas} | ${r.pools.join(', ')} |`),
     '',
+    ...(built.leftOut.length > 0 ? ['Not deployed here:', '', ...built.leftOut.map((l) => `- ${l.name}: ${l.reason}`), ''] : []),
     '```mermaid',
     'graph LR',
     ...pools.map((p) => `  ${p.name.replace(/-/g, '_')}[["${p.name}"]]`),
@@ -37,17 +45,24 @@ export function report(env: EnvironmentConfig, manifests: readonly Manifest[], p
     '',
     '## Pool limits',
     '',
-    '| pool | capacity | limits | in nodes of the largest type |',
-    '|---|---|---|---|',
+    '| pool | capacity | instance types | limits | in nodes of the largest type |',
+    '|---|---|---|---|---|',
     ...pools.map((p) => {
-      const largest = [...p.instances].sort((a, b) => b.vcpu - a.vcpu || b.memoryGiB - a.memoryGiB)[0]!;
+      const largest = [...p.instances].sort((a, b) => b.vcpu - a.vcpu || b.memoryMiB - a.memoryMiB || a.name.localeCompare(b.name))[0]!;
       const byCpu = Math.floor(parseQuantity(p.limits.cpu) / largest.vcpu);
-      const byMemory = Math.floor(parseQuantity(p.limits.memory) / (largest.memoryGiB * 2 ** 30));
+      const byMemory = Math.floor(parseQuantity(p.limits.memory) / (largest.memoryMiB * 2 ** 20));
       const byGpu = p.limits['nvidia.com/gpu'] !== undefined && largest.gpus > 0 ? Math.floor(parseQuantity(p.limits['nvidia.com/gpu']) / largest.gpus) : Infinity;
       const byNodes = p.limits.nodes !== undefined ? parseQuantity(p.limits.nodes) : Infinity;
       const limits = Object.entries(p.limits).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v}`).join(', ');
-      return `| ${p.name} | ${p.capacityTypes.join(' + ')} | ${limits} | ${Math.min(byCpu, byMemory, byGpu, byNodes)} x ${largest.name} |`;
+      const types = p.instances.length <= 6 ? p.instances.map((t) => t.name).join(', ') : `${p.instances.length} types`;
+      return `| ${p.name} | ${p.capacityTypes.join(' + ')} | ${types} | ${limits} | ${Math.min(byCpu, byMemory, byGpu, byNodes)} x ${largest.name} |`;
     }),
+    '',
+    '## Prerequisites',
+    '',
+    'What the set needs from outside it; create these before the first sync.',
+    '',
+    ...prerequisites(built.prerequisites, env),
     '',
     '## Validator warnings',
     '',
@@ -57,4 +72,26 @@ export function report(env: EnvironmentConfig, manifests: readonly Manifest[], p
   lines.push('## Waivers', '');
   lines.push(...(validation.waived.length > 0 ? validation.waived.map((w) => `- ${describeRef(w.object)} waives [${w.rule}] at \`${w.path}\`: ${w.reason}`) : ['None.']), '');
   return lines.join('\n');
+}
+
+/** The prerequisites as a table: those declared in config/, then the AWS resources the environment names. */
+function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment['env']): string[] {
+  const aws: Prerequisite[] = [
+    { kind: 'IAM role', name: env.nodeRole, purpose: 'node role Karpenter builds instance profiles from' },
+    { kind: 'IAM role', name: env.karpenter.controllerRoleArn, purpose: "Karpenter controller's role (IRSA)" },
+    ...(env.karpenter.interruptionQueue
+      ? [
+          { kind: 'SQS queue', name: env.karpenter.interruptionQueue, purpose: 'spot interruptions, rebalance recommendations, scheduled changes and instance state changes, for Karpenter to drain nodes ahead of them' },
+          ...['spot interruption warning', 'rebalance recommendation', 'scheduled change (AWS Health)', 'instance state change'].map((rule) => ({ kind: 'EventBridge rule', name: rule, purpose: `targets SQS queue ${env.karpenter.interruptionQueue}` })),
+        ]
+      : []),
+    { kind: 'EFS file system', name: env.modelsFileSystemId, purpose: 'the AI models (seed 001), mounted read-only by the GPU workers (EFS CSI driver)' },
+    ...(env.ebsKmsKeyId ? [{ kind: 'KMS key', name: env.ebsKmsKeyId, purpose: 'encrypts node and broker volumes; the node role and the EBS CSI driver need kms:CreateGrant on it' }] : []),
+  ];
+  const all = [...declared, ...aws];
+  return [
+    '| kind | name | namespace | purpose |',
+    '|---|---|---|---|',
+    ...all.map((p) => `| ${p.kind} | ${p.name} | ${p.namespace ?? (isKubernetesKind(p.kind) && p.kind !== 'Namespace' ? 'default' : '')} | ${p.purpose} |`),
+  ];
 }

@@ -1,5 +1,14 @@
-/** StorageClass for broker volumes: gp3, encrypted, bound where the pod lands. */
+import { ApiObject, JsonPatch } from 'cdk8s';
+
+/** StorageClass for per-replica volumes: gp3, encrypted, bound where the pod lands. */
 export const ENCRYPTED_GP3 = 'gp3-encrypted';
 
-/** Static EFS volume holding the AI models (seed 001), and its claim in the `ai` namespace. */
-export const MODELS_VOLUME = { name: 'ai-models', namespace: 'ai', path: '/models', size: '100Gi' } as const;
+/**
+ * Marks an object a namespaced chart defines as cluster-scoped (a PersistentVolume a workload
+ * owns): cdk8s stamps the chart's namespace on every object, which the API server would
+ * reject or ignore for a cluster-scoped kind.
+ */
+export function clusterScoped<T extends ApiObject>(object: T): T {
+  object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return object;
+}

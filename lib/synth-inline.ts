@@ -1,8 +1,8 @@
-import { EnvironmentConfig } from '../config/types';
-import { validateEnvironment } from './validate-environment';
+import type { EnvironmentConfig } from '../config/types';
 import type { ValidationResult } from './validation';
 import { Manifest } from './layout';
-import { buildAll, buildEnvironment, BuiltEnvironment, renderBuilt, validateOptions } from './synth';
+import { buildAll, BuiltEnvironment, Composition, renderBuilt, SynthOutput, validateOptions } from './synth';
+import { validateEnvironment } from './validate-environment';
 
 /**
  * Synth that validates on the calling thread, for tests and for use as a library.
@@ -11,18 +11,18 @@ import { buildAll, buildEnvironment, BuiltEnvironment, renderBuilt, validateOpti
  */
 
 function validateHere(built: BuiltEnvironment): ValidationResult {
-  return validateEnvironment(built.manifests, validateOptions(built.env));
+  return validateEnvironment(built.manifests, validateOptions(built));
 }
 
 /** Builds and validates one environment; throws a ValidationError when its objects fail. */
-export function synthEnvironment(env: EnvironmentConfig): Manifest[] {
-  const built = buildEnvironment(env);
-  renderBuilt([built], [validateHere(built)]);
-  return built.manifests;
+export function synthEnvironment(composition: Composition, env: EnvironmentConfig): Manifest[] {
+  const [built] = [...buildAll(composition, [env])];
+  renderBuilt(composition, [built!], [validateHere(built!)]);
+  return built!.manifests;
 }
 
-/** Every environment's files, keyed by path relative to `dist/`, validated and rendered here. */
-export function renderAll(envs: readonly EnvironmentConfig[]): Map<string, string> {
-  const built = [...buildAll(envs)];
-  return renderBuilt(built, built.map(validateHere));
+/** Every environment's files and warnings, validated and rendered here. */
+export function renderAll(composition: Composition, envs: readonly EnvironmentConfig[]): SynthOutput {
+  const built = [...buildAll(composition, envs)];
+  return renderBuilt(composition, built, built.map(validateHere));
 }

@@ -1,31 +1,39 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { App, Testing } from 'cdk8s';
-import { ArgoCdChart } from '../charts/argocd';
-import { AiWorkerChart } from '../charts/ai-worker';
-import { AirflowChart } from '../charts/airflow';
-import { JenkinsChart } from '../charts/jenkins';
-import { KafkaChart } from '../charts/kafka';
-import { KarpenterChart } from '../charts/karpenter';
-import { LlmChart } from '../charts/llm';
-import { PlatformChart } from '../charts/platform';
-import { SparkChart } from '../charts/spark';
-import { EnvironmentConfig } from '../config/types';
-import { checkEnvironment } from './environment';
+import type { App } from 'cdk8s';
+import type { EnvironmentConfig, Prerequisite } from '../config/types';
 import { ConfigError } from './errors';
-import { healthPatch } from './argocd-health';
-import { layout, Manifest, toYaml } from './layout';
+import { layout, Manifest } from './layout';
 import { report } from './report';
-import { resolvePools, ResolvedPool } from './pools';
+import type { ResolvedPool } from './pools';
 import type { ValidatorThread } from './validator-thread';
 import type { ValidateOptions, ValidationResult } from './validation';
 import { formatText } from './validation/format';
+import type { LeftOut, ResolvedWorkload } from './workload-config';
 
-/** One environment, synthesized: its objects and the pools they were placed on. */
+/** One environment, synthesized: its objects, and what they were made from. */
 export interface BuiltEnvironment {
   readonly env: EnvironmentConfig;
   readonly manifests: Manifest[];
-  readonly pools: ResolvedPool[];
+  readonly pools: readonly ResolvedPool[];
+  readonly workloads: readonly ResolvedWorkload[];
+  /** Workloads of config/workloads.ts this environment does not run, and why. */
+  readonly leftOut: readonly LeftOut[];
+  /** What the set needs from outside it. */
+  readonly prerequisites: readonly Prerequisite[];
+}
+
+/**
+ * How environments are made: the composition at the top of the project (compose.ts) says which
+ * charts make an environment; this module only runs it, validates and writes.
+ */
+export interface Composition {
+  /** Checks the config every environment shares, once, before the first is built. */
+  checkShared(): void;
+  /** Builds one environment's objects, without validating them. */
+  build(env: EnvironmentConfig): BuiltEnvironment;
+  /** Files every environment shares (`argocd/bootstrap.yaml`), by path relative to dist/. */
+  shared(envs: readonly EnvironmentConfig[]): Map<string, string>;
 }
 
 /** An environment whose objects fail validation, with what the validator found. */
@@ -47,74 +55,67 @@ export class ValidationError extends ConfigError {
   }
 }
 
-/**
- * Builds one environment's objects, without validating them. Each environment gets an App of
- * its own: cdk8s resolves a whole App once per chart, so one App for every environment costs
- * quadratic time.
- */
-export function buildEnvironment(env: EnvironmentConfig): BuiltEnvironment {
-  checkEnvironment(env);
-  const pools = resolvePools(env);
-  const app = new App({ outdir: join('.cdk8s.out', env.name) });
-  const byName = new Map(pools.map((pool) => [pool.name, pool]));
-  const props = { env, pools: byName };
-  new PlatformChart(app, `${env.name}-platform`, { env, models: byName.has('gpu-spot') });
-  new KarpenterChart(app, `${env.name}-karpenter`, { env, pools });
-  new JenkinsChart(app, `${env.name}-jenkins`, props);
-  new KafkaChart(app, `${env.name}-kafka`, props);
-  new SparkChart(app, `${env.name}-spark`, props);
-  new AirflowChart(app, `${env.name}-airflow`, props);
-  new LlmChart(app, `${env.name}-llm`, props);
-  new AiWorkerChart(app, `${env.name}-ai-worker`, props);
+/** An App's objects, after its constructs' own validations; throws a ConfigError naming each failure. */
+export function synthesizeApp(app: App): Manifest[] {
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((message) => `${c.node.path}: ${message}`));
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
-  return { env, manifests: app.charts.flatMap((chart) => chart.toJson() as Manifest[]), pools };
+  return app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
 }
 
-/** How an environment is validated: as a complete set, with production rules where it is production. */
-export function validateOptions(env: EnvironmentConfig): ValidateOptions {
-  return { complete: true, production: env.production };
+/** How an environment is validated: as a complete set, with production rules where it is production, knowing its declared prerequisites. */
+export function validateOptions(built: BuiltEnvironment): ValidateOptions {
+  return { complete: true, production: built.env.production, prerequisites: built.prerequisites };
 }
 
-/** Every environment, built one at a time; names must be unique. */
-export function* buildAll(envs: readonly EnvironmentConfig[]): Generator<BuiltEnvironment> {
+/** Every environment, built one at a time after the shared config is checked; names must be unique. */
+export function* buildAll(composition: Composition, envs: readonly EnvironmentConfig[]): Generator<BuiltEnvironment> {
+  composition.checkShared();
   const names = new Set<string>();
   for (const env of envs) {
     if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
     names.add(env.name);
-    yield buildEnvironment(env);
+    yield composition.build(env);
   }
 }
 
 /** One environment's files (paths relative to `dist/`), or why it fails validation. */
-type EnvironmentOutput = { readonly files: readonly (readonly [string, string])[] } | { readonly failure: ValidationFailure };
+type EnvironmentOutput = { readonly files: readonly (readonly [string, string])[]; readonly warnings: ValidationResult['findings'] } | { readonly failure: ValidationFailure };
 
 /** An environment's YAML (`laidOut`, by file name) and REPORT.md, once validation passed. */
-function environmentOutput({ env, manifests, pools }: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
+function environmentOutput(built: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
+  const { env, manifests } = built;
   if (validation.errors > 0) return { failure: { env: env.name, result: validation, objects: manifests.length } };
-  return { files: [...[...laidOut].map(([file, content]) => [`${env.name}/${file}`, content] as const), [`${env.name}/REPORT.md`, report(env, manifests, pools, validation)]] };
+  return {
+    files: [...[...laidOut].map(([file, content]) => [`${env.name}/${file}`, content] as const), [`${env.name}/REPORT.md`, report(built, validation)]],
+    warnings: validation.findings.filter((f) => f.severity === 'warning'),
+  };
 }
 
-/** Every environment's files, then ArgoCD's; a ValidationError naming every environment that fails. */
-function assemble(envs: readonly EnvironmentConfig[], outputs: readonly EnvironmentOutput[]): Map<string, string> {
+/** What a synth produced: the files, and the validator's warnings by environment (printed, not failing). */
+export interface SynthOutput {
+  readonly files: Map<string, string>;
+  readonly warnings: ReadonlyMap<string, ValidationResult['findings']>;
+}
+
+/** Every environment's files, then the shared ones; a ValidationError naming every environment that fails. */
+function assemble(composition: Composition, envs: readonly EnvironmentConfig[], outputs: readonly EnvironmentOutput[]): SynthOutput {
   const failures = outputs.flatMap((o) => ('failure' in o ? [o.failure] : []));
   if (failures.length > 0) throw new ValidationError(failures);
   const files = new Map(outputs.flatMap((o) => ('files' in o ? o.files : [])));
-  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
-  const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
-  files.set('argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name))));
-  files.set('argocd/optional/argocd-cm-health-patch.yaml', healthPatch());
-  return files;
+  for (const [path, content] of composition.shared(envs)) files.set(path, content);
+  const warnings = new Map(envs.map((env, i) => [env.name, 'warnings' in outputs[i]! ? (outputs[i] as { warnings: ValidationResult['findings'] }).warnings : []]));
+  return { files, warnings };
 }
 
 /**
  * Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`):
- * each environment's YAML and its REPORT.md, then ArgoCD's bootstrap. `validations` are the
+ * each environment's YAML and its REPORT.md, then the shared files. `validations` are the
  * environments' validation results, in the same order. Throws a ValidationError naming every
  * environment whose objects fail.
  */
-export function renderBuilt(built: readonly BuiltEnvironment[], validations: readonly ValidationResult[]): Map<string, string> {
+export function renderBuilt(composition: Composition, built: readonly BuiltEnvironment[], validations: readonly ValidationResult[]): SynthOutput {
   return assemble(
+    composition,
     built.map((b) => b.env),
     built.map((b, i) => environmentOutput(b, validations[i]!, layout(b.manifests))),
   );
@@ -130,11 +131,11 @@ const IN_FLIGHT = 1;
  * two environments' objects are held, and each is let go as soon as its files are made:
  * memory holds files, not every environment's objects.
  */
-export async function renderAllWith(envs: readonly EnvironmentConfig[], validator: ValidatorThread): Promise<Map<string, string>> {
+export async function renderAllWith(composition: Composition, envs: readonly EnvironmentConfig[], validator: ValidatorThread): Promise<SynthOutput> {
   const outputs: Promise<EnvironmentOutput>[] = [];
   try {
-    for (const built of buildAll(envs)) {
-      const validation = validator.validate(built.manifests, validateOptions(built.env));
+    for (const built of buildAll(composition, envs)) {
+      const validation = validator.validate(built.manifests, validateOptions(built));
       const laidOut = layout(built.manifests);
       outputs.push(validation.then((result) => environmentOutput(built, result, laidOut)));
       // Before building the next, wait for the one before this: the validator always has work.
@@ -144,7 +145,7 @@ export async function renderAllWith(envs: readonly EnvironmentConfig[], validato
     // A build error must not leave validations unobserved.
     if (outputs.length < envs.length) await Promise.allSettled(outputs);
   }
-  return assemble(envs, await Promise.all(outputs));
+  return assemble(composition, envs, await Promise.all(outputs));
 }
 
 /**

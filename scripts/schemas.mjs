@@ -1,25 +1,29 @@
 #!/usr/bin/env node
-// Regenerates what the validator reads, under schemas/: karpenter.json, the structural schemas of
-// the Karpenter kinds from the same CRDs as imports/, with the ajv validators and parsed CEL rules
-// compiled from them (scripts/compile-validators.ts); and core-fields.json, the core kinds' fields
-// from kubernetes-models (scripts/core-fields.ts).
+// Regenerates what the validator reads, under schemas/: crds/, the structural schemas of the custom
+// kinds (Karpenter, KEDA, Prometheus Operator, Argo CD) from the same CRDs as imports/, one file
+// per kind with an index, and the ajv validators and parsed CEL rules compiled from them
+// (scripts/compile-validators.ts); and core-fields.json, the core kinds' fields from
+// kubernetes-models (scripts/core-fields.ts). One file per kind, because the validator loads a
+// kind's schema only when it meets an object of that kind: Argo CD's ApplicationSet alone
+// compiles to megabytes that synth of the environments never needs.
 //
 //   npm run schemas                     from the upstream URLs pinned in cdk8s.yaml (needs internet)
-//   npm run schemas -- <crd-dir>        from a local folder holding the same CRD files
-//   npm run schemas -- <crd-dir> --output <file>   somewhere else (the drift test uses this)
+//   npm run schemas -- <crd-dir>        from a local folder holding the same CRD files (e.g. ../shared/crds)
+//   npm run schemas -- <crd-dir> --output <dir>   somewhere else (the drift test uses this)
 //
 // Only what validation needs is kept: group, version, kind, scope, whether status is a
 // subresource (the API server then drops status on create), and each served version's
 // openAPIV3Schema with its CEL rules. Descriptions go: they are a third of the bytes.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { execFileSync } from 'node:child_process';
 import { bundle } from './bundle.mjs';
 import { crdSources, outputArg, root } from './crd-sources.mjs';
 
 const args = process.argv.slice(2);
-const output = outputArg(args, join(root, 'schemas', 'karpenter.json'));
+const output = outputArg(args, join(root, 'schemas'));
+const crdDir = join(output, 'crds');
 const { urls, sources } = crdSources(args[0]);
 
 async function read(source) {
@@ -37,23 +41,28 @@ function strip(node) {
 
 const kinds = [];
 for (const [i, source] of sources.entries()) {
-  const crd = parse(await read(source));
-  for (const version of crd.spec.versions.filter((v) => v.served)) {
-    kinds.push({
-      apiVersion: `${crd.spec.group}/${version.name}`,
-      kind: crd.spec.names.kind,
-      scope: crd.spec.scope,
-      statusSubresource: version.subresources?.status !== undefined,
-      source: urls[i],
-      schema: strip(version.schema.openAPIV3Schema),
-    });
+  for (const doc of parseAllDocuments(await read(source))) {
+    const crd = doc.toJS();
+    for (const version of crd.spec.versions.filter((v) => v.served)) {
+      kinds.push({
+        apiVersion: `${crd.spec.group}/${version.name}`,
+        kind: crd.spec.names.kind,
+        scope: crd.spec.scope,
+        statusSubresource: version.subresources?.status !== undefined,
+        source: urls[i],
+        file: `${crd.spec.group}_${version.name}_${crd.spec.names.kind}`,
+        schema: strip(version.schema.openAPIV3Schema),
+      });
+    }
   }
 }
-mkdirSync(dirname(output), { recursive: true });
-writeFileSync(output, `${JSON.stringify({ generatedFrom: 'cdk8s.yaml imports (Karpenter v1.14.1 CRDs)', kinds }, null, 2)}\n`);
-console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${output}`);
+rmSync(crdDir, { recursive: true, force: true });
+mkdirSync(crdDir, { recursive: true });
+for (const { schema, ...kind } of kinds) writeFileSync(join(crdDir, `${kind.file}.schema.json`), `${JSON.stringify(schema)}\n`);
+writeFileSync(join(crdDir, 'index.json'), `${JSON.stringify({ generatedFrom: 'the CRDs cdk8s.yaml imports (npm run schemas)', kinds: kinds.map(({ schema: _schema, ...kind }) => kind) }, null, 2)}\n`);
+console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${crdDir}`);
 
 // Then the validators compiled from them, beside the JSON, and the core kinds' field table.
-await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') });
-execFileSync(process.execPath, [join(root, '.build', 'compile-validators.js'), output, output.replace(/\.json$/, '-validators.js')], { stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, '.build', 'core-fields.js'), join(dirname(output), 'core-fields.json')], { stdio: 'inherit' });
+await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') }, { force: true });
+execFileSync(process.execPath, [join(root, '.build', 'compile-validators.js'), crdDir], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, '.build', 'core-fields.js'), join(output, 'core-fields.json')], { stdio: 'inherit' });

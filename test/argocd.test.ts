@@ -9,7 +9,7 @@ import { dev } from '../config/environments/dev';
 import { EnvironmentConfig } from '../config/types';
 import { KARPENTER_VERSION } from '../config/versions';
 import { HEALTH_KINDS, healthPatch, KARPENTER_HEALTH_LUA } from '../lib/argocd-health';
-import { renderAll } from '../lib/synth-inline';
+import { render as renderAll } from './helpers';
 import { validate } from '../lib/validation';
 import { at, parseYaml } from './helpers';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig, PoolOverride } from '../config/types';
-import { synthEnvironment } from '../lib/synth-inline';
+import { synth as synthEnvironment } from './helpers';
 
 function withPool(env: EnvironmentConfig, name: string, override: PoolOverride | Record<string, unknown>): EnvironmentConfig {
   return { ...env, pools: { ...env.pools, [name]: { ...(env.pools as any)?.[name], ...override } } };
@@ -35,25 +35,25 @@ describe('bad config fails synth with the pool, field, value and what is allowed
 
   it('rejects a missing subnet selector', () => {
     expect(() => synthEnvironment({ ...dev, subnets: undefined as any })).toThrow(
-      `environment "dev": 'subnets' (undefined) must be set: discovery tags`,
+      `environment "dev" (config/environments/dev.ts): 'subnets' (undefined) must be discovery tags`,
     );
   });
 
   it('rejects an empty subnet ID list and malformed IDs', () => {
-    expect(() => synthEnvironment({ ...prod, subnets: { ids: [] } })).toThrow(`environment "prod": 'subnets.ids' ([]) must name at least one ID`);
-    expect(() => synthEnvironment({ ...prod, subnets: { ids: ['sn-123'] } })).toThrow(`environment "prod": 'subnets.ids' ("sn-123") must match`);
+    expect(() => synthEnvironment({ ...prod, subnets: { ids: [] } })).toThrow(`environment "prod" (config/environments/prod.ts): 'subnets.ids' ([]) must name at least one ID`);
+    expect(() => synthEnvironment({ ...prod, subnets: { ids: ['sn-123'] } })).toThrow(`environment "prod" (config/environments/prod.ts): 'subnets.ids' ("sn-123") must match`);
   });
 
   it('refuses @latest AMIs in prod and allows them in dev', () => {
     expect(() => synthEnvironment({ ...prod, amiVersions: { al2023: 'latest' } })).toThrow(
-      `environment "prod": 'amiVersions.al2023' ("latest") must be pinned in production`,
+      `environment "prod" (config/environments/prod.ts): 'amiVersions.al2023' ("latest") must be pinned in production (e.g. "v20250715")`,
     );
     expect(() => synthEnvironment({ ...dev, amiVersions: { bottlerocket: 'latest' } })).not.toThrow();
   });
 
   it('rejects a malformed AMI version', () => {
     expect(() => synthEnvironment({ ...dev, amiVersions: { bottlerocket: '1.43' } })).toThrow(
-      `environment "dev": 'amiVersions.bottlerocket' ("1.43") must be a release tag like "v1.43.0"`,
+      `environment "dev" (config/environments/dev.ts): 'amiVersions.bottlerocket' ("1.43") must be a release tag like "v1.43.0"`,
     );
   });
 
@@ -64,7 +64,9 @@ describe('bad config fails synth with the pool, field, value and what is allowed
   });
 
   it('rejects an instance type with no catalog entry, and one of the wrong architecture', () => {
-    expect(() => synthEnvironment(withPool(dev, 'default', { instanceTypes: ['t3.nano'] }))).toThrow(`NodePool "default": 'instanceTypes' ("t3.nano") must be a type of lib/instance-types.ts`);
+    expect(() => synthEnvironment(withPool(dev, 'default', { instanceTypes: ['t3.mediun'] }))).toThrow(
+      `environment "dev" (config/environments/dev.ts): NodePool "default": 'instanceTypes' ("t3.mediun") must be an instance type Karpenter knows (did you mean "t3.medium"`,
+    );
     expect(() => synthEnvironment(withPool(dev, 'default', { instanceTypes: ['t4g.medium'] }))).toThrow(
       `NodePool "default": 'instanceTypes' ("t4g.medium") must match the pool's architectures [amd64] (it is arm64)`,
     );
@@ -92,15 +94,15 @@ describe('bad config fails synth with the pool, field, value and what is allowed
   });
 
   it('rejects a pool name that does not exist', () => {
-    expect(() => synthEnvironment(withPool(dev, 'gpu', { enabled: false }))).toThrow(`environment "dev": 'pools' ("gpu") must name a pool of config/pools.ts`);
+    expect(() => synthEnvironment(withPool(dev, 'gpu', { enabled: false }))).toThrow(`environment "dev" (config/environments/dev.ts): 'pools.gpu' ("gpu") must name a pool of config/pools.ts (did you mean "gpu-spot"?)`);
   });
 
   it('rejects an HPA minimum of 0 and a maximum below the minimum', () => {
-    expect(() => synthEnvironment({ ...dev, workloads: { 'ai-worker': { minReplicas: 0 } } })).toThrow(
-      `environment "dev": 'workloads.ai-worker.minReplicas' (0) must be an integer >= 1`,
+    expect(() => synthEnvironment({ ...dev, workloads: { ...dev.workloads, llm: { components: { server: { minReplicas: 0 } } } } })).toThrow(
+      `workload "llm-server": 'replicas' (0) must be an integer >= 1`,
     );
-    expect(() => synthEnvironment({ ...dev, workloads: { 'llm-server': { minReplicas: 3, maxReplicas: 2 } } })).toThrow(
-      `environment "dev": 'workloads.llm-server.maxReplicas' (2) must be >= 'minReplicas' (3)`,
+    expect(() => synthEnvironment({ ...dev, workloads: { ...dev.workloads, llm: { components: { server: { minReplicas: 3, maxReplicas: 2 } } } } })).toThrow(
+      `environment "dev" (config/environments/dev.ts): 'workloads.llm.components.server.maxReplicas' (2) must be >= 'minReplicas' (3)`,
     );
   });
 });

@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from '../config/environments';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { formatDiff, semanticDiff } from '../lib/diff';
-import { renderAll } from '../lib/synth-inline';
+import { render as renderAll } from './helpers';
 
 const base = renderAll(ENVIRONMENTS);
 const withProd = (change: Partial<EnvironmentConfig>) => renderAll(ENVIRONMENTS.map((e) => (e.name === 'prod' ? { ...prod, ...change } : e)));
@@ -15,7 +15,7 @@ describe('semantic diff of dist/', () => {
   });
 
   it('reports a changed field by path with old and new values, and flags a NodePool template change', () => {
-    const after = withProd({ pools: { ...prod.pools, 'kafka-arm-ondemand': { expireAfter: '48h' } } });
+    const after = withProd({ pools: { ...prod.pools, 'kafka-arm-ondemand': { expireAfter: '1440h' } } });
     const changes = semanticDiff(base, after);
     expect(changes).toEqual([
       {
@@ -23,11 +23,11 @@ describe('semantic diff of dist/', () => {
         kind: 'NodePool',
         id: 'kafka-arm-ondemand',
         change: 'changed',
-        fields: [{ path: 'spec.template.spec.expireAfter', before: '24h', after: '48h' }],
+        fields: [{ path: 'spec.template.spec.expireAfter', before: '720h', after: '1440h' }],
         replacesNodes: true,
       },
     ]);
-    expect(formatDiff(changes, true)).toContain("- `kafka-arm-ondemand` changed **(Karpenter replaces this pool's nodes)**\n  - `spec.template.spec.expireAfter`: \"24h\" → \"48h\"");
+    expect(formatDiff(changes, true)).toContain("- `kafka-arm-ondemand` changed **(Karpenter replaces this pool's nodes)**\n  - `spec.template.spec.expireAfter`: \"720h\" → \"1440h\"");
   });
 
   it('does not flag limit changes, which Karpenter applies without replacing nodes', () => {

@@ -2,8 +2,9 @@ import { parseAllDocuments } from 'yaml';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
-import { Manifest } from '../lib/layout';
-import { synthEnvironment } from '../lib/synth-inline';
+import { layout, Manifest } from '../lib/layout';
+import { COMPOSITION } from '../compose';
+import { renderAll, synthEnvironment } from '../lib/synth-inline';
 
 export const EXAMPLES: readonly EnvironmentConfig[] = [dev, prod];
 
@@ -11,7 +12,7 @@ const cache = new Map<EnvironmentConfig, Manifest[]>();
 
 /** An environment's objects, synthesized once per test file. */
 export function manifests(env: EnvironmentConfig): Manifest[] {
-  if (!cache.has(env)) cache.set(env, synthEnvironment(env));
+  if (!cache.has(env)) cache.set(env, synth(env));
   return cache.get(env)!;
 }
 
@@ -37,4 +38,25 @@ export function podSpec(controller: Manifest): any {
 /** An environment like `base` with some fields replaced. */
 export function variant(base: EnvironmentConfig, change: Partial<EnvironmentConfig>): EnvironmentConfig {
   return { ...base, ...change };
+}
+
+/** Builds and validates one environment as synth does; throws on config or validation errors. */
+export function synth(env: EnvironmentConfig): Manifest[] {
+  return synthEnvironment(COMPOSITION, env);
+}
+
+/** Every environment's files (path relative to dist/ → content), validated, as synth writes them. */
+export function render(envs: readonly EnvironmentConfig[]): Map<string, string> {
+  return renderAll(COMPOSITION, envs).files;
+}
+
+/** An environment's objects as they are written: in apply order, with their sync waves. */
+export function applied(env: EnvironmentConfig): Manifest[] {
+  const files = layout(manifests(env));
+  return [...files.keys()].sort().flatMap((file) => parseYaml(files.get(file)!));
+}
+
+/** An object's ArgoCD sync wave, as written. */
+export function waveOf(object: Manifest): number {
+  return Number(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }

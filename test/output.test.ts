@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
-import { applyRank, syncWave } from '../lib/layout';
+import { applyRank, waveOf } from '../lib/layout';
 import { writeOutput } from '../lib/synth';
-import { renderAll } from '../lib/synth-inline';
+import { render as renderAll } from './helpers';
 import { EXAMPLES, parseYaml } from './helpers';
 
 const ROOT = resolve(__dirname, '..');
@@ -38,7 +38,7 @@ describe('rendered output', () => {
     const objects = files.flatMap((file) => parseYaml(rendered.get(file)!));
     const waves = objects.map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
     expect(waves).toEqual([...waves].sort((a, b) => a - b));
-    for (const o of objects) expect(waves[objects.indexOf(o)]).toBe(syncWave(o.kind));
+    for (const o of objects) expect(waves[objects.indexOf(o)]).toBe(waveOf(o));
     const ranks = objects.map((o) => applyRank(o.kind));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     const first = (kind: string) => objects.findIndex((o) => o.kind === kind);
@@ -48,6 +48,8 @@ describe('rendered output', () => {
     expect(last('EC2NodeClass')).toBeLessThan(first('NodePool'));
     expect(last('PodDisruptionBudget')).toBeLessThan(first('Deployment'));
     expect(last('Deployment')).toBeLessThan(first('HorizontalPodAutoscaler'));
+    expect(last('Job')).toBeLessThan(first('Deployment'));
+    expect(last('TriggerAuthentication')).toBeLessThan(first('ScaledObject'));
   });
 
   it.skipIf(!KUBECTL).each(EXAMPLES.map((e) => e.name))('builds %s with kubectl kustomize in file order, every object once', (env) => {
@@ -100,20 +102,20 @@ describe('main.ts', () => {
       what: 'config is wrong',
       from: 'production: true,',
       to: "production: true,\n  amiVersions: { al2023: 'latest' },",
-      message: `environment "prod": 'amiVersions.al2023' ("latest") must be pinned in production`,
+      message: `environment "prod" (config/environments/prod.ts): 'amiVersions.al2023' ("latest") must be pinned in production`,
     },
     {
       what: 'the validator finds an error',
       // Seed 000's LLM node size: the LLM server's pod cannot fit on it.
       from: '  pools: {\n',
       to: "  pools: {\n    'llm-arm-ondemand': { instanceTypes: ['t4g.medium'] },\n    'llm-arm-spot': { instanceTypes: ['t4g.medium'] },\n",
-      message: 'Deployment llm/llm-server\n  error   [fits-instance] spec.template.spec: requests (2000m CPU, 4Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand"',
+      message: 'StatefulSet llm/llm-server\n  error   [fits-instance] spec.template.spec: requests (2000m CPU, 3.5Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand"',
     },
   ];
   it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'main-'));
     try {
-      for (const entry of ['main.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) {
+      for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) {
         execFileSync('cp', ['-r', join(ROOT, entry), dir]);
       }
       execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { prod } from '../config/environments/prod';
 import { ValidationError } from '../lib/synth';
-import { renderAll, synthEnvironment } from '../lib/synth-inline';
+import { render as renderAll, synth as synthEnvironment } from './helpers';
 import { startValidatorThread } from '../lib/validator-thread';
 import { allocatable } from '../lib/validation/overhead';
 import { RULE_CATALOG } from '../lib/validation/rules';
-import { INSTANCE_TYPES } from '../lib/instance-types';
+import { instanceType } from '../lib/catalog';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
 
 const deployment = (set: any[]) => pick(set, 'Deployment', 'api');
@@ -19,18 +19,22 @@ const pool = (set: any[]) => pick(set, 'NodePool', 'general');
 
 describe("Karpenter's overhead", () => {
   it('computes allocatable resources as Karpenter does for t4g.medium', () => {
-    const { capacity, allocatable: free } = allocatable(INSTANCE_TYPES.get('t4g.medium')!);
-    // 4 GiB less 7.5% VM overhead; kube-reserved 6% + 1% of the two cores and 11 MiB x 17 pods + 255 MiB; 100Mi eviction.
-    expect(capacity.memory / 2 ** 20).toBeCloseTo(3788.8, 1);
+    const { capacity, allocatable: free } = allocatable(instanceType('t4g.medium')!);
+    // 4096 MiB less Graviton's 64 MiB of CMA, less ceil(7.5%) = 303 MiB; kube-reserved 60m + 10m
+    // of the two cores and 11 MiB x 17 pods + 255 MiB; 100Mi eviction; 17Gi of the default 20Gi root.
+    expect(capacity.memory / 2 ** 20).toBe(3729);
     expect(free.cpu).toBeCloseTo(1.93, 5);
-    expect(free.memory / 2 ** 20).toBeCloseTo(3788.8 - (11 * 17 + 255) - 100, 1);
+    expect(free.memory / 2 ** 20).toBe(3729 - (11 * 17 + 255) - 100);
+    expect(free.ephemeralStorage / 2 ** 30).toBeCloseTo(20 - 1 - 2, 5);
   });
 
-  it("uses the node class's kubelet settings when it has them", () => {
-    const { allocatable: free } = allocatable(INSTANCE_TYPES.get('m7g.xlarge')!, { maxPods: 110, kubeReserved: { cpu: '200m', memory: '1Gi' }, systemReserved: { memory: '100Mi' }, evictionHard: { 'memory.available': '5%' } });
+  it("uses the node class's kubelet settings and rootVolume when it has them", () => {
+    const { allocatable: free } = allocatable(instanceType('m7g.xlarge')!, { maxPods: 110, kubeReserved: { cpu: '200m', memory: '1Gi' }, systemReserved: { memory: '100Mi' }, evictionHard: { 'memory.available': '5%' } }, 100 * 2 ** 30);
     expect(free.cpu).toBeCloseTo(3.8, 5);
-    const capacity = 16 * 1024 * 0.925;
+    const capacity = 16320 - Math.ceil(16320 * 0.075);
     expect(free.memory / 2 ** 20).toBeCloseTo(capacity - 1024 - 100 - capacity * 0.05, 1);
+    expect(free.ephemeralStorage / 2 ** 30).toBeCloseTo(100 - 1 - 10, 5);
+    expect(free.pods).toBe(110);
   });
 });
 
@@ -39,7 +43,7 @@ describe('placement and fit across the set', () => {
     const env = { ...prod, pools: { ...prod.pools, 'llm-arm-ondemand': { instanceTypes: ['t4g.medium'] }, 'llm-arm-spot': { instanceTypes: ['t4g.medium'] } } };
     expect(() => synthEnvironment(env)).toThrow(ValidationError);
     expect(() => synthEnvironment(env)).toThrow(
-      'requests (2000m CPU, 4Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand": the largest, t4g.medium (2 vCPU, 4Gi), leaves 1805m CPU, 3.17Gi memory for pods after Karpenter\'s overhead (7.5% VM memory, kube-reserved for 17 pods, eviction threshold) and DaemonSets (125m CPU, 0Gi memory); CPU short by 195m, memory short by 0.83Gi',
+      'requests (2000m CPU, 3.5Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand": the largest, t4g.medium (2 vCPU, 4Gi), leaves 1805m CPU, 3.11Gi memory for pods after Karpenter\'s overhead (7.5% VM memory, kube-reserved for 17 pods, eviction threshold) and DaemonSets (125m CPU, 0Gi memory); CPU short by 195m, memory short by 0.39Gi',
     );
   });
 
@@ -156,11 +160,12 @@ describe('the validator thread', () => {
 
 describe('validation in synth', () => {
   it("puts the validator's warnings and the waivers in REPORT.md", () => {
-    const env = { ...prod, workloads: { ...prod.workloads, 'llm-server': { minReplicas: 2, maxReplicas: 40 } } };
+    const env = { ...prod, workloads: { ...prod.workloads, llm: { components: { server: { minReplicas: 2, maxReplicas: 40 } } } } };
     const report = renderAll([env]).get('prod/REPORT.md')!;
     const section = report.slice(report.indexOf('## Validator warnings'));
-    expect(section).toContain('- Deployment llm/llm-server: `spec` [pool-capacity] HorizontalPodAutoscaler "llm-server" may scale to 40 replicas');
-    expect(section).toContain('- Deployment ci/jenkins-agent waives [privileged] at `spec.template.spec.containers[1].securityContext.privileged`: podman: podman builds container images');
+    expect(section).toContain('- StatefulSet llm/llm-server: `spec` [pool-capacity] HorizontalPodAutoscaler "llm-server" may scale to 40 replicas');
+    expect(section).toContain('- ConfigMap jenkins/jenkins-agents-casc waives [privileged] at `data["karpenter-agents.yaml"] jenkins.clouds[0].kubernetes.templates[0].yaml: spec.containers[2].securityContext.privileged`: podman: podman builds container images');
+    expect(section).toContain('- EC2NodeClass default waives [kube-reserved] at `spec.kubelet.kubeReserved.memory`: seed 002');
   });
 });
 

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { NAMESPACES } from '../config/namespaces';
-import { IMAGES } from '../config/versions';
+import { parse } from 'yaml';
+import { POOLS } from '../config/pools';
+import { PoolName } from '../config/types';
+import { ComponentConfig, WORKLOADS } from '../config/workloads';
 import { Manifest } from '../lib/layout';
 import { resolvePools, ResolvedPool } from '../lib/pools';
-import { at, EXAMPLES, manifests, ofKind, podSpec } from './helpers';
+import { parseQuantity, jvmBytes } from '../lib/quantity';
+import { imageRef } from '../lib/workload-config';
+import { applied, at, EXAMPLES, manifests, ofKind, podSpec, waveOf } from './helpers';
 
 const CONTROLLERS = ['Deployment', 'StatefulSet'];
 
-/** Whether a pod with these tolerations tolerates every taint of the pool. */
+/** Whether a pod with these tolerations tolerates every taint of the pool (an independent reading of the scheduler's rule). */
 function tolerates(tolerations: any[] | undefined, pool: ResolvedPool): boolean {
-  return pool.taints.every((taint) =>
-    (tolerations ?? []).some(
-      (t) => t.key === taint.key && t.effect === taint.effect && (t.operator === 'Exists' || t.value === taint.value),
-    ),
-  );
+  return pool.taints.every((taint) => (tolerations ?? []).some((t) => t.key === taint.key && t.effect === taint.effect && (t.operator === 'Exists' || t.value === taint.value)));
 }
 
 /** Whether a node of the pool carries every label of the selector. */
@@ -21,191 +21,339 @@ function selects(selector: Record<string, string> | undefined, pool: ResolvedPoo
   return Object.entries(selector ?? {}).every(([key, value]) => pool.labels[key] === value);
 }
 
-// Which pools each workload is meant to run on: the spec these tests hold the charts to.
-const INTENDED: Readonly<Record<string, readonly string[]>> = {
-  'jenkins-agent': ['core-arm-ondemand'],
-  kafka: ['kafka-arm-ondemand'],
-  'spark-master': ['core-arm-ondemand'],
-  'spark-worker': ['spark-exec-arm-ondemand'],
-  'airflow-webserver': ['airflow-arm-ondemand'],
-  'airflow-scheduler': ['airflow-arm-ondemand'],
-  'llm-server': ['llm-arm-ondemand', 'llm-arm-spot'],
-  'ai-worker': ['gpu-spot'],
-};
+/** Every pod template the environment runs: controllers', Jobs', and the Jenkins agent's (inside its JCasC). */
+function podTemplates(objects: readonly Manifest[]): { name: string; namespace: string; annotations: Record<string, string>; spec: any }[] {
+  const templates = objects
+    .filter((m) => CONTROLLERS.includes(m.kind) || m.kind === 'Job')
+    .map((m) => ({ name: m.metadata.name, namespace: m.metadata.namespace!, annotations: { ...m.metadata.annotations, ...at(m, 'spec.template.metadata.annotations') }, spec: podSpec(m) }));
+  for (const casc of objects.filter((m) => m.kind === 'ConfigMap' && m.metadata.name === 'jenkins-agents-casc')) {
+    for (const cloud of parse((casc as any).data['karpenter-agents.yaml']).jenkins.clouds) {
+      for (const template of cloud.kubernetes.templates) {
+        const pod = parse(template.yaml);
+        templates.push({ name: template.name, namespace: template.namespace, annotations: pod.metadata.annotations, spec: pod.spec });
+      }
+    }
+  }
+  return templates;
+}
 
 describe.each(EXAMPLES)('workloads of $name', (env) => {
   const pools = resolvePools(env);
-  const controllers = manifests(env).filter((m) => CONTROLLERS.includes(m.kind));
-  const podTemplates = controllers.map((c) => [c.metadata.name, podSpec(c)] as const);
+  const objects = manifests(env);
+  const controllers = objects.filter((m) => CONTROLLERS.includes(m.kind));
+  const templates = podTemplates(objects);
+  const enabled = (names: readonly PoolName[]) => names.filter((n) => pools.some((p) => p.name === n));
+  const byName = (name: string) => templates.find((t) => t.name === name)!;
 
-  it('deploys every workload whose pools are enabled', () => {
-    const expected = Object.entries(INTENDED)
-      .filter(([, names]) => names.some((n) => pools.some((p) => p.name === n)))
-      .map(([name]) => name);
-    expect(controllers.map((c) => c.metadata.name).sort()).toEqual(expected.sort());
+  it('deploys every workload of config/workloads.ts whose pools are enabled', () => {
+    const expected = Object.entries(WORKLOADS)
+      .filter(([, entry]) => Object.values(entry.components).every((c) => enabled((c as ComponentConfig).pools).length > 0))
+      .map(([, entry]) => entry.namespace);
+    expect([...new Set(templates.map((t) => t.namespace))].sort()).toEqual([...new Set(expected)].sort());
   });
 
-  it.each(Object.keys(INTENDED))('places %s on exactly its pools, by their labels and taints', (name) => {
-    const controller = controllers.find((c) => c.metadata.name === name);
-    if (!controller) return;
-    const spec = podSpec(controller);
-    const landsOn = pools.filter((pool) => selects(spec.nodeSelector, pool) && tolerates(spec.tolerations, pool)).map((p) => p.name);
-    expect(landsOn.sort()).toEqual(INTENDED[name]!.filter((n) => pools.some((p) => p.name === n)).sort());
+  it('places every pod template on exactly the enabled pools its component names, by their labels and taints', () => {
+    for (const t of templates) {
+      const intended = t.annotations['karpenter-as-code.io/pools']!.split(',');
+      const component = Object.values(WORKLOADS).flatMap((w) => Object.values(w.components) as ComponentConfig[]).find((c) => enabled(c.pools).join(',') === intended.join(','));
+      expect(component, `${t.name} is meant for [${intended}], which no component of config/workloads.ts names`).toBeDefined();
+      const landsOn = pools.filter((pool) => selects(t.spec.nodeSelector, pool) && tolerates(t.spec.tolerations, pool)).map((p) => p.name);
+      expect(landsOn.sort(), t.name).toEqual([...intended].sort());
+    }
   });
 
   it('tolerates exactly the taints of its pools, no more', () => {
-    for (const [name, spec] of podTemplates) {
-      const own = pools.filter((p) => INTENDED[name]!.includes(p.name));
-      const taints = new Set(own.flatMap((p) => p.taints.map((t) => `${t.key}=${t.value}:${t.effect}`)));
-      const tolerated = new Set((spec.tolerations ?? []).map((t: any) => `${t.key}=${t.value}:${t.effect}`));
-      expect(tolerated, name).toEqual(taints);
+    for (const t of templates) {
+      const own = pools.filter((p) => t.annotations['karpenter-as-code.io/pools']!.split(',').includes(p.name));
+      const taints = new Set(own.flatMap((p) => p.taints.map((x) => `${x.key}=${x.value}:${x.effect}`)));
+      expect(new Set((t.spec.tolerations ?? []).map((x: any) => `${x.key}=${x.value}:${x.effect}`)), t.name).toEqual(taints);
     }
   });
 
   it('lets a pod without tolerations land only on untainted pools', () => {
-    for (const pool of pools) {
-      if (pool.taints.length > 0) expect(tolerates(undefined, pool), pool.name).toBe(false);
-    }
     expect(pools.filter((p) => tolerates(undefined, p)).map((p) => p.name).sort()).toEqual(['core-arm-ondemand', 'default']);
   });
 
   it('sets requests and limits for cpu and memory on every container', () => {
-    for (const [name, spec] of podTemplates) {
-      for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    for (const t of templates) {
+      for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
         for (const kind of ['requests', 'limits']) {
-          expect(at(container, `resources.${kind}.cpu`), `${name}/${container.name} ${kind}.cpu`).toBeDefined();
-          expect(at(container, `resources.${kind}.memory`), `${name}/${container.name} ${kind}.memory`).toBeDefined();
+          expect(at(c, `resources.${kind}.cpu`), `${t.name}/${c.name} ${kind}.cpu`).toBeDefined();
+          expect(at(c, `resources.${kind}.memory`), `${t.name}/${c.name} ${kind}.memory`).toBeDefined();
         }
       }
     }
   });
 
-  it('gives every container a probe and no init container one', () => {
-    for (const [name, spec] of podTemplates) {
-      for (const c of spec.containers) expect(c.readinessProbe ?? c.livenessProbe ?? c.startupProbe, `${name}/${c.name}`).toBeDefined();
-      for (const c of spec.initContainers ?? []) expect(c.readinessProbe ?? c.livenessProbe ?? c.startupProbe, `${name}/${c.name}`).toBeUndefined();
+  it('gives every long-running container a probe and no init container one', () => {
+    for (const c of controllers) {
+      const spec = podSpec(c);
+      for (const x of spec.containers) expect(x.readinessProbe ?? x.livenessProbe ?? x.startupProbe, `${c.metadata.name}/${x.name}`).toBeDefined();
+      for (const x of spec.initContainers ?? []) expect(x.readinessProbe ?? x.livenessProbe ?? x.startupProbe, `${c.metadata.name}/${x.name}`).toBeUndefined();
     }
   });
 
   it('carries no credential in an env value', () => {
-    for (const [name, spec] of podTemplates) {
-      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    for (const t of templates) {
+      for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
         for (const variable of c.env ?? []) {
           if (variable.value === undefined) continue;
-          expect(variable.name, `${name}/${c.name}`).not.toMatch(/PASSWORD|SECRET|TOKEN|CREDENTIAL|_CONN$|API_KEY/i);
-          expect(variable.value, `${name}/${c.name} ${variable.name}`).not.toMatch(/:\/\/[^/@\s:]+:[^/@\s]+@/);
+          expect(variable.name, `${t.name}/${c.name}`).not.toMatch(/PASSWORD|SECRET|TOKEN|CREDENTIAL|_CONN$|API_KEY/i);
+          // A URL may name a password only as a $(VAR) the kubelet expands from a Secret.
+          expect(variable.value.replace(/\$\([A-Z_]+\)/g, ''), `${t.name}/${c.name} ${variable.name}`).not.toMatch(/:\/\/[^/@\s:]*:[^/@\s]+@/);
         }
       }
     }
   });
 
-  it('takes the Airflow database connection from a Secret', () => {
-    const scheduler = controllers.find((c) => c.metadata.name === 'airflow-scheduler')!;
-    const conn = podSpec(scheduler).containers[0].env.find((e: any) => e.name === 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN');
-    expect(conn).toEqual({ name: 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN', valueFrom: { secretKeyRef: { name: 'airflow', key: 'sql-alchemy-conn' } } });
-  });
-
-  it('uses only images pinned in config/versions.ts', () => {
-    const pinned = new Set(Object.values(IMAGES));
-    for (const [name, spec] of podTemplates) {
-      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
-        expect(pinned.has(c.image), `${name}/${c.name}: ${c.image}`).toBe(true);
-        expect(c.image).toMatch(/:[A-Za-z0-9._-]+$/);
+  it('uses only images pinned in config/workloads.ts', () => {
+    const pinned = new Set(Object.values(WORKLOADS).flatMap((w) => Object.values(w.images).map((image) => imageRef(image as any))));
+    for (const t of templates) {
+      for (const c of [...t.spec.containers, ...(t.spec.initContainers ?? [])]) {
+        expect(pinned.has(c.image), `${t.name}/${c.name}: ${c.image}`).toBe(true);
         expect(c.image).not.toMatch(/:latest$/);
       }
     }
   });
 
-  it('runs privileged containers only in a namespace whose Pod Security level is privileged', () => {
-    for (const controller of controllers) {
-      const privileged = podSpec(controller).containers.filter((c: any) => c.securityContext?.privileged);
+  it('runs privileged containers only in a namespace whose Pod Security level is privileged, with the reason', () => {
+    const levels = new Map(ofKind(env, 'Namespace').map((ns) => [ns.metadata.name, ns.metadata.labels?.['pod-security.kubernetes.io/enforce']]));
+    for (const t of templates) {
+      const privileged = t.spec.containers.filter((c: any) => c.securityContext?.privileged);
       if (privileged.length === 0) continue;
-      expect(NAMESPACES[controller.metadata.namespace as keyof typeof NAMESPACES]).toBe('privileged');
-      for (const c of privileged) expect(at(controller, 'spec.template.metadata.annotations')?.['waivers.karpenter-as-code.io/privileged']).toMatch(new RegExp(`^${c.name}: .*podman builds container images`));
+      expect(levels.get(t.namespace), t.name).toBe('privileged');
+      for (const c of privileged) expect(t.annotations['waivers.karpenter-as-code.io/privileged']).toMatch(new RegExp(`^${c.name}: .*podman builds container images`));
     }
-    const privilegedNamespaces = ofKind(env, 'Namespace').filter((ns) => ns.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged');
-    expect(privilegedNamespaces.map((ns) => ns.metadata.name)).toEqual(['ci']);
+    expect([...levels].filter(([, level]) => level === 'privileged').map(([name]) => name)).toEqual(['ci']);
+    expect(ofKind(env, 'Namespace').find((ns) => ns.metadata.name === 'ci')?.metadata.annotations?.['karpenter-as-code.io/pod-security-reason']).toMatch(/podman/);
   });
 
-  it('gives every PDB a selector that matches its workload and allows a disruption at the HPA minimum', () => {
-    const hpas = ofKind(env, 'HorizontalPodAutoscaler');
+  it('gives every PDB a selector that matches its workload and allows a disruption at the autoscaler minimum', () => {
+    // A KEDA ScaledObject's minimum of 0 leaves nothing to protect; a PDB there counts once pods run.
+    const hpas = [...ofKind(env, 'HorizontalPodAutoscaler'), ...ofKind(env, 'ScaledObject').map((s) => ({ ...s, spec: { ...(s.spec as object), minReplicas: Math.max(1, at(s, 'spec.minReplicaCount') ?? 0) } }))];
     for (const pdb of ofKind(env, 'PodDisruptionBudget')) {
       const selector = at(pdb, 'spec.selector.matchLabels');
-      const matched = controllers.filter(
-        (c) => c.metadata.namespace === pdb.metadata.namespace && Object.entries(selector).every(([k, v]) => at(c, 'spec.template.metadata.labels')[k] === v),
-      );
+      const matched = controllers.filter((c) => c.metadata.namespace === pdb.metadata.namespace && Object.entries(selector).every(([k, v]) => at(c, 'spec.template.metadata.labels')[k] === v));
       expect(matched.map((c) => c.metadata.name), pdb.metadata.name).toEqual([pdb.metadata.name]);
-      const controller = matched[0]!;
-      const hpa = hpas.find((h) => h.metadata.namespace === pdb.metadata.namespace && at(h, 'spec.scaleTargetRef.name') === controller.metadata.name);
-      const minimum = hpa ? at(hpa, 'spec.minReplicas') : at(controller, 'spec.replicas');
+      const hpa = hpas.find((h) => h.metadata.namespace === pdb.metadata.namespace && at(h, 'spec.scaleTargetRef.name') === matched[0]!.metadata.name);
+      const minimum = hpa ? at(hpa, 'spec.minReplicas') : at(matched[0], 'spec.replicas');
       expect(at(pdb, 'spec.minAvailable')).toBeUndefined();
-      const allowed = minimum - (minimum - at(pdb, 'spec.maxUnavailable'));
-      expect(allowed, pdb.metadata.name).toBeGreaterThanOrEqual(1);
+      expect(Math.min(minimum, at(pdb, 'spec.maxUnavailable')), pdb.metadata.name).toBeGreaterThanOrEqual(1);
     }
   });
 
-  it('points every HPA at a controller that exists, with 1 <= min <= max', () => {
+  it('points every HPA at a controller that exists, with 1 <= min <= max, and leaves replicas to it', () => {
     for (const hpa of ofKind(env, 'HorizontalPodAutoscaler')) {
       const ref = at(hpa, 'spec.scaleTargetRef');
-      const target = controllers.find((c: Manifest) => c.kind === ref.kind && c.metadata.name === ref.name && c.metadata.namespace === hpa.metadata.namespace);
+      const target = controllers.find((c) => c.kind === ref.kind && c.metadata.name === ref.name && c.metadata.namespace === hpa.metadata.namespace);
       expect(target, hpa.metadata.name).toBeDefined();
-      expect(ref.apiVersion).toBe('apps/v1');
       expect(at(hpa, 'spec.minReplicas')).toBeGreaterThanOrEqual(1);
       expect(at(hpa, 'spec.maxReplicas')).toBeGreaterThanOrEqual(at(hpa, 'spec.minReplicas'));
-      // An HPA-managed controller leaves replicas to the HPA.
       expect(at(target, 'spec.replicas')).toBeUndefined();
     }
   });
 
-  it('scales CPU HPAs only on containers that request CPU', () => {
-    for (const hpa of ofKind(env, 'HorizontalPodAutoscaler')) {
-      const metric = at(hpa, 'spec.metrics')[0];
-      if (metric.type !== 'Resource') continue;
-      const target = controllers.find((c) => c.metadata.name === at(hpa, 'spec.scaleTargetRef.name'))!;
-      for (const c of podSpec(target).containers) expect(at(c, `resources.requests.${metric.resource.name}`)).toBeDefined();
-    }
+  describe('Jenkins agents: pod templates a controller launches per queued build', () => {
+    const casc = ofKind(env, 'ConfigMap').find((c) => c.metadata.name === 'jenkins-agents-casc')!;
+    const settings = WORKLOADS.jenkins.settings;
+    const cloud = parse((casc as any).data['karpenter-agents.yaml']).jenkins.clouds[0].kubernetes;
+    const agent = byName('jenkins-agent');
+
+    it("is configuration-as-code the official chart's config-reload sidecar loads, in the controller's namespace", () => {
+      expect(casc.metadata.namespace).toBe(settings.controller.namespace);
+      expect(casc.metadata.labels).toEqual({ [settings.controller.configLabel]: 'true' });
+    });
+
+    it('connects back to the controller from config over WebSocket, with the agent container the plugin drives', () => {
+      expect(cloud.jenkinsUrl).toBe(settings.controller.url);
+      expect(cloud.webSocket).toBe(true);
+      const jnlp = agent.spec.containers.find((c: any) => c.name === 'jnlp');
+      expect(jnlp.image).toBe(imageRef(WORKLOADS.jenkins.images.jnlp));
+      expect(jnlp.image).toMatch(/^jenkins\/inbound-agent:[0-9]/);
+    });
+
+    it('runs the tool containers of seed 003 in the shared workspace', () => {
+      expect(agent.spec.containers.map((c: any) => c.name)).toEqual(['jnlp', 'python', 'podman', 'aws-cli']);
+      for (const c of agent.spec.containers) expect(c.workingDir, c.name).toBe('/home/jenkins/agent');
+    });
+
+    it('scales with the build queue: at most maxReplicas agent pods, none when idle', () => {
+      const max = env.workloads?.jenkins?.components?.agent?.maxReplicas ?? WORKLOADS.jenkins.components.agent.maxReplicas;
+      expect(cloud.containerCapStr).toBe(String(max));
+      expect(cloud.templates[0].instanceCap).toBe(max);
+      expect(cloud.templates[0].label).toBe(settings.label);
+      expect(objects.some((m) => CONTROLLERS.includes(m.kind) && m.metadata.namespace === 'ci')).toBe(false);
+    });
+
+    it("lets the controller's service account manage agent pods in ci, and nothing else", () => {
+      const binding = ofKind(env, 'RoleBinding').find((r) => r.metadata.name === 'jenkins-agents')!;
+      expect(binding.metadata.namespace).toBe('ci');
+      expect(at(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: settings.controller.serviceAccount, namespace: settings.controller.namespace }]);
+      const role = ofKind(env, 'Role').find((r) => r.metadata.name === 'jenkins-agents')!;
+      expect(at(role, 'rules').flatMap((r: any) => r.resources).sort()).toEqual(['events', 'pods', 'pods/exec', 'pods/log']);
+    });
   });
 
-  it('keeps Kafka stateful: KRaft, one encrypted gp3 volume per broker, hard zone spread, no HPA', () => {
+  describe('LLM server: a model that is served', () => {
+    const llm = controllers.find((c) => c.metadata.name === 'llm-server')!;
+    const server = podSpec(llm).containers[0];
+    const { model } = WORKLOADS.llm.settings;
+
+    it('is Ready only when the model from config is loaded', () => {
+      const probe = server.readinessProbe.exec.command.join(' ');
+      expect(probe).toContain('ollama ps');
+      expect(probe).toContain(model.name.replace(/\./g, '\\.'));
+      expect(server.env).toContainEqual({ name: 'OLLAMA_KEEP_ALIVE', value: '-1' });
+      const script = server.command.join(' ');
+      expect(script).toContain(`ollama run "${model.name}"`);
+    });
+
+    it('pulls the model once onto its own volume, not on every restart', () => {
+      expect(llm.kind).toBe('StatefulSet');
+      expect(at(llm, 'spec.volumeClaimTemplates')[0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { storageClassName: 'gp3-encrypted' } });
+      expect(server.volumeMounts).toContainEqual({ name: 'models', mountPath: '/data' });
+      expect(server.command.join(' ')).toContain(`ollama show "${model.name}" >/dev/null 2>&1 || ollama pull "${model.name}"`);
+    });
+
+    it("requests the model's memory and the server's, within its limit", () => {
+      expect(parseQuantity(server.resources.requests.memory)).toBeGreaterThanOrEqual(parseQuantity(model.memory) + 2 ** 30);
+      expect(parseQuantity(server.resources.limits.memory)).toBeGreaterThan(parseQuantity(server.resources.requests.memory));
+      expect(server.resources.requests['nvidia.com/gpu']).toBeUndefined();
+    });
+
+    it('keeps at least two servers in production', () => {
+      if (!env.production) return;
+      const hpa = ofKind(env, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'llm-server')!;
+      expect(at(hpa, 'spec.minReplicas')).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('Airflow: DAGs that run, logs that can be read', () => {
+    const inOrder = applied(env);
+    const migrate = inOrder.find((j) => j.kind === 'Job' && j.metadata.name.startsWith('airflow-db-migrate-'))!;
+    const createUser = inOrder.find((j) => j.kind === 'Job' && j.metadata.name.startsWith('airflow-create-user-'))!;
+    const wave = waveOf;
+    const scheduler = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-scheduler')!;
+    const webserver = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-webserver')!;
+
+    it('migrates the database, then creates the admin user, before the components start', () => {
+      expect(podSpec(migrate).containers[0].command).toEqual(['airflow', 'db', 'migrate']);
+      expect(podSpec(createUser).containers[0].command).toEqual(['airflow', 'users', 'create']);
+      expect(wave(migrate)).toBeLessThan(wave(createUser));
+      expect(wave(createUser)).toBeLessThan(wave(scheduler));
+      expect(wave(createUser)).toBeLessThan(wave(webserver));
+      const order = inOrder.map((m) => m.metadata.name);
+      expect(order.indexOf(migrate.metadata.name)).toBeLessThan(order.indexOf(createUser.metadata.name));
+      expect(inOrder.indexOf(createUser)).toBeLessThan(inOrder.indexOf(scheduler));
+      // Under plain kubectl apply too: each component waits for the migrations.
+      for (const c of [scheduler, webserver, createUser]) expect(podSpec(c).initContainers[0].command.slice(0, 3), c.metadata.name).toEqual(['airflow', 'db', 'check-migrations']);
+    });
+
+    it('takes the admin password from the Secret, never from the manifest', () => {
+      const container = podSpec(createUser).containers[0];
+      expect(container.args).toContain('$(ADMIN_PASSWORD)');
+      expect(container.env).toContainEqual({ name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'airflow', key: 'admin-password' } } });
+    });
+
+    it('delivers DAGs from the Git repository in config with git-sync, before the scheduler starts and while it runs', () => {
+      const spec = podSpec(scheduler);
+      const repo = (c: any) => c.env.find((e: any) => e.name === 'GITSYNC_REPO')?.value;
+      expect(spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-migrations', 'git-sync-init']);
+      expect(repo(spec.initContainers[1])).toBe(WORKLOADS.airflow.settings.dags.repo);
+      expect(repo(spec.containers.find((c: any) => c.name === 'git-sync'))).toBe(WORKLOADS.airflow.settings.dags.repo);
+      expect(spec.containers[0].env).toContainEqual({ name: 'AIRFLOW__CORE__DAGS_FOLDER', value: '/opt/airflow/dags/repo/dags' });
+    });
+
+    it("writes task logs to the environment's S3 prefix through the service account's IAM role", () => {
+      const expected = env.workloads?.airflow?.settings?.logs;
+      for (const c of [scheduler, webserver]) {
+        const vars = podSpec(c).containers[0].env;
+        expect(vars).toContainEqual({ name: 'AIRFLOW__LOGGING__REMOTE_LOGGING', value: 'True' });
+        expect(vars).toContainEqual({ name: 'AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER', value: expected?.remoteBaseFolder });
+        expect(podSpec(c).serviceAccountName).toBe('airflow');
+      }
+      const account = ofKind(env, 'ServiceAccount').find((s) => s.metadata.name === 'airflow' && s.metadata.namespace === 'airflow')!;
+      expect(account.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(expected?.roleArn);
+    });
+  });
+
+  describe('Spark workers: executors that are not killed mid-job', () => {
+    const worker = controllers.find((c) => c.metadata.name === 'spark-worker')!;
+    const container = podSpec(worker).containers[0];
+    const { worker: sizing } = WORKLOADS.spark.settings;
+
+    it("fits the daemon and an executor sized to what the worker offers within the container's limit", () => {
+      const limit = parseQuantity(container.resources.limits.memory);
+      const executor = jvmBytes(sizing.executorMemory);
+      // The daemon's heap and non-heap; the executor's heap and Spark's default overhead, max(10%, 384Mi).
+      const needed = jvmBytes(sizing.daemonMemory) + 256 * 2 ** 20 + executor + Math.max(0.1 * executor, 384 * 2 ** 20);
+      expect(needed).toBeLessThanOrEqual(limit);
+      expect(container.command).toContain(sizing.executorMemory);
+      expect(container.env).toContainEqual({ name: 'SPARK_DAEMON_MEMORY', value: sizing.daemonMemory });
+    });
+
+    it('decommissions gracefully on a drain, and scales down slowly', () => {
+      expect(container.lifecycle.preStop.exec.command.join(' ')).toContain('kill -PWR 1');
+      expect(container.env.find((e: any) => e.name === 'SPARK_WORKER_OPTS').value).toContain('spark.decommission.enabled=true');
+      const hpa = ofKind(env, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'spark-worker')!;
+      expect(at(hpa, 'spec.behavior.scaleDown')).toEqual({ stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] });
+      expect(at(worker, 'spec.template.metadata.annotations')['karpenter.sh/do-not-disrupt']).toBe(sizing.protectFor);
+      expect(pools.find((p) => p.name === 'spark-exec-arm-ondemand')!.consolidationPolicy).toBe('WhenEmpty');
+    });
+  });
+
+  describe('GPU AI workers', () => {
+    const worker = controllers.find((c) => c.metadata.name === 'ai-worker')!;
+    const spec = podSpec(worker);
+    const container = spec.containers[0];
+    const settings = WORKLOADS['ai-worker'].settings;
+
+    it('probes its own Celery worker, not any worker', () => {
+      for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe.exec.command.join(' ')).toContain('-d "celery@$HOSTNAME"');
+    });
+
+    it('talks to the broker from config in the form that runs (Sentinel URLs and the master name), with the password from a Secret', () => {
+      const value = (name: string) => container.env.find((e: any) => e.name === name)?.value;
+      const broker = settings.broker as { sentinels: string[]; masterName: string };
+      expect(value('CELERY_BROKER')).toBe(broker.sentinels.map((s) => `sentinel://:$(REDIS_PASSWORD)@${s}/0`).join(';'));
+      expect(JSON.parse(value('CELERY_BROKER_TRANSPORT_OPTIONS'))).toEqual({ master_name: broker.masterName });
+      expect(value('CELERY_QUEUES')).toBe(settings.queues.join(','));
+      expect(container.env[0]).toEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: settings.passwordSecret } });
+    });
+
+    it('writes checkpoints through the IAM role of its service account', () => {
+      const account = ofKind(env, 'ServiceAccount').find((s) => s.metadata.name === 'ai-worker')!;
+      expect(account.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(env.workloads?.['ai-worker']?.settings?.checkpoints?.roleArn);
+    });
+
+    it('is not do-not-disrupt on spot, and checkpoints inside the two-minute interruption notice', () => {
+      expect(at(worker, 'spec.template.metadata.annotations')?.['karpenter.sh/do-not-disrupt']).toBeUndefined();
+      expect(spec.terminationGracePeriodSeconds).toBeLessThan(120);
+      expect(container.resources).toEqual({ requests: { cpu: '3', memory: '12Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' } });
+    });
+  });
+
+  it('keeps Kafka stateful: KRaft, one encrypted gp3 volume per broker, hard zone spread, readiness in sync, no HPA', () => {
     const kafka = controllers.find((c) => c.metadata.name === 'kafka')!;
     expect(kafka.kind).toBe('StatefulSet');
     expect(at(kafka, 'spec.replicas')).toBe(3);
-    expect(at(kafka, 'spec.volumeClaimTemplates')[0].spec.storageClassName).toBe('gp3-encrypted');
-    const env_ = podSpec(kafka).containers[0].env;
-    expect(env_.find((e: any) => e.name === 'KAFKA_PROCESS_ROLES').value).toBe('broker,controller');
-    expect(env_.some((e: any) => e.name === 'KAFKA_ZOOKEEPER_CONNECT')).toBe(false);
+    expect(at(kafka, 'spec.volumeClaimTemplates')[0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { storageClassName: 'gp3-encrypted' } });
+    const container = podSpec(kafka).containers[0];
+    expect(container.env.find((e: any) => e.name === 'KAFKA_PROCESS_ROLES').value).toBe('broker,controller');
+    expect(container.env.some((e: any) => e.name === 'KAFKA_ZOOKEEPER_CONNECT')).toBe(false);
+    expect(container.readinessProbe.exec.command.join(' ')).toContain('--under-replicated-partitions');
     expect(podSpec(kafka).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
     expect(ofKind(env, 'HorizontalPodAutoscaler').some((h) => at(h, 'spec.scaleTargetRef.name') === 'kafka')).toBe(false);
-    const sc = ofKind(env, 'StorageClass').find((s) => s.metadata.name === 'gp3-encrypted')!;
-    expect(sc).toMatchObject({ provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'WaitForFirstConsumer', parameters: { encrypted: 'true', type: 'gp3' } });
     const services = ofKind(env, 'Service').filter((s) => s.metadata.namespace === 'kafka');
     expect(services.map((s) => [s.metadata.name, at(s, 'spec.clusterIP') ?? 'ClusterIP']).sort()).toEqual([
       ['kafka', 'ClusterIP'],
       ['kafka-headless', 'None'],
     ]);
   });
+});
 
-  it('runs the GPU workers as seed 001 describes', () => {
-    const worker = controllers.find((c) => c.metadata.name === 'ai-worker')!;
-    const spec = podSpec(worker);
-    expect(spec.terminationGracePeriodSeconds).toBe(120);
-    expect(spec.containers[0].resources).toEqual({ requests: { cpu: '3', memory: '12Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' } });
-    expect(spec.containers[0].volumeMounts).toEqual([{ name: 'models', mountPath: '/models', readOnly: true }]);
-    expect(spec.containers[0].livenessProbe.exec).toBeDefined();
-    const hpa = ofKind(env, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'ai-worker')!;
-    expect(at(hpa, 'spec.metrics')[0].external.metric.name).toBe('celery_queue_length');
-    expect(at(hpa, 'spec.behavior.scaleUp.policies')).toEqual([{ type: 'Percent', value: 100, periodSeconds: 15 }]);
-    expect(at(hpa, 'spec.behavior.scaleDown')).toEqual({ stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] });
-  });
-
-  it('runs the LLM server on CPU with an HTTP readiness probe', () => {
-    const llm = controllers.find((c) => c.metadata.name === 'llm-server')!;
-    const container = podSpec(llm).containers[0];
-    expect(container.resources.requests['nvidia.com/gpu']).toBeUndefined();
-    expect(container.readinessProbe.httpGet).toBeDefined();
-    if (env.production) {
-      const hpa = ofKind(env, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'llm-server')!;
-      expect(at(hpa, 'spec.minReplicas')).toBeGreaterThanOrEqual(2);
-    }
+describe('config/workloads.ts', () => {
+  it('names only pools of config/pools.ts', () => {
+    for (const entry of Object.values(WORKLOADS)) for (const c of Object.values(entry.components) as ComponentConfig[]) for (const p of c.pools) expect(Object.keys(POOLS)).toContain(p);
   });
 });

@@ -32,11 +32,16 @@ export const dev: EnvironmentConfig = {
     'gpu-premium': { enabled: false },
   },
   workloads: {
-    'jenkins-agent': { minReplicas: 1, maxReplicas: 3 },
-    'spark-worker': { minReplicas: 2, maxReplicas: 6 },
-    'airflow-webserver': { minReplicas: 1, maxReplicas: 2 },
-    'airflow-scheduler': { minReplicas: 1 },
-    'llm-server': { minReplicas: 1, maxReplicas: 2 },
-    'ai-worker': { minReplicas: 1, maxReplicas: 4 },
+    jenkins: { components: { agent: { maxReplicas: 3 } } },
+    spark: { components: { worker: { minReplicas: 2, maxReplicas: 6 } } },
+    airflow: {
+      components: { webserver: { minReplicas: 1, maxReplicas: 2 }, scheduler: { minReplicas: 1 } },
+      settings: { logs: { remoteBaseFolder: 's3://hihypipe-airflow-logs-dev/tasks', roleArn: 'arn:aws:iam::111122223333:role/airflow-hihypipe-eks-dev' } },
+    },
+    llm: { components: { server: { minReplicas: 1, maxReplicas: 2 } } },
+    'ai-worker': {
+      components: { worker: { maxReplicas: 4 } },
+      settings: { checkpoints: { location: 's3://hihypipe-ai-checkpoints-dev/jobs', roleArn: 'arn:aws:iam::111122223333:role/ai-worker-hihypipe-eks-dev' } },
+    },
   },
 };

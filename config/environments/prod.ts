@@ -43,11 +43,12 @@ export const prod: EnvironmentConfig = {
     },
   },
   workloads: {
-    'jenkins-agent': { minReplicas: 2, maxReplicas: 6 },
-    'spark-worker': { minReplicas: 5, maxReplicas: 20 },
-    'airflow-webserver': { minReplicas: 2, maxReplicas: 4 },
-    'airflow-scheduler': { minReplicas: 2 },
-    'llm-server': { minReplicas: 2, maxReplicas: 6 },
-    'ai-worker': { minReplicas: 1, maxReplicas: 20 },
+    spark: { components: { worker: { minReplicas: 5, maxReplicas: 20 } } },
+    airflow: {
+      settings: { logs: { remoteBaseFolder: 's3://hihypipe-airflow-logs-prod/tasks', roleArn: 'arn:aws:iam::111122223333:role/airflow-hihypipe-eks-cluster' } },
+    },
+    'ai-worker': {
+      settings: { checkpoints: { location: 's3://hihypipe-ai-checkpoints-prod/jobs', roleArn: 'arn:aws:iam::111122223333:role/ai-worker-hihypipe-eks-cluster' } },
+    },
   },
 };

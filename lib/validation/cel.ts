@@ -2,8 +2,8 @@ import { celEnv, CelScalar, celMethod, isCelError, listType, parse, plan } from 
 import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { strings } from '@bufbuild/cel/ext';
-import PARSED from '../../schemas/karpenter-cel.json';
 import { re2Find, re2FindAll, re2Test } from './regex';
+import { readSchemaJson } from './schema-files';
 import { StructuralSchema } from './structural';
 
 /**
@@ -30,11 +30,11 @@ const ENV = celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS], re2: { compile: (
 type Program = ReturnType<typeof plan>;
 const programs = new Map<string, Program>();
 
-const parsedAheadOfTime: Readonly<Record<string, string>> = PARSED.rules;
+const parsedAheadOfTime: Readonly<Record<string, string>> = readSchemaJson<{ rules: Record<string, string> }>('crds', 'cel.json').rules;
 
 /**
  * The compiled program of a rule, compiled once per process. The CRDs' rules come parsed from
- * schemas/karpenter-cel.json (`npm run schemas`): parsing is most of the cost of compiling.
+ * schemas/crds/cel.json (`npm run schemas`): parsing is most of the cost of compiling.
  */
 export function compileRule(rule: string): Program {
   let compiled = programs.get(rule);

@@ -2,7 +2,11 @@ import { isLabelValue } from '../labels';
 import { formatGiB, formatMilliCpu } from '../quantity';
 import { child, KubeObject, Reporter, Severity } from './findings';
 import { PoolView, poolView } from './node-pools';
-import { allocatable, maxPods, Resources } from './overhead';
+import { allocatable, maxPods } from './overhead';
+import { catalog } from '../catalog';
+
+/** The Karpenter release whose instance catalog and CRDs the validator knows. */
+const KARPENTER_RELEASE = 'v1.14.1';
 import { mismatch, podRequests, poolsFor } from './placement';
 import { Json, podOf } from './pods';
 import { LabelSelector, selects } from './selectors';
@@ -41,8 +45,9 @@ const GPU = 'nvidia.com/gpu';
 const nameOf = (o: KubeObject) => String(o.metadata?.name ?? '');
 const namespaceOf = (o: KubeObject) => (typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : 'default');
 
-function describeResources(r: Partial<Resources>): string {
-  return `${formatMilliCpu(r.cpu ?? 0)} CPU, ${formatGiB(r.memory ?? 0)} memory`;
+// CPU and memory of requests or room; ephemeral storage only when the pod asks for some.
+function describeResources(r: Partial<Record<string, number>>, storage = false): string {
+  return `${formatMilliCpu(r.cpu ?? 0)} CPU, ${formatGiB(r.memory ?? 0)} memory${storage ? `, ${formatGiB(r['ephemeral-storage'] ?? r.ephemeralStorage ?? 0)} ephemeral storage` : ''}`;
 }
 
 // Sums the requests of the DaemonSets (in the set, plus EKS's own) that would run on a pool's nodes.
@@ -56,26 +61,29 @@ function daemonSetRequests(pool: PoolView, daemonSets: readonly KubeObject[]): R
   return total;
 }
 
-/** Why a pod does not fit on the largest instance of a pool, or undefined when some instance holds it. */
+/** Why a pod does not fit on any instance type of a pool, or undefined when some instance holds it. */
 function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets: readonly KubeObject[]): string | undefined {
   if (!pool.instances || pool.instances.length === 0) return undefined;
   const daemons = daemonSetRequests(pool, daemonSets);
   const candidates = pool.instances.map((type) => {
-    const { allocatable: free } = allocatable(type, pool.kubelet);
-    const room = { cpu: free.cpu - (daemons.cpu ?? 0), memory: free.memory - (daemons.memory ?? 0) };
+    const { allocatable: free } = allocatable(type, pool.kubelet, pool.rootVolume);
+    const room = { cpu: free.cpu - (daemons.cpu ?? 0), memory: free.memory - (daemons.memory ?? 0), ephemeralStorage: free.ephemeralStorage - (daemons['ephemeral-storage'] ?? 0) };
     const shortCpu = (requests.cpu ?? 0) - room.cpu;
     const shortMemory = (requests.memory ?? 0) - room.memory;
-    return { type, room, shortCpu, shortMemory };
+    const shortStorage = (requests['ephemeral-storage'] ?? 0) - room.ephemeralStorage;
+    return { type, room, shortCpu, shortMemory, shortStorage };
   });
-  if (candidates.some((c) => c.shortCpu <= 0 && c.shortMemory <= 0)) return undefined;
-  const largest = [...candidates].sort((a, b) => b.type.vcpu - a.type.vcpu || b.type.memoryGiB - a.type.memoryGiB)[0]!;
+  if (candidates.some((c) => c.shortCpu <= 0 && c.shortMemory <= 0 && c.shortStorage <= 0)) return undefined;
+  const storage = (requests['ephemeral-storage'] ?? 0) > 0;
+  const largest = [...candidates].sort((a, b) => b.type.vcpu - a.type.vcpu || b.type.memoryMiB - a.type.memoryMiB || a.type.name.localeCompare(b.type.name))[0]!;
   const short = [
     largest.shortCpu > 0 ? `CPU short by ${formatMilliCpu(largest.shortCpu)}` : undefined,
     largest.shortMemory > 0 ? `memory short by ${formatGiB(largest.shortMemory)}` : undefined,
+    largest.shortStorage > 0 ? `ephemeral storage short by ${formatGiB(largest.shortStorage)} (the node class's rootVolume mapping sizes it)` : undefined,
   ].filter(Boolean);
   return (
-    `requests (${describeResources(requests)}) do not fit any instance type of NodePool "${pool.name}": the largest, ${largest.type.name} ` +
-    `(${largest.type.vcpu} vCPU, ${largest.type.memoryGiB}Gi), leaves ${describeResources(largest.room)} for pods after Karpenter's overhead ` +
+    `requests (${describeResources(requests, storage)}) do not fit any instance type of NodePool "${pool.name}": the largest, ${largest.type.name} ` +
+    `(${largest.type.vcpu} vCPU, ${formatGiB(largest.type.memoryMiB * 2 ** 20)}), leaves ${describeResources(largest.room, storage)} for pods after Karpenter's overhead ` +
     `(7.5% VM memory, ${pool.kubelet.kubeReserved ? "the node class's kubeReserved" : `kube-reserved for ${maxPods(largest.type, pool.kubelet)} pods`}, eviction threshold) and DaemonSets (${describeResources(daemons)}); ${short.join(', ')}. ` +
     'Allow a larger instance type in the pool or lower the requests'
   );
@@ -200,7 +208,12 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
       item.reporter.report('node-class-ref', 'spec.template.spec.nodeClassRef.name', `EC2NodeClass "${String(ref.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the pool could never launch a node`, ref.name, missing);
     }
     if (!isLabelValue(pool.name)) item.reporter.report('nodepool-name', 'metadata.name', `must be a valid label value (at most 63 characters): Karpenter labels every node karpenter.sh/nodepool=${pool.name}`, pool.name);
-    if (pool.unknownInstances.length > 0) item.reporter.report('fits-instance', 'spec.template.spec.requirements', `instance types ${pool.unknownInstances.join(', ')} are not in the catalog of lib/instance-types.ts, so pods are not sized against them: add their facts there`, undefined, 'warning');
+    if (pool.unknownInstances.length > 0) {
+      const none = pool.instances?.length === 0;
+      item.reporter.report('instance-types', 'spec.template.spec.requirements', `instance types ${pool.unknownInstances.join(', ')} are not among the ${catalog().size} types Karpenter ${KARPENTER_RELEASE} knows${none ? ': the pool can never launch a node' : ': Karpenter ignores them'}`, pool.unknownInstances, none ? 'error' : 'warning');
+    } else if (pool.instances?.length === 0) {
+      item.reporter.report('instance-types', 'spec.template.spec.requirements', `no instance type Karpenter ${KARPENTER_RELEASE} knows satisfies every requirement: the pool can never launch a node`);
+    }
   }
   const workloads = items.filter((i) => podOf(i.object) !== undefined);
   const hpas = of('HorizontalPodAutoscaler');

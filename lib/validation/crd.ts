@@ -1,25 +1,44 @@
 import type { ValidateFunction } from 'ajv';
-import KARPENTER from '../../schemas/karpenter.json';
-import compiled from '../../schemas/karpenter-validators';
 import { compileRule, evaluate, toCel } from './cel';
 import { isTransitionRule, rulesOf } from './crd-schema';
 import { child, KubeObject, Reporter } from './findings';
 import { re2Pattern } from './regex';
+import { readSchemaJson, requireSchemaModule } from './schema-files';
 import { reportSchemaErrors } from './schema-errors';
 import { CustomResourceKind, StructuralSchema } from './structural';
 
+/** A custom kind as the index of schemas/crds lists it; its schema and validator load on first use. */
+export interface CustomKindEntry extends Omit<CustomResourceKind, 'schema'> {
+  /** Base name of its files in schemas/crds/. */
+  readonly file: string;
+}
+
+const INDEX = readSchemaJson<{ kinds: CustomKindEntry[] }>('crds', 'index.json');
+
 /** The custom resource kinds the validator knows, by `apiVersion/kind`. */
-export const CUSTOM_KINDS: ReadonlyMap<string, CustomResourceKind> = new Map(
-  (KARPENTER.kinds as unknown as CustomResourceKind[]).map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]),
-);
+export const CUSTOM_KINDS: ReadonlyMap<string, CustomKindEntry> = new Map(INDEX.kinds.map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]));
+
+const schemas = new Map<string, StructuralSchema>();
+const validators = new Map<string, ValidateFunction>();
+
+/** A custom kind's structural schema (loaded once). */
+export function schemaOf(kind: CustomKindEntry): StructuralSchema {
+  let schema = schemas.get(kind.file);
+  if (!schema) {
+    schema = readSchemaJson<StructuralSchema>('crds', `${kind.file}.schema.json`);
+    schemas.set(kind.file, schema);
+  }
+  return schema;
+}
 
 // Validators compiled ahead of time by `npm run schemas` (ajv standalone code): compiling the
 // CRD schemas at start-up would cost more than validating every object of an environment.
-const validators = compiled(re2Pattern);
-
-function validatorFor(kind: CustomResourceKind): ValidateFunction {
-  const validate = validators[`${kind.apiVersion}/${kind.kind}`];
-  if (!validate) throw new Error(`schemas/karpenter-validators.js has no validator for ${kind.apiVersion}/${kind.kind}: run npm run schemas`);
+function validatorFor(kind: CustomKindEntry): ValidateFunction {
+  let validate = validators.get(kind.file);
+  if (!validate) {
+    validate = requireSchemaModule<(re2: typeof re2Pattern) => ValidateFunction>('crds', `${kind.file}.validator.js`)(re2Pattern);
+    validators.set(kind.file, validate);
+  }
   return validate;
 }
 
@@ -70,24 +89,26 @@ function runRules(schema: StructuralSchema, value: unknown, path: string, report
  * structural schema with defaults applied, then every CEL rule on the defaulted object.
  * Returns the object as stored (pruned and defaulted), which later checks read.
  */
-export function validateCustomResource(object: KubeObject, kind: CustomResourceKind, reporter: Reporter): KubeObject {
+export function validateCustomResource(object: KubeObject, kind: CustomKindEntry, reporter: Reporter): KubeObject {
+  const schema = schemaOf(kind);
   const stored = structuredClone(object) as Record<string, unknown>;
   // With a status subresource, the API server ignores status on create.
   if (kind.statusSubresource) delete stored.status;
   const { metadata, ...rest } = stored;
-  prune(kind.schema, rest, '', reporter);
+  prune(schema, rest, '', reporter);
   const validate = validatorFor(kind);
   validate(rest);
   if (reportSchemaErrors(validate.errors ?? [], rest, reporter)) {
     // The API server's own behaviour: rules may assume the schema's types, so it skips them.
     reporter.report('cel', '', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
   } else {
-    runRules(kind.schema, rest, '', reporter);
+    runRules(schema, rest, '', reporter);
   }
   return { ...rest, metadata } as KubeObject;
 }
 
-/** Compiles every create-time CEL rule of a schema ahead of the first object. */
-export function precompileRules(schema: StructuralSchema): void {
-  for (const rule of rulesOf(schema)) if (!isTransitionRule(rule)) compileRule(rule);
+/** Loads a kind's schema and validator and compiles its create-time CEL rules, ahead of its first object. */
+export function preloadKind(kind: CustomKindEntry): void {
+  validatorFor(kind);
+  for (const rule of rulesOf(schemaOf(kind))) if (!isTransitionRule(rule)) compileRule(rule);
 }

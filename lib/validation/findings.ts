@@ -82,17 +82,24 @@ export class Reporter {
     private readonly ref: ObjectRef,
     readonly findings: Finding[] = [],
     private readonly override?: { readonly id: string; readonly note: string },
+    private readonly prefix = '',
   ) {}
 
   /** Reports a broken rule at `path`; the severity is the catalog's unless given. */
   report(id: string, path: string, message: string, value?: unknown, severity?: Severity): void {
     const filed = this.override?.id ?? id;
     const text = this.override ? `${message} (${this.override.note})` : message;
-    this.findings.push({ rule: filed, severity: severity ?? rule(filed).severity, object: this.ref, path, ...(value !== undefined ? { value } : {}), message: text });
+    const at = this.prefix === '' ? path : path === '' ? this.prefix : `${this.prefix}: ${path}`;
+    this.findings.push({ rule: filed, severity: severity ?? rule(filed).severity, object: this.ref, path: at, ...(value !== undefined ? { value } : {}), message: text });
   }
 
   /** A reporter that files everything under rule `id` with a note: checks reused in another role. */
   under(id: string, note: string): Reporter {
-    return new Reporter(this.ref, this.findings, { id, note });
+    return new Reporter(this.ref, this.findings, { id, note }, this.prefix);
+  }
+
+  /** A reporter for something inside this object (a pod template embedded in a ConfigMap): its paths start with `prefix`. */
+  within(prefix: string): Reporter {
+    return new Reporter(this.ref, this.findings, this.override, prefix);
   }
 }

@@ -31,3 +31,14 @@ export function formatText(result: ValidationResult, objects: number): string {
 export function formatJson(result: ValidationResult, objects: number): string {
   return JSON.stringify({ objects, errors: result.errors, warnings: result.warnings, findings: result.findings, waived: result.waived }, null, 2);
 }
+
+/** Warnings of every environment for the console: one line each, grouped by environment; empty when there are none. */
+export function formatWarnings(byEnvironment: ReadonlyMap<string, readonly Finding[]>): string {
+  const lines: string[] = [];
+  for (const [env, warnings] of byEnvironment) {
+    if (warnings.length === 0) continue;
+    lines.push(`${env}: ${warnings.length} warning(s) (see dist/${env}/REPORT.md)`);
+    for (const w of warnings) lines.push(`  warning [${w.rule}] ${describeRef(w.object)}${w.path ? ` ${w.path}` : ''}: ${w.message}`);
+  }
+  return lines.join('\n');
+}

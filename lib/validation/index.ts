@@ -1,7 +1,8 @@
 import { checkCluster, Checked } from './cluster';
 import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
-import { CUSTOM_KINDS, precompileRules, validateCustomResource } from './crd';
+import { CUSTOM_KINDS, preloadKind, validateCustomResource } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
+import { embeddedPods } from './embedded';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
 import { checkServerRules } from './server-rules';
@@ -18,6 +19,11 @@ export interface ValidateOptions {
   readonly admissionOnly?: boolean;
   /** Production rules apply (no `@latest` AMI). @default false */
   readonly production?: boolean;
+  /**
+   * Objects outside the set that are known to exist (declared prerequisites): references to
+   * them are not reported. @default none
+   */
+  readonly prerequisites?: readonly { readonly kind: string; readonly name: string; readonly namespace?: string }[];
 }
 
 export interface ValidationResult {
@@ -77,7 +83,8 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
  * validators, every CEL program, and the Kubernetes models of the kinds synth emits.
  */
 export function preload(): void {
-  for (const kind of CUSTOM_KINDS.values()) precompileRules(kind.schema);
+  // The custom kinds synth emits; Argo CD's are loaded only when an object needs them.
+  for (const kind of CUSTOM_KINDS.values()) if (!kind.apiVersion.startsWith('argoproj.io/')) preloadKind(kind);
   for (const key of ['v1/Namespace', 'v1/ServiceAccount', 'v1/Service', 'v1/ConfigMap', 'v1/PersistentVolumeClaim', 'v1/PersistentVolume', 'apps/v1/Deployment', 'apps/v1/StatefulSet', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'storage.k8s.io/v1/StorageClass']) {
     loadCoreModel(key);
   }
@@ -88,10 +95,16 @@ export function preload(): void {
  * then against our policy. Never throws for anything in the objects.
  */
 export function validate(inputs: readonly Input[], options: ValidateOptions = {}): ValidationResult {
-  const checked: (Checked & { input: Input })[] = inputs.map((input) => {
+  const checked: (Checked & { input: Input })[] = inputs.flatMap((input) => {
     const reporter = new Reporter(refOf(input));
     const object = admit(input.object, reporter, options.admissionOnly ?? false);
-    return { input, object, reporter };
+    // Pods an object carries (JCasC pod templates) are checked as pods, reported on their carrier.
+    const embedded = embeddedPods(input).map((pod) => {
+      // Findings of its own (and so waivers of its own), filed on the carrier.
+      const within = new Reporter(refOf(input)).within(pod.at);
+      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: admit(pod.object, within, options.admissionOnly ?? false), reporter: within };
+    });
+    return [{ input, object, reporter }, ...embedded];
   });
   const findings: Finding[] = [];
   const waived: (Finding & { reason: string })[] = [];

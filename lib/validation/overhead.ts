@@ -1,32 +1,38 @@
-import { InstanceType } from '../instance-types';
+import type { InstanceType } from '../catalog';
 import { isQuantity, parseQuantity } from '../quantity';
 
 /**
- * What a pod can use on a node Karpenter launches: the instance's capacity less Karpenter's
- * own accounting. Formulas from Karpenter's AWS provider (pkg/providers/instancetype/types.go)
- * as the docs describe them:
- * - memory capacity = EC2 memory x (1 - vmMemoryOverheadPercent), default 7.5%;
- * - kube-reserved CPU = 6% of the first core, 1% of the second, 0.5% of the third and
- *   fourth, 0.25% of every core above four;
- * - kube-reserved memory = 11 MiB x max pods + 255 MiB;
- * - eviction threshold memory.available = 100Mi unless the node class sets evictionHard;
- * - systemReserved only as the node class sets it.
- * The node class's kubelet.kubeReserved, when set, replaces the computed value per resource.
- * @see https://karpenter.sh/docs/concepts/nodeclasses/#speckubelet
+ * What a pod can use on a node Karpenter launches: the instance's capacity less Karpenter's own
+ * accounting, as aws/karpenter-provider-aws v1.14.1 computes it
+ * (pkg/providers/instancetype/types.go: memory, kubeReservedResources, evictionThreshold,
+ * ephemeralStorage):
+ * - memory capacity = EC2 memory (less 64Mi of CMA on Graviton), less ceil(7.5%) in Mi;
+ * - kube-reserved CPU = 6% of the first core, 1% of the second, 0.5% of the third and fourth,
+ *   0.25% of every core above four (in whole millicores per band);
+ * - kube-reserved memory = 11Mi x max pods + 255Mi, ephemeral storage 1Gi;
+ * - eviction threshold = 100Mi of memory and 10% of ephemeral storage, unless the node class's
+ *   evictionHard sets memory.available or nodefs.available;
+ * - systemReserved only as the node class sets it; the node class's kubeReserved replaces the
+ *   computed value per resource;
+ * - ephemeral storage = the size of the block device mapping marked rootVolume (20Gi without).
+ * The generated catalog holds Karpenter's own figures for the default case; test/catalog.test.ts
+ * checks this computation against every one of them.
  * @see https://karpenter.sh/docs/reference/settings/ (VM_MEMORY_OVERHEAD_PERCENT)
  */
 export const VM_MEMORY_OVERHEAD_PERCENT = 0.075;
 const MiB = 2 ** 20;
+const GiB = 2 ** 30;
 
-/** Resources a pod can request on a node: CPU in cores, memory in bytes, GPUs, pods. */
+/** Resources a pod can request on a node: CPU in cores, memory and ephemeral storage in bytes, GPUs, pods. */
 export interface Resources {
   readonly cpu: number;
   readonly memory: number;
+  readonly ephemeralStorage: number;
   readonly gpu: number;
   readonly pods: number;
 }
 
-/** The kubelet settings of an EC2NodeClass that change allocatable resources. */
+/** The settings of an EC2NodeClass that change allocatable resources. */
 export interface KubeletSettings {
   readonly maxPods?: number;
   readonly podsPerCore?: number;
@@ -35,26 +41,37 @@ export interface KubeletSettings {
   readonly evictionHard?: Readonly<Record<string, string>>;
 }
 
-function kubeReservedCpu(vcpu: number): number {
-  const bands: readonly [number, number][] = [
-    [1, 0.06],
-    [1, 0.01],
-    [2, 0.005],
-    [Infinity, 0.0025],
-  ];
-  let left = vcpu;
+/** The node's volume Karpenter sizes ephemeral storage from (the rootVolume mapping), in bytes. @default 20Gi */
+export type RootVolumeBytes = number | undefined;
+
+/** Karpenter's kube-reserved CPU for `vcpu` cores, in cores. */
+export function kubeReservedCpu(vcpu: number): number {
+  const milli = vcpu * 1000;
   let reserved = 0;
-  for (const [cores, share] of bands) {
-    const used = Math.min(left, cores);
-    reserved += used * share;
-    left -= used;
+  for (const [start, end, share] of [
+    [0, 1000, 0.06],
+    [1000, 2000, 0.01],
+    [2000, 4000, 0.005],
+    [4000, 2 ** 31, 0.0025],
+  ] as const) {
+    if (milli >= start) reserved += Math.trunc((Math.min(milli, end) - start) * share);
   }
-  return reserved;
+  return reserved / 1000;
 }
 
 function quantity(map: Readonly<Record<string, string>> | undefined, key: string): number | undefined {
   const value = map?.[key];
   return value !== undefined && isQuantity(value) ? parseQuantity(value) : undefined;
+}
+
+// An eviction signal: a percentage of capacity (rounded up) or a quantity.
+function evictionSignal(capacity: number, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (value.endsWith('%')) {
+    const percent = Number(value.slice(0, -1));
+    return Math.ceil((capacity / 100) * (percent === 100 ? 0 : percent));
+  }
+  return isQuantity(value) ? parseQuantity(value) : fallback;
 }
 
 /** Max pods the kubelet allows: kubelet.maxPods, else the ENI limit, capped by podsPerCore. */
@@ -63,17 +80,32 @@ export function maxPods(type: InstanceType, kubelet: KubeletSettings = {}): numb
   return kubelet.podsPerCore ? Math.min(pods, kubelet.podsPerCore * type.vcpu) : pods;
 }
 
-/** Capacity of an instance type as Karpenter models it, and the node's allocatable resources. */
-export function allocatable(type: InstanceType, kubelet: KubeletSettings = {}): { capacity: Resources; allocatable: Resources } {
+/** Capacity of an instance type as Karpenter models it, what it reserves, and the node's allocatable resources. */
+export function allocatable(type: InstanceType, kubelet: KubeletSettings = {}, rootVolume: RootVolumeBytes = undefined): { capacity: Resources; reserved: Resources; allocatable: Resources } {
   const pods = maxPods(type, kubelet);
-  const memoryCapacity = type.memoryGiB * 1024 * MiB * (1 - VM_MEMORY_OVERHEAD_PERCENT);
-  const reservedCpu = (quantity(kubelet.kubeReserved, 'cpu') ?? kubeReservedCpu(type.vcpu)) + (quantity(kubelet.systemReserved, 'cpu') ?? 0);
-  const reservedMemory = (quantity(kubelet.kubeReserved, 'memory') ?? (11 * pods + 255) * MiB) + (quantity(kubelet.systemReserved, 'memory') ?? 0);
-  const eviction = kubelet.evictionHard?.['memory.available'];
-  const evictionMemory = eviction === undefined ? 100 * MiB : eviction.endsWith('%') ? (memoryCapacity * Number(eviction.slice(0, -1))) / 100 : (quantity(kubelet.evictionHard, 'memory.available') ?? 100 * MiB);
-  const capacity: Resources = { cpu: type.vcpu, memory: memoryCapacity, gpu: type.gpus, pods };
+  const mib = type.memoryMiB - (type.arch === 'arm64' ? 64 : 0);
+  const memory = (mib - Math.ceil(mib * VM_MEMORY_OVERHEAD_PERCENT)) * MiB;
+  const storage = rootVolume ?? 20 * GiB;
+  const kubeCpu = quantity(kubelet.kubeReserved, 'cpu') ?? kubeReservedCpu(type.vcpu);
+  const kubeMemory = quantity(kubelet.kubeReserved, 'memory') ?? (11 * pods + 255) * MiB;
+  const kubeStorage = quantity(kubelet.kubeReserved, 'ephemeral-storage') ?? GiB;
+  const reserved: Resources = {
+    cpu: kubeCpu + (quantity(kubelet.systemReserved, 'cpu') ?? 0),
+    memory: kubeMemory + (quantity(kubelet.systemReserved, 'memory') ?? 0) + evictionSignal(memory, kubelet.evictionHard?.['memory.available'], 100 * MiB),
+    ephemeralStorage: kubeStorage + (quantity(kubelet.systemReserved, 'ephemeral-storage') ?? 0) + evictionSignal(storage, kubelet.evictionHard?.['nodefs.available'], Math.ceil((storage / 100) * 10)),
+    gpu: 0,
+    pods: 0,
+  };
+  const capacity: Resources = { cpu: type.vcpu, memory, ephemeralStorage: storage, gpu: type.gpus, pods };
   return {
     capacity,
-    allocatable: { cpu: type.vcpu - reservedCpu, memory: memoryCapacity - reservedMemory - evictionMemory, gpu: type.gpus, pods },
+    reserved,
+    allocatable: {
+      cpu: capacity.cpu - reserved.cpu,
+      memory: capacity.memory - reserved.memory,
+      ephemeralStorage: capacity.ephemeralStorage - reserved.ephemeralStorage,
+      gpu: capacity.gpu,
+      pods,
+    },
   };
 }

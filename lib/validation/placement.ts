@@ -1,5 +1,6 @@
 import { isQuantity, parseQuantity } from '../quantity';
-import { PoolView, Requirement, satisfies } from './node-pools';
+import { satisfies } from '../requirements';
+import { PoolView, Requirement } from './node-pools';
 import { Json } from './pods';
 
 /**

@@ -1,3 +1,4 @@
+import { isQuantity, parseQuantity } from '../quantity';
 import { child, KubeObject, Reporter } from './findings';
 import { Json, podOf } from './pods';
 import { WAIVER_PREFIX } from './rules';
@@ -12,8 +13,19 @@ export interface PolicyOptions {
   readonly production: boolean;
 }
 
-// Env var names that hold credentials; their values must come from a Secret.
-export const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|CONNECTION_?STRING)/i;
+// Words of an env var name that say it holds a credential; its value must come from a Secret.
+const CREDENTIAL_WORDS = new Set(['PASSWORD', 'PASSWORDS', 'PASSWD', 'PASS', 'PWD', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'AUTH', 'KEY', 'KEYS', 'APIKEY', 'ACCESSKEY', 'PRIVATEKEY', 'CREDENTIAL', 'CREDENTIALS', 'CREDS', 'DSN']);
+
+/**
+ * Whether an env var name looks like it holds a credential: one of its words (split at `_`,
+ * `-`, `.` and camelCase) is PASSWORD, PASS, SECRET, TOKEN, AUTH, KEY, CREDENTIALS, DSN and the
+ * like, or it names a connection string. `KAFKA_PARTITION_KEY` is a false positive: waive the
+ * rule on that object with the reason.
+ */
+export function isCredentialName(name: string): boolean {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  return words.some((word) => CREDENTIAL_WORDS.has(word)) || /CONNECTION_?STRING|CONN_?STR/.test(words.join('_'));
+}
 // Values that are credentials whatever their name: AWS access keys, private keys, URLs with a password.
 const CREDENTIAL_VALUE = /(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@)/;
 
@@ -49,7 +61,7 @@ function checkContainers(object: KubeObject, reporter: Reporter): void {
       }
       ((c.env ?? []) as Json[]).forEach((env, e) => {
         if (typeof env.value !== 'string' || env.value === '') return;
-        if (CREDENTIAL_NAME.test(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
+        if (isCredentialName(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
           reporter.report('no-inline-credentials', child(child(child(at, 'env'), e), 'value'), `env ${JSON.stringify(env.name)} holds a credential inline: use valueFrom.secretKeyRef`);
         }
       });
@@ -83,6 +95,20 @@ function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyO
   ((spec.blockDeviceMappings ?? []) as Json[]).forEach((mapping, index) => {
     if (mapping.ebs && mapping.ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', mapping.ebs.encrypted);
   });
+  const kubelet = spec.kubelet ?? {};
+  const reserved = kubelet.kubeReserved?.memory;
+  if (typeof reserved === 'string' && isQuantity(reserved) && typeof kubelet.maxPods === 'number') {
+    // Karpenter's (and the EKS AMIs') own figure for that many pods.
+    const needed = (11 * kubelet.maxPods + 255) * 2 ** 20;
+    if (parseQuantity(reserved) < needed) {
+      reporter.report(
+        'kube-reserved',
+        'spec.kubelet.kubeReserved.memory',
+        `reserves ${reserved} for the kubelet and runtime of up to ${kubelet.maxPods} pods, where Karpenter and the EKS AMIs reserve ${Math.ceil(needed / 2 ** 20)}Mi (11Mi per pod + 255Mi): a full node can starve the kubelet and go NotReady. Raise it, lower maxPods, or waive the rule saying why`,
+        reserved,
+      );
+    }
+  }
   if (options.production) {
     ((spec.amiSelectorTerms ?? []) as Json[]).forEach((term, index) => {
       if (typeof term.alias === 'string' && term.alias.endsWith('@latest')) reporter.report('ami-pinned', `spec.amiSelectorTerms[${index}].alias`, `must pin an AMI version in production (e.g. "${term.alias.replace('@latest', '@v20250715')}")`, term.alias);

@@ -42,6 +42,7 @@ const RULES: readonly Rule[] = [
   { id: 'volume-claim-templates', layer: 'cluster', severity: 'error', rationale: 'A StatefulSet volume claim template needs access modes and a storage request.' },
   { id: 'pod-template', layer: 'cluster', severity: 'error', rationale: 'The API server does not check a StatefulSet pod template; its pods would be rejected later.' },
   { id: 'placement', layer: 'cluster', severity: 'error', rationale: 'A pod that matches no pool stays Pending; one that matches a pool it is not meant for lands there.' },
+  { id: 'instance-types', layer: 'cluster', severity: 'error', rationale: 'A pool whose requirements allow no instance type Karpenter knows never launches a node.' },
   { id: 'fits-instance', layer: 'cluster', severity: 'error', rationale: "A pod larger than the largest instance's allocatable resources is never scheduled." },
   { id: 'gpu-pool', layer: 'cluster', severity: 'error', rationale: 'GPU requests are only satisfiable on pools whose instance types have GPUs.' },
   { id: 'architecture', layer: 'cluster', severity: 'error', rationale: 'An image built for one architecture crashes on nodes of another.' },
@@ -63,6 +64,7 @@ const RULES: readonly Rule[] = [
   { id: 'imdsv2', layer: 'policy', severity: 'error', rationale: "IMDSv2 with hop limit 1 keeps pods away from the node's instance credentials." },
   { id: 'encrypted-volumes', layer: 'policy', severity: 'error', rationale: 'Node and persistent volumes are encrypted at rest.' },
   { id: 'ami-pinned', layer: 'policy', severity: 'error', rationale: 'An @latest AMI in production replaces every node whenever AWS publishes an image.' },
+  { id: 'kube-reserved', layer: 'policy', severity: 'warning', rationale: "kube-reserved memory below what Karpenter and EKS reserve for the node's pods (11Mi per pod + 255Mi) lets pods starve the kubelet." },
   { id: 'pool-limits', layer: 'policy', severity: 'error', rationale: 'A pool without cpu and memory limits can scale the bill without bound.' },
   // Waivers themselves.
   { id: 'waiver', layer: 'policy', severity: 'error', rationale: 'A waiver names a policy rule and says why.' },

@@ -1,6 +1,7 @@
 import { isLabelKey, isLabelValue } from '../labels';
 import { child, Reporter } from './findings';
-import { Requirement, satisfies } from './node-pools';
+import { satisfies } from '../requirements';
+import type { Requirement } from './node-pools';
 
 /** A metav1.LabelSelector. */
 export interface LabelSelector {

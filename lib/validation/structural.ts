@@ -39,7 +39,7 @@ export interface ValidationRule {
   readonly reason?: string;
 }
 
-/** A custom resource kind as `npm run schemas` writes it to schemas/karpenter.json. */
+/** A custom resource kind and its structural schema, as `npm run schemas` reads them from a CRD. */
 export interface CustomResourceKind {
   readonly apiVersion: string;
   readonly kind: string;

@@ -1,0 +1,81 @@
+// The composition of an environment: which charts make it, from the registry of workload charts.
+// main.ts synthesizes every environment with it; tests and the benchmark use it too. lib/ holds
+// the machinery (resolution, validation, layout), charts/ the charts; only this file knows both.
+import { App, Testing } from 'cdk8s';
+import { ArgoCdChart } from './charts/argocd';
+import { WORKLOAD_CHARTS } from './charts/index';
+import { KarpenterChart } from './charts/karpenter';
+import { NamespaceSpec, PlatformChart } from './charts/platform';
+import { POOLS } from './config/pools';
+import { EnvironmentConfig } from './config/types';
+import { WorkloadName, WORKLOADS } from './config/workloads';
+import { healthPatch } from './lib/argocd-health';
+import { checkEnvironment, environmentSubject } from './lib/environment';
+import { ConfigError, fail } from './lib/errors';
+import { Manifest, toYaml } from './lib/layout';
+import { checkBasePools, resolvePools } from './lib/pools';
+import { BuiltEnvironment, Composition, synthesizeApp } from './lib/synth';
+import { checkWorkloadEntries, ResolvedWorkload, resolveWorkloads } from './lib/workload-config';
+
+/** Checks what every environment shares, once: the shape of config/, the base pools, the workload entries and the chart registry. */
+function checkShared(): void {
+  checkBasePools();
+  checkWorkloadEntries(Object.keys(POOLS));
+  const configured = Object.keys(WORKLOADS).sort();
+  const registered = Object.keys(WORKLOAD_CHARTS).sort();
+  for (const name of configured.filter((n) => !registered.includes(n))) {
+    throw new ConfigError(`config/workloads.ts: workload "${name}" has no chart: register its chart class under "${name}" in charts/index.ts`);
+  }
+  for (const name of registered.filter((n) => !configured.includes(n))) {
+    throw new ConfigError(`charts/index.ts: chart "${name}" has no entry in config/workloads.ts: add one (namespace, components, images, settings)`);
+  }
+}
+
+/** The namespaces the workloads live in, each with the one Pod Security level its workloads agree on. */
+function namespacesOf(env: EnvironmentConfig, workloads: readonly ResolvedWorkload[]): NamespaceSpec[] {
+  const byName = new Map<string, NamespaceSpec & { readonly workload: WorkloadName }>();
+  for (const workload of workloads) {
+    const existing = byName.get(workload.namespace);
+    if (existing && existing.level !== workload.podSecurity.level) {
+      fail(
+        environmentSubject(env),
+        `workloads.${workload.name}.namespace`,
+        workload.namespace,
+        `not be shared with workload "${existing.workload}", which needs Pod Security level "${existing.level}" where this one needs "${workload.podSecurity.level}": give one of them its own namespace`,
+      );
+    }
+    if (!existing) byName.set(workload.namespace, { name: workload.namespace, level: workload.podSecurity.level, workload: workload.name, ...(workload.podSecurity.reason ? { reason: workload.podSecurity.reason } : {}) });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)).map(({ workload: _workload, ...spec }) => spec);
+}
+
+/** Builds one environment's objects, without validating them. */
+function build(env: EnvironmentConfig): BuiltEnvironment {
+  checkEnvironment(env);
+  const pools = resolvePools(env);
+  const { workloads, leftOut } = resolveWorkloads(env, new Map(pools.map((pool) => [pool.name, pool])));
+  // Each environment gets an App of its own: cdk8s resolves a whole App once per chart, so one
+  // App for every environment costs quadratic time.
+  const app = new App({ outdir: `.cdk8s.out/${env.name}` });
+  new PlatformChart(app, `${env.name}-platform`, { env, namespaces: namespacesOf(env, workloads) });
+  new KarpenterChart(app, `${env.name}-karpenter`, { env, pools });
+  for (const workload of workloads) {
+    const Chart = WORKLOAD_CHARTS[workload.name] as unknown as new (scope: App, id: string, props: { env: EnvironmentConfig; workload: ResolvedWorkload }) => unknown;
+    new Chart(app, `${env.name}-${workload.name}`, { env, workload });
+  }
+  const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...(env.prerequisites ?? [])];
+  return { env, manifests: synthesizeApp(app), pools, workloads, leftOut, prerequisites };
+}
+
+/** The files every environment shares: ArgoCD's bootstrap and the optional health patch. */
+function shared(envs: readonly EnvironmentConfig[]): Map<string, string> {
+  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
+  const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+  return new Map([
+    ['argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name)))],
+    ['argocd/optional/argocd-cm-health-patch.yaml', healthPatch()],
+  ]);
+}
+
+/** How main.ts, the tests and the benchmark compose environments. */
+export const COMPOSITION: Composition = { checkShared, build, shared };

@@ -1,0 +1,338 @@
+import type { Arch, PoolName, Prerequisite } from './types';
+
+/**
+ * Every workload this project deploys, one entry each: its namespace, the pools each of its
+ * components runs on and their replica counts, its images (pinned, with the architectures
+ * they are published for), its settings and what it needs from outside the set. The chart
+ * that renders it is registered under the same key in `charts/index.ts`. Environments change
+ * only what `WorkloadOverrides` allows (see `config/environments/`).
+ *
+ * A workload is one chart file plus its entry here: see README "Add a workload".
+ */
+
+/** A container image, pinned, and the architectures it is published for. */
+export interface Image {
+  /** Repository (`apache/kafka`, `quay.io/podman/stable`). */
+  readonly repository: string;
+  /** A version tag (never `latest`) or a `sha256:` digest. */
+  readonly tag: string;
+  /** Architectures the tag is published for; the validator matches them against the pools' nodes. */
+  readonly architectures: readonly Arch[];
+}
+
+/** Replicas of one component, or its autoscaler's bounds. */
+export interface ComponentSizing {
+  /** Replicas, or the autoscaler's minimum. */
+  readonly minReplicas?: number;
+  /** Autoscaler maximum. @default minReplicas (no autoscaler) */
+  readonly maxReplicas?: number;
+}
+
+/** One component (controller) of a workload. */
+export interface ComponentConfig {
+  /** Pools its pods run on; their node selector and tolerations are derived from them. */
+  readonly pools: readonly PoolName[];
+  /** Replicas, or the autoscaler's minimum. */
+  readonly minReplicas: number;
+  /** Autoscaler maximum. @default minReplicas (no autoscaler) */
+  readonly maxReplicas?: number;
+  /**
+   * The least `minReplicas` a production environment may set: a promise, checked at synth
+   * (e.g. two LLM servers so that a node can always drain). @default no promise
+   */
+  readonly productionMinReplicas?: number;
+}
+
+/** The Pod Security Admission level a workload's namespace enforces, when not `restricted`, and why. */
+export interface PodSecurity {
+  readonly level: 'baseline' | 'privileged';
+  /** Why the workload cannot run under `restricted` (at least 10 characters). */
+  readonly reason: string;
+}
+
+/** A workload's entry: C names its components, I its images, S is the shape of its settings. */
+export interface WorkloadConfig<C extends string, I extends string, S> {
+  /** Namespace of its objects; the platform chart creates it. */
+  readonly namespace: string;
+  /** @default `restricted` */
+  readonly podSecurity?: PodSecurity;
+  readonly components: Readonly<Record<C, ComponentConfig>>;
+  readonly images: Readonly<Record<I, Image>>;
+  readonly settings: S;
+  /** Objects outside the set its pods reference, and AWS resources it uses. @default none */
+  readonly prerequisites?: readonly Prerequisite[];
+}
+
+/** What an environment may change about a workload entry `W`. */
+export interface WorkloadOverride<W extends { readonly components: object; readonly settings: unknown }> {
+  /** Set to false to leave the workload out. @default true (left out anyway when a component has no enabled pool) */
+  readonly enabled?: boolean;
+  readonly components?: { readonly [C in keyof W['components']]?: ComponentSizing };
+  readonly settings?: DeepPartial<W['settings']>;
+}
+
+/** A Redis endpoint: one server, or the Sentinels that name the current master. */
+export type RedisEndpoint =
+  | {
+      /** `host:port` of the Redis server. */
+      readonly address: string;
+      /** Database number. @default 0 */
+      readonly db?: number;
+    }
+  | {
+      /** `host:port` of each Sentinel. */
+      readonly sentinels: readonly string[];
+      /** The master name the Sentinels monitor. */
+      readonly masterName: string;
+      /** Database number. @default 0 */
+      readonly db?: number;
+    };
+
+/** A key of a Secret. */
+export interface SecretKey {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Jenkins agents: pod templates for the controller's Kubernetes cloud. */
+export interface JenkinsSettings {
+  /** The Jenkins controller (official chart, with the kubernetes and configuration-as-code plugins). */
+  readonly controller: {
+    /** URL agents connect back to (WebSocket over the controller's HTTP port). */
+    readonly url: string;
+    /** Namespace the controller runs in; its JCasC ConfigMaps go there. */
+    readonly namespace: string;
+    /** The controller's ServiceAccount, which creates the agent pods. */
+    readonly serviceAccount: string;
+    /** Label the chart's config-reload sidecar watches (`<release>-jenkins-config`). */
+    readonly configLabel: string;
+  };
+  /** Label pipelines select the agent with (`agent { label 'podman' }`). */
+  readonly label: string;
+  /** Minutes an idle agent pod is kept for the next queued build. */
+  readonly idleMinutes: number;
+}
+
+/** Kafka in KRaft mode. */
+export interface KafkaSettings {
+  /** KRaft cluster ID (a base64 UUID): fixed, since every broker's storage is formatted with it. */
+  readonly clusterId: string;
+  /** Size of each broker's gp3 volume. */
+  readonly storage: string;
+  /** Broker JVM heap (`-Xmx`), well under the container's memory limit (page cache does the rest). */
+  readonly heap: string;
+}
+
+/** Spark standalone. */
+export interface SparkSettings {
+  /** What each worker offers executors, and what the worker daemon itself takes. */
+  readonly worker: {
+    readonly cores: number;
+    /** Memory offered to executors (`--memory`, e.g. `2g`): the executors' heap. */
+    readonly executorMemory: string;
+    /** Heap of the worker daemon itself (SPARK_DAEMON_MEMORY, e.g. `512m`). */
+    readonly daemonMemory: string;
+    /**
+     * How long a worker is kept from voluntary disruption after it starts (the duration form of
+     * karpenter.sh/do-not-disrupt): long enough for the jobs it runs.
+     */
+    readonly protectFor: string;
+  };
+}
+
+/** Airflow with LocalExecutor. */
+export interface AirflowSettings {
+  /** DAGs, delivered by git-sync. */
+  readonly dags: {
+    readonly repo: string;
+    /** Branch, tag or commit. */
+    readonly ref: string;
+    /** Folder of the repository holding the DAGs. @default the repository root */
+    readonly subPath?: string;
+    /** Seconds between syncs. */
+    readonly periodSeconds: number;
+    /** Secret with `username` and `password` (a token) for a private repository. @default none (public repository) */
+    readonly credentialsSecret?: string;
+  };
+  /** Task logs, written to S3 so the webserver can read a task's log whichever scheduler ran it. */
+  readonly logs: {
+    /** `s3://bucket/prefix`. Set per environment. */
+    readonly remoteBaseFolder?: string;
+    /** IAM role (IRSA) of the Airflow service account, allowed to write and read that prefix. Set per environment. */
+    readonly roleArn?: string;
+  };
+  /** Secret holding `sql-alchemy-conn`, `fernet-key`, `webserver-secret-key` and `admin-password`. */
+  readonly secret: string;
+  /** The admin user the user-creation Job creates; its password comes from the Secret. */
+  readonly admin: { readonly username: string; readonly email: string; readonly firstName: string; readonly lastName: string };
+}
+
+/** The LLM server (ollama). */
+export interface LlmSettings {
+  /** The model served, from the ollama library, and the memory it needs resident. */
+  readonly model: {
+    /** `name:tag` (e.g. `qwen2.5:1.5b`). */
+    readonly name: string;
+    /** Resident memory of the loaded model with its context (weights, KV cache, runtime). */
+    readonly memory: string;
+    /** Size of the downloaded model on disk. */
+    readonly disk: string;
+  };
+  /** Size of each server's model volume (gp3), which keeps pulled models across restarts. */
+  readonly volumeSize: string;
+}
+
+/** The Celery GPU workers of seed 001, scaled by KEDA on the queue length. */
+export interface AiWorkerSettings {
+  /** The Celery broker (seed 001: Redis behind Sentinel). */
+  readonly broker: RedisEndpoint;
+  /** The Celery result backend. @default the broker */
+  readonly backend?: RedisEndpoint;
+  /** The Redis password (also the Sentinels'), for the workers and for KEDA. */
+  readonly passwordSecret: SecretKey;
+  /** Queues the workers consume, in priority order. */
+  readonly queues: readonly string[];
+  /** How KEDA scales the workers. */
+  readonly scaling: {
+    /** The queue whose length drives scaling (a Redis list of that name). */
+    readonly queue: string;
+    /** Jobs per worker: the target list length per replica. */
+    readonly jobsPerWorker: number;
+    /** KEDA activates (scales from zero, buying a GPU node) when more jobs than this wait. */
+    readonly activateAbove: number;
+    /** Seconds without jobs before scaling to zero; longer than the GPU pool's consolidateAfter. */
+    readonly cooldownSeconds: number;
+  };
+  /** Where jobs checkpoint on SIGTERM (seed 001). Set per environment. */
+  readonly checkpoints: {
+    /** `s3://bucket/prefix`. */
+    readonly location?: string;
+    /** IAM role (IRSA) of the worker's service account, allowed to write there. */
+    readonly roleArn?: string;
+  };
+}
+
+/** The workload entries, by name. Each chart in `charts/index.ts` is registered under one of these names. */
+export interface WorkloadCatalog {
+  readonly jenkins: WorkloadConfig<'agent', 'jnlp' | 'python' | 'podman' | 'awsCli', JenkinsSettings>;
+  readonly kafka: WorkloadConfig<'brokers', 'kafka', KafkaSettings>;
+  readonly spark: WorkloadConfig<'master' | 'worker', 'spark', SparkSettings>;
+  readonly airflow: WorkloadConfig<'webserver' | 'scheduler', 'airflow' | 'gitSync', AirflowSettings>;
+  readonly llm: WorkloadConfig<'server', 'ollama', LlmSettings>;
+  readonly 'ai-worker': WorkloadConfig<'worker', 'worker', AiWorkerSettings>;
+}
+
+/** Names of the workloads. */
+export type WorkloadName = keyof WorkloadCatalog;
+
+/** A workload entry's component names. */
+export type ComponentsOf<W> = W extends { readonly components: infer C } ? keyof C & string : never;
+/** A workload entry's settings. */
+export type SettingsOf<W> = W extends { readonly settings: infer S } ? S : never;
+
+/** What environments may change, by workload. */
+export type WorkloadOverrides = { readonly [W in WorkloadName]?: WorkloadOverride<WorkloadCatalog[W]> };
+
+/** Every field optional, recursively (arrays are replaced whole). */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { readonly [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+const MULTI_ARCH: readonly Arch[] = ['amd64', 'arm64'];
+
+export const WORKLOADS: WorkloadCatalog = {
+  jenkins: {
+    namespace: 'ci',
+    podSecurity: {
+      level: 'privileged',
+      reason: 'podman builds container images inside the agent: it needs user namespaces, overlay mounts and device access that only a privileged container has',
+    },
+    // Agents are created by the controller's Kubernetes cloud, one pod per queued build, up to
+    // maxReplicas at once, and removed after idleMinutes: the queue scales them, to zero.
+    components: { agent: { pools: ['core-arm-ondemand'], minReplicas: 0, maxReplicas: 6 } },
+    images: {
+      // The agent container the Kubernetes plugin connects through (as the official chart pins it).
+      jnlp: { repository: 'jenkins/inbound-agent', tag: '3385.vf1123fb_515da_-1', architectures: MULTI_ARCH },
+      python: { repository: 'python', tag: '3.12.11-slim-bookworm', architectures: MULTI_ARCH },
+      podman: { repository: 'quay.io/podman/stable', tag: 'v5.5.2', architectures: MULTI_ARCH },
+      awsCli: { repository: 'amazon/aws-cli', tag: '2.27.50', architectures: MULTI_ARCH },
+    },
+    settings: {
+      controller: { url: 'http://jenkins.jenkins.svc.cluster.local:8080/', namespace: 'jenkins', serviceAccount: 'jenkins', configLabel: 'jenkins-jenkins-config' },
+      label: 'podman',
+      idleMinutes: 10,
+    },
+    prerequisites: [
+      { kind: 'Namespace', name: 'jenkins', purpose: 'the Jenkins controller (official jenkinsci/helm-charts chart, release "jenkins"), with the kubernetes and configuration-as-code plugins and its config-reload sidecar' },
+      { kind: 'ServiceAccount', name: 'jenkins', namespace: 'jenkins', purpose: "the controller's service account; the Role in ci lets it create agent pods" },
+    ],
+  },
+  kafka: {
+    namespace: 'kafka',
+    // Three combined broker/controllers: the KRaft quorum is fixed at three voters.
+    components: { brokers: { pools: ['kafka-arm-ondemand'], minReplicas: 3 } },
+    images: { kafka: { repository: 'apache/kafka', tag: '3.9.1', architectures: MULTI_ARCH } },
+    settings: { clusterId: 'q1Sh-9_ISia_zwGINzRvyQ', storage: '100Gi', heap: '1g' },
+  },
+  spark: {
+    namespace: 'spark',
+    components: {
+      // The master lives on the core pool: a master restart fails every running application.
+      master: { pools: ['core-arm-ondemand'], minReplicas: 1 },
+      worker: { pools: ['spark-exec-arm-ondemand'], minReplicas: 5, maxReplicas: 20 },
+    },
+    images: { spark: { repository: 'apache/spark', tag: '3.5.6', architectures: MULTI_ARCH } },
+    settings: { worker: { cores: 2, executorMemory: '2g', daemonMemory: '512m', protectFor: '1h' } },
+  },
+  airflow: {
+    namespace: 'airflow',
+    components: {
+      webserver: { pools: ['airflow-arm-ondemand'], minReplicas: 2, maxReplicas: 4 },
+      // No autoscaler: with LocalExecutor the schedulers run the tasks.
+      scheduler: { pools: ['airflow-arm-ondemand'], minReplicas: 2 },
+    },
+    images: {
+      airflow: { repository: 'apache/airflow', tag: '2.10.5', architectures: MULTI_ARCH },
+      gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.0', architectures: MULTI_ARCH },
+    },
+    settings: {
+      dags: { repo: 'https://github.com/hihypipe/airflow-dags.git', ref: 'main', subPath: 'dags', periodSeconds: 60 },
+      logs: {},
+      secret: 'airflow',
+      admin: { username: 'admin', email: 'platform@hihypipe.example', firstName: 'Platform', lastName: 'Admin' },
+    },
+    prerequisites: [
+      { kind: 'Secret', name: 'airflow', purpose: 'sql-alchemy-conn (the Postgres metadata database), fernet-key, webserver-secret-key and admin-password; create it with External Secrets' },
+    ],
+  },
+  llm: {
+    namespace: 'llm',
+    components: {
+      server: { pools: ['llm-arm-ondemand', 'llm-arm-spot'], minReplicas: 2, maxReplicas: 6, productionMinReplicas: 2 },
+    },
+    images: { ollama: { repository: 'ollama/ollama', tag: '0.12.11', architectures: MULTI_ARCH } },
+    settings: {
+      // Seeds 000/003 name microsoft/DialoGPT-medium (a 345M-parameter chat model that ollama
+      // does not serve). qwen2.5:1.5b is the small chat model of the ollama library closest to
+      // it: about 1 GB on disk (Q4_K_M) and under 2.5 GiB resident with a 4k context, which
+      // leaves room on the pool's 16 GiB xlarge nodes.
+      model: { name: 'qwen2.5:1.5b', memory: '2560Mi', disk: '1Gi' },
+      volumeSize: '20Gi',
+    },
+  },
+  'ai-worker': {
+    namespace: 'ai',
+    // KEDA scales the workers to zero when the queue is empty (seed 001's cost table).
+    components: { worker: { pools: ['gpu-spot'], minReplicas: 0, maxReplicas: 20 } },
+    images: { worker: { repository: 'ghcr.io/pinksea-ai/ai-worker', tag: '1.0.0', architectures: ['amd64'] } },
+    settings: {
+      broker: { sentinels: ['redis-sentinel.redis.svc.cluster.local:26379'], masterName: 'mymaster', db: 0 },
+      passwordSecret: { name: 'redis', key: 'password' },
+      queues: ['queue:pro', 'queue:starter', 'queue:free'],
+      scaling: { queue: 'queue:pro', jobsPerWorker: 3, activateAbove: 0, cooldownSeconds: 600 },
+      checkpoints: {},
+    },
+    prerequisites: [
+      { kind: 'Secret', name: 'redis', purpose: 'key password: the Redis (and Sentinel) password the workers and KEDA use' },
+      { kind: 'Service', name: 'redis-sentinel', namespace: 'redis', purpose: 'the Redis Sentinels of the Celery broker (seed 001)' },
+    ],
+  },
+};

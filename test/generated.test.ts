@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+/**
+ * Everything generated from the pinned upstream files of ../shared is committed; each test here
+ * regenerates one part with the project's own script and compares it byte for byte. A clone
+ * without ../shared (a user's) skips them, saying so.
+ */
+const ROOT = resolve(__dirname, '..');
+const CRDS = resolve(ROOT, '..', 'shared', 'crds');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'karpenter-v1.14.1');
+const HAVE_CRDS = existsSync(CRDS);
+const HAVE_DATA = existsSync(DATA);
+if (!HAVE_CRDS) console.warn(`imports and schemas drift tests skipped: ${CRDS} (the pinned CRDs) is not present in this checkout`);
+if (!HAVE_DATA) console.warn(`instance catalog drift test skipped: ${DATA} (Karpenter's reference data) is not present in this checkout`);
+
+/** Every file under `dir`, by path relative to it. */
+function tree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.set(join(entry.parentPath, entry.name).slice(dir.length + 1), readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+  }
+  return files;
+}
+
+function expectSameTree(generated: string, committed: string): void {
+  const [a, b] = [tree(generated), tree(committed)];
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  for (const [path, content] of b) expect(a.get(path), path).toBe(content);
+}
+
+function inScratch(prefix: string, run: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    run(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('generated files', () => {
+  it.skipIf(!HAVE_CRDS)('imports/ is exactly what cdk8s import generates from the pinned CRDs', () => {
+    inScratch('imports-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'import.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
+      expectSameTree(out, join(ROOT, 'imports'));
+    });
+  });
+
+  it.skipIf(!HAVE_CRDS)('schemas/ is exactly what npm run schemas generates from the same CRDs and kubernetes-models', () => {
+    inScratch('schemas-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
+      expectSameTree(out, join(ROOT, 'schemas'));
+    });
+  });
+
+  it.skipIf(!HAVE_DATA)("lib/catalog/instance-types.json is exactly what npm run catalog generates from Karpenter's reference data", () => {
+    inScratch('catalog-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'catalog.mjs'), DATA, '--output', join(out, 'instance-types.json')], { stdio: 'pipe' });
+      expect(readFileSync(join(out, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'catalog', 'instance-types.json'), 'utf8'));
+    });
+  });
+
+  it('names the pinned CRDs in cdk8s.yaml, each at its release tag', () => {
+    const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
+    expect(config.imports).toEqual([
+      'https://raw.githubusercontent.com/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.sh_nodepools.yaml',
+      'https://raw.githubusercontent.com/aws/karpenter-provider-aws/v1.14.1/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml',
+      'https://raw.githubusercontent.com/kedacore/keda/v2.20.2/config/crd/bases/keda.sh_scaledobjects.yaml',
+      'https://raw.githubusercontent.com/kedacore/keda/v2.20.2/config/crd/bases/keda.sh_triggerauthentications.yaml',
+      'https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
+      'https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
+      'https://raw.githubusercontent.com/argoproj/argo-cd/v3.1.16/manifests/crds/application-crd.yaml',
+      'https://raw.githubusercontent.com/argoproj/argo-cd/v3.1.16/manifests/crds/applicationset-crd.yaml',
+      'https://raw.githubusercontent.com/argoproj/argo-cd/v3.1.16/manifests/crds/appproject-crd.yaml',
+    ]);
+  });
+});
