@@ -5,6 +5,7 @@ import type { EnvironmentConfig, Prerequisite } from '../config/types';
 import { ConfigError } from './errors';
 import { layout, Manifest } from './layout';
 import { report } from './report';
+import { sourceHash, STAMP_FILE } from './source-hash';
 import type { ResolvedPool } from './pools';
 import type { ValidatorThread } from './validator-thread';
 import type { ValidateOptions, ValidationResult } from './validation';
@@ -103,6 +104,7 @@ function assemble(composition: Composition, envs: readonly EnvironmentConfig[], 
   if (failures.length > 0) throw new ValidationError(failures);
   const files = new Map(outputs.flatMap((o) => ('files' in o ? o.files : [])));
   for (const [path, content] of composition.shared(envs)) files.set(path, content);
+  files.set(STAMP_FILE, `${sourceHash()}\n`);
   const warnings = new Map(envs.map((env, i) => [env.name, 'warnings' in outputs[i]! ? (outputs[i] as { warnings: ValidationResult['findings'] }).warnings : []]));
   return { files, warnings };
 }

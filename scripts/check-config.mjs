@@ -55,11 +55,11 @@ function nodeAt(sourceFile, position) {
 }
 
 /** One diagnostic in the project's words: file:line:col, the path in config, what is wrong, and the fix. */
-function describe(diagnostic, checker) {
+function describe(diagnostic, checker, project) {
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ');
   if (!diagnostic.file) return message;
   const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-  const where = `${relative(root, diagnostic.file.fileName)}:${line + 1}:${character + 1}`;
+  const where = `${relative(project, diagnostic.file.fileName)}:${line + 1}:${character + 1}`;
   const node = nodeAt(diagnostic.file, diagnostic.start);
   // Unknown keys (TS2353, TS2561): name the valid keys of the object and the closest one.
   if ((diagnostic.code === 2353 || diagnostic.code === 2561) && node) {
@@ -79,9 +79,12 @@ function describe(diagnostic, checker) {
   return `${where}: ${path ? `'${path}': ` : ''}${message}`;
 }
 
-/** Type-checks every .ts file under config/; returns the problems, one per line (empty when config is well-typed). */
-export function checkConfig() {
-  const files = filesUnder(join(root, 'config'));
+/**
+ * Type-checks every .ts file under `<project>/config/`; returns the problems, one per line (empty
+ * when config is well-typed). Paths in messages are relative to the project.
+ */
+export function checkConfig(project = root) {
+  const files = filesUnder(join(project, 'config'));
   const program = ts.createProgram(files, {
     strict: true,
     noEmit: true,
@@ -93,7 +96,7 @@ export function checkConfig() {
     moduleResolution: ts.ModuleResolutionKind.Node10,
   });
   const checker = program.getTypeChecker();
-  return ts.getPreEmitDiagnostics(program).map((d) => describe(d, checker));
+  return ts.getPreEmitDiagnostics(program).map((d) => describe(d, checker, project));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,23 +1,22 @@
 // `npm run diff [-- <git-ref>] [--markdown]`: what the synthesized dist/ changes against a ref
 // (default HEAD), object by object and field by field. Run `npm run synth` first.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Exit status: 0 printed, 2 the ref or dist/ is missing, or dist/ is stale against the code.
 import { formatDiff, semanticDiff } from '../lib/diff';
+import { DistError, distAt, currentDist } from '../lib/dist-files';
 
-const args = process.argv.slice(2);
-const markdown = args.includes('--markdown');
-const ref = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
-
-const before = new Map<string, string>();
-const listed = execFileSync('git', ['ls-tree', '-r', '--name-only', ref, '--', 'dist/'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-for (const path of listed) before.set(path.slice('dist/'.length), execFileSync('git', ['show', `${ref}:${path}`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
-
-const after = new Map<string, string>();
-for (const entry of readdirSync('dist', { recursive: true, withFileTypes: true })) {
-  if (entry.isFile()) {
-    const path = join(entry.parentPath, entry.name);
-    after.set(path.slice('dist/'.length), readFileSync(path, 'utf8'));
+function main(args: readonly string[]): number {
+  const markdown = args.includes('--markdown');
+  const ref = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
+  try {
+    const after = currentDist();
+    const before = distAt(ref);
+    process.stdout.write(formatDiff(semanticDiff(before, after), markdown));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DistError)) throw error;
+    console.error(error.message);
+    return 2;
   }
 }
-process.stdout.write(formatDiff(semanticDiff(before, after), markdown));
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,64 +1,116 @@
 // `npm run validate -- <paths...>`: validates Kubernetes manifests (files or folders, multi-document
 // YAML or JSON, from any tool) as the API server, Karpenter and the scheduler would judge them.
 //
-//   --format text|json   report format (default text; json for CI)
-//   --admission-only     only what the API server enforces: schema, CEL rules, its own rules
-//   --production         production policy too (no @latest AMI)
-//   --list-rules         print every rule: id, layer, severity and why it exists
+//   --format text|json      report format (default text; json for CI: only JSON on stdout, errors included)
+//   --admission-only        only what the API server enforces: schema, CEL rules, its own rules
+//   --production            production policy too (no @latest AMI)
+//   --pod-security <level>  the Pod Security level of namespaces the files do not define
+//                           (privileged, baseline or restricted; default: none, not checked)
+//   --list-rules            print every rule: id, layer, severity and why it exists
 //
-// Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed
-// or the arguments are wrong.
-import { validate } from '../lib/validation';
+// Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed or
+// the arguments are wrong, 3 the validator itself failed (a bug: please report it).
+import { validate, ValidateOptions } from '../lib/validation';
 import { formatJson, formatText } from '../lib/validation/format';
-import { LoadError, loadInputs } from '../lib/validation/load';
+import { Input } from '../lib/validation/findings';
+import { inputsOf, LoadError } from '../lib/validation/load';
 import { RULE_CATALOG } from '../lib/validation/rules';
 
-const USAGE = 'usage: npm run validate -- [--format text|json] [--admission-only] [--production] <file or folder>...\n       npm run validate -- --list-rules';
+const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] <file or folder>...\n       npm run --silent validate -- --list-rules';
+const LEVELS = ['privileged', 'baseline', 'restricted'];
 
-function main(argv: readonly string[]): number {
+class UsageError extends Error {}
+
+interface Arguments {
+  readonly paths: string[];
+  readonly format: 'text' | 'json';
+  readonly options: ValidateOptions;
+  readonly listRules: boolean;
+  readonly help: boolean;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
   const paths: string[] = [];
   let format = 'text';
   let admissionOnly = false;
   let production = false;
+  let podSecurity: string | undefined;
+  let listRules = false;
+  let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--format') format = argv[++i] ?? '';
-    else if (arg.startsWith('--format=')) format = arg.slice('--format='.length);
+    const value = (name: string) => {
+      const inline = arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined;
+      return inline ?? argv[++i] ?? '';
+    };
+    if (arg === '--format' || arg.startsWith('--format=')) format = value('--format');
+    else if (arg === '--pod-security' || arg.startsWith('--pod-security=')) podSecurity = value('--pod-security');
     else if (arg === '--admission-only') admissionOnly = true;
     else if (arg === '--production') production = true;
-    else if (arg === '--list-rules') {
-      for (const rule of RULE_CATALOG.values()) console.log(`${rule.id.padEnd(26)} ${rule.layer.padEnd(9)} ${rule.severity.padEnd(7)} ${rule.rationale}`);
-      return 0;
-    } else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      return 0;
-    } else if (arg.startsWith('-')) {
-      console.error(`unknown option '${arg}'\n${USAGE}`);
-      return 2;
-    } else paths.push(arg);
+    else if (arg === '--list-rules') listRules = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
+    else paths.push(arg);
   }
-  if (format !== 'text' && format !== 'json') {
-    console.error(`'--format' (${JSON.stringify(format)}) must be text or json\n${USAGE}`);
-    return 2;
-  }
-  if (paths.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
-  let inputs;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`'--format' (${JSON.stringify(format)}) must be text or json`);
+  if (podSecurity !== undefined && !LEVELS.includes(podSecurity)) throw new UsageError(`'--pod-security' (${JSON.stringify(podSecurity)}) must be one of ${LEVELS.join(', ')}`);
+  if (paths.length === 0 && !listRules && !help) throw new UsageError('no file or folder given');
+  return {
+    paths,
+    format,
+    listRules,
+    help,
+    options: { admissionOnly, production, ...(podSecurity ? { podSecurityDefault: podSecurity as 'privileged' | 'baseline' | 'restricted' } : {}) },
+  };
+}
+
+/** Runs the CLI; returns the exit status. Prints only JSON on stdout with --format json, whatever happens. */
+function main(argv: readonly string[]): number {
+  const json = argv.includes('--format=json') || argv.some((a, i) => a === '--format' && argv[i + 1] === 'json');
+  const fail = (status: number, message: string): number => {
+    if (json) console.log(JSON.stringify({ error: message, exitCode: status }));
+    else console.error(message);
+    return status;
+  };
+  let args: Arguments;
   try {
-    inputs = loadInputs(paths);
+    args = parseArguments(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return fail(2, `${error.message}\n${USAGE}`);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.listRules) {
+    if (json) console.log(JSON.stringify([...RULE_CATALOG.values()], null, 2));
+    else for (const rule of RULE_CATALOG.values()) console.log(`${rule.id.padEnd(28)} ${rule.layer.padEnd(9)} ${rule.severity.padEnd(7)} ${rule.rationale}`);
+    return 0;
+  }
+  // Time includes reading and parsing: what the user waits for.
+  const start = process.hrtime.bigint();
+  const inputs: Input[] = [];
+  try {
+    for (const input of inputsOf(args.paths)) inputs.push(input);
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;
-    console.error(error.message);
-    return 2;
+    return fail(2, error.message);
   }
-  const start = process.hrtime.bigint();
-  const result = validate(inputs, { admissionOnly, production });
+  const result = validate(inputs, args.options);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (format === 'json') console.log(formatJson(result, inputs.length));
-  else console.log(`${formatText(result, inputs.length)} (${ms.toFixed(0)} ms${admissionOnly ? ', admission checks only' : ''})`);
+  if (args.format === 'json') console.log(formatJson(result, inputs.length, ms));
+  else console.log(`${formatText(result, inputs.length)} (${ms.toFixed(0)} ms, reading included${args.options.admissionOnly ? '; admission checks only' : ''})`);
   return result.errors > 0 ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  // A bug in the validator, not a problem of the files: say so, without a stack trace unless asked.
+  const message = `the validator failed (a bug, please report it): ${(error as Error).message ?? String(error)}`;
+  if (process.argv.includes('--format=json') || process.argv.join(' ').includes('--format json')) console.log(JSON.stringify({ error: message, exitCode: 3 }));
+  else console.error(message);
+  if (process.env.KARPENTER_AS_CODE_DEBUG) console.error((error as Error).stack);
+  process.exitCode = 3;
+}

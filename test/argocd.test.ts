@@ -98,14 +98,14 @@ describe('dist/argocd/bootstrap.yaml', () => {
 
 describe('a third cluster', () => {
   it('is one entry in config: its folder, its report and its ArgoCD element appear', () => {
-    const staging: EnvironmentConfig = { ...dev, name: 'staging', cluster: { ...dev.cluster, name: 'hihypipe-eks-staging' }, argocdDestination: 'https://staging.example.internal' };
-    const files = renderAll([...ENVIRONMENTS, staging]);
-    expect([...files.keys()].filter((p) => p.startsWith('staging/')).sort()).toEqual(
-      [...files.keys()].filter((p) => p.startsWith('dev/')).map((p) => p.replace('dev/', 'staging/')).sort(),
+    const third: EnvironmentConfig = { ...dev, name: 'zz-fixture-env', cluster: { ...dev.cluster, name: 'zz-fixture-cluster' }, argocdDestination: 'https://zz-fixture.example.internal' };
+    const files = renderAll([...ENVIRONMENTS, third]);
+    expect([...files.keys()].filter((p) => p.startsWith('zz-fixture-env/')).sort()).toEqual(
+      [...files.keys()].filter((p) => p.startsWith('dev/')).map((p) => p.replace('dev/', 'zz-fixture-env/')).sort(),
     );
-    expect(files.get('staging/REPORT.md')).toContain('# staging: cluster hihypipe-eks-staging');
+    expect(files.get('zz-fixture-env/REPORT.md')).toContain('# zz-fixture-env: cluster zz-fixture-cluster');
     const set = parseYaml(files.get('argocd/bootstrap.yaml')!).find((o) => o.kind === 'ApplicationSet')!;
-    expect(at(set, 'spec.generators')[0].list.elements).toContainEqual({ name: 'staging', server: 'https://staging.example.internal' });
-    expect(files.get('staging/02-ec2nodeclasses.yaml')).toContain('Name: hihypipe-eks-staging-default');
+    expect(at(set, 'spec.generators')[0].list.elements).toContainEqual({ name: 'zz-fixture-env', server: 'https://zz-fixture.example.internal' });
+    expect(files.get('zz-fixture-env/02-ec2nodeclasses.yaml')).toContain('Name: zz-fixture-cluster-default');
   });
 });

@@ -183,7 +183,7 @@ describe('npm run validate', () => {
   it('exits 0 on a valid folder and says so', () => {
     const result = run(join(ROOT, 'test', 'fixtures', 'valid'));
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) in 11 object\(s\) \(\d+ ms\)\n$/);
+    expect(result.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) in 11 object\(s\) \(\d+ ms, reading included\)\n$/);
   });
 
   it('exits 1 on errors, grouped by object with file and document', () => {
@@ -199,7 +199,7 @@ describe('npm run validate', () => {
 
   it('exits 2 when a file cannot be parsed or found', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'kind: [unclosed\n');
-    expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: expect.stringContaining('bad.yaml#1: not valid YAML') });
+    expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: expect.stringContaining('bad.yaml#1 (line 1): not valid YAML') });
     expect(run('missing.yaml')).toMatchObject({ status: 2, stderr: 'missing.yaml: no such file or folder\n' });
     expect(run('--format', 'xml', 'bad.yaml').status).toBe(2);
     mkdirSync(join(dir, 'empty'));
@@ -218,7 +218,7 @@ describe('npm run validate', () => {
     const result = run('--list-rules');
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(RULE_CATALOG.size);
-    expect(result.stdout).toContain('fits-instance              cluster   error   A pod larger than the largest instance\'s allocatable resources is never scheduled.');
+    expect(result.stdout).toContain('fits-instance                cluster   error   A pod larger than the largest instance\'s allocatable resources is never scheduled.');
   });
 
   it('is the bin entry too', () => {

@@ -72,6 +72,12 @@ const CASES: readonly RuleCase[] = [
   { rule: 'ami-pinned', fail: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@latest'), options: { complete: true, production: true }, message: 'must pin an AMI version in production (e.g. "al2023@v20250715")', pass: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@v20251001') },
   { rule: 'kube-reserved', fail: (s) => (nodeClass(s).spec.kubelet = { maxPods: 110, kubeReserved: { memory: '200Mi' } }), message: 'reserves 200Mi for the kubelet and runtime of up to 110 pods, where Karpenter and the EKS AMIs reserve 1465Mi', pass: (s) => (nodeClass(s).spec.kubelet = { maxPods: 110, kubeReserved: { memory: '1500Mi' } }) },
   { rule: 'pool-limits', fail: (s) => delete pool(s).spec.limits.memory, message: 'spec.limits ({"cpu":"64"}): must set memory: without them the pool can grow without bound' },
+  {
+    rule: 'validator',
+    // A validator bug, simulated: reading the field throws. The object is reported as not checked, never passed.
+    fail: (s) => Object.defineProperty(deployment(s).spec, 'replicas', { enumerable: true, get: () => { throw new Error('boom'); } }),
+    message: 'could not be checked: the validator failed on it (boom); this is a bug in the validator, please report it',
+  },
   { rule: 'waiver', fail: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'ok'), message: 'must give the reason for the waiver (at least 10 characters)', pass: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'the vendor publishes no tags') },
 ];
 

@@ -3,6 +3,7 @@ import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { strings } from '@bufbuild/cel/ext';
 import { re2Find, re2FindAll, re2Test } from './regex';
+import { own } from './pods';
 import { readSchemaJson } from './schema-files';
 import { StructuralSchema } from './structural';
 
@@ -53,7 +54,7 @@ export function compileRule(rule: string): Program {
 export function toCel(value: unknown, schema: StructuralSchema | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => toCel(item, schema?.items));
   if (value !== null && typeof value === 'object') {
-    return new Map(Object.entries(value).map(([key, item]) => [key, toCel(item, schema?.properties?.[key] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined))]));
+    return new Map(Object.entries(value).map(([key, item]) => [key, toCel(item, own(schema?.properties, key) ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined))]));
   }
   if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number') return BigInt(value);
   return value;

@@ -37,6 +37,8 @@ export interface Checked {
 
 export interface ClusterOptions {
   readonly complete: boolean;
+  /** Runs one object's checks, reporting the validator's own failure on it instead of throwing. */
+  readonly guard: <T>(reporter: Reporter, fallback: T, check: () => T) => T;
   /** Objects of the set the API server would refuse: references to them resolve, but nothing is placed on them. */
   readonly refused: readonly KubeObject[];
 }
@@ -218,7 +220,7 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   const workloads = items.filter((i) => podOf(i.object) !== undefined);
   const hpas = of('HorizontalPodAutoscaler');
   const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), complete: options.complete };
-  if (placeable) for (const item of workloads) checkWorkload(item, pools, set);
+  if (placeable) for (const item of workloads) options.guard(item.reporter, undefined, () => checkWorkload(item, pools, set));
   for (const { object, reporter } of hpas) {
     const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;
     if (!exists(String(target.kind), target.name, namespaceOf(object))) {

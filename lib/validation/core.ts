@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import FIELDS from '../../schemas/core-fields.json';
 import { MODELS, Model } from './core-models';
 import { child, KubeObject, Reporter } from './findings';
+import { own } from './pods';
 import { reportSchemaErrors } from './schema-errors';
 
 /**
@@ -16,13 +17,13 @@ const loaded = new Map<string, Model>();
 
 /** Whether a schema is bundled for `apiVersion/kind`. */
 export function hasCoreSchema(key: string): boolean {
-  return key in MODELS;
+  return own(MODELS, key) !== undefined;
 }
 
 
 /** The model of `apiVersion/kind`, loaded once; undefined when none is bundled. */
 export function loadCoreModel(key: string): Model | undefined {
-  const load = MODELS[key];
+  const load = own(MODELS, key);
   if (!load) return undefined;
   let model = loaded.get(key);
   if (!model) {
@@ -48,12 +49,25 @@ function checkFields(ref: string, value: unknown, path: string, reporter: Report
     for (const [key, item] of Object.entries(value)) checkFields(ref.slice(2), item, child(path, key), reporter);
     return;
   }
-  const fields = TYPES[ref]!;
+  const fields = own(TYPES, ref) ?? {};
   for (const [key, item] of Object.entries(value)) {
-    const field = fields[key];
+    const field = own(fields, key);
     if (field === undefined) reporter.report('unknown-field', child(path, key), `unknown field "${child(path, key)}"${path === '' ? '' : ` (not a field of ${ref.split('#')[1]!.replace(/^I/, '')})`}`);
     else checkFields(field, item, child(path, key), reporter);
   }
+}
+
+// Field names that are Object's own members: a model copies fields onto itself, so one of these
+// would replace its prototype or constructor. No Kubernetes field has such a name (checkFields
+// reports them as unknown), so the schema check runs without them.
+const OBJECT_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function withoutObjectMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutObjectMembers);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (!OBJECT_MEMBERS.has(key)) copy[key] = withoutObjectMembers(item);
+  return copy;
 }
 
 /** Validates a core object against its kind's OpenAPI schema; false when no schema is bundled. */
@@ -62,9 +76,9 @@ export function validateCoreSchema(key: string, object: KubeObject, reporter: Re
   if (!model) return false;
   // metadata is checked by metadata.ts; status is ignored on create.
   const { metadata: _metadata, status: _status, ...rest } = object;
-  checkFields(ROOTS[key]!, rest, '', reporter);
+  checkFields(own(ROOTS, key) ?? '', rest, '', reporter);
   try {
-    new model(object).validate();
+    new model(withoutObjectMembers(object)).validate();
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors;
     if (!errors) throw error;

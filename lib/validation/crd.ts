@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import { compileRule, evaluate, toCel } from './cel';
 import { isTransitionRule, rulesOf } from './crd-schema';
 import { child, KubeObject, Reporter } from './findings';
+import { own } from './pods';
 import { re2Pattern } from './regex';
 import { readSchemaJson, requireSchemaModule } from './schema-files';
 import { reportSchemaErrors } from './schema-errors';
@@ -51,7 +52,7 @@ function prune(schema: StructuralSchema, value: unknown, path: string, reporter:
   if (value === null || typeof value !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    const field = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    const field = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
     if (field) prune(field, record[key], child(path, key), reporter);
     else if (schema.properties && schema.additionalProperties === undefined) {
       reporter.report('unknown-field', child(path, key), `unknown field "${child(path, key)}": not in the ${path === '' ? 'object' : `"${path}"`} schema (allowed: ${Object.keys(schema.properties).join(', ')})`);
@@ -78,7 +79,7 @@ function runRules(schema: StructuralSchema, value: unknown, path: string, report
     if (schema.items) value.forEach((item, index) => runRules(schema.items!, item, child(path, index), reporter));
   } else if (typeof value === 'object') {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const field = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const field = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (field) runRules(field, item, child(path, key), reporter);
     }
   }

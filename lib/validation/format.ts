@@ -28,8 +28,8 @@ export function formatText(result: ValidationResult, objects: number): string {
 }
 
 /** The findings as JSON, for CI. */
-export function formatJson(result: ValidationResult, objects: number): string {
-  return JSON.stringify({ objects, errors: result.errors, warnings: result.warnings, findings: result.findings, waived: result.waived }, null, 2);
+export function formatJson(result: ValidationResult, objects: number, milliseconds?: number): string {
+  return JSON.stringify({ objects, errors: result.errors, warnings: result.warnings, ...(milliseconds !== undefined ? { milliseconds: Math.round(milliseconds) } : {}), findings: result.findings, waived: result.waived }, null, 2);
 }
 
 /** Warnings of every environment for the console: one line each, grouped by environment; empty when there are none. */

@@ -3,6 +3,7 @@ import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema }
 import { CUSTOM_KINDS, preloadKind, validateCustomResource } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
 import { embeddedPods } from './embedded';
+import { own } from './pods';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
 import { checkServerRules } from './server-rules';
@@ -24,6 +25,11 @@ export interface ValidateOptions {
    * them are not reported. @default none
    */
   readonly prerequisites?: readonly { readonly kind: string; readonly name: string; readonly namespace?: string }[];
+  /**
+   * The Pod Security level assumed for namespaces the set does not define (the CLI's
+   * --pod-security). @default none: pods in such namespaces are not checked against a level
+   */
+  readonly podSecurityDefault?: 'privileged' | 'baseline' | 'restricted';
 }
 
 export interface ValidationResult {
@@ -52,6 +58,19 @@ function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
 // Kinds of Karpenter's alpha APIs and the v1 kinds that replaced them.
 const KARPENTER_PREDECESSORS: Readonly<Record<string, string>> = { Provisioner: 'NodePool', AWSNodeTemplate: 'EC2NodeClass' };
 
+/**
+ * Runs a check of one object; if the validator itself fails on it (a bug), the object is reported
+ * as not checked rather than passed, and the rest of the set is still validated.
+ */
+function guarded<T>(reporter: Reporter, fallback: T, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    reporter.report('validator', '', `could not be checked: the validator failed on it (${(error as Error).message ?? String(error)}); this is a bug in the validator, please report it`);
+    return fallback;
+  }
+}
+
 // What the API server checks on create; returns the object as it would be stored.
 function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): KubeObject {
   const { apiVersion, kind } = object;
@@ -63,7 +82,7 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
   const key = `${apiVersion}/${kind}`;
   const custom = CUSTOM_KINDS.get(key);
   if (custom) return validateCustomResource(object, custom, reporter);
-  const replacement = KARPENTER_PREDECESSORS[kind] ?? kind;
+  const replacement = own(KARPENTER_PREDECESSORS, kind) ?? kind;
   const served = [...CUSTOM_KINDS.values()].find((k) => k.kind === replacement && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
   if (served) {
     // The documents' v1alpha5 and v1beta1 objects: Karpenter 1.14.1 serves v1 only.
@@ -97,12 +116,12 @@ export function preload(): void {
 export function validate(inputs: readonly Input[], options: ValidateOptions = {}): ValidationResult {
   const checked: (Checked & { input: Input })[] = inputs.flatMap((input) => {
     const reporter = new Reporter(refOf(input));
-    const object = admit(input.object, reporter, options.admissionOnly ?? false);
+    const object = guarded(reporter, input.object, () => admit(input.object, reporter, options.admissionOnly ?? false));
     // Pods an object carries (JCasC pod templates) are checked as pods, reported on their carrier.
-    const embedded = embeddedPods(input).map((pod) => {
+    const embedded = guarded(reporter, [], () => embeddedPods(input)).map((pod) => {
       // Findings of its own (and so waivers of its own), filed on the carrier.
       const within = new Reporter(refOf(input)).within(pod.at);
-      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: admit(pod.object, within, options.admissionOnly ?? false), reporter: within };
+      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: guarded(within, pod.object, () => admit(pod.object, within, options.admissionOnly ?? false)), reporter: within };
     });
     return [{ input, object, reporter }, ...embedded];
   });
@@ -125,16 +144,18 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     }
     // The API server would refuse these: later rules would only guess at what they mean.
     const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
-    checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object) });
+    checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
     for (const { object, reporter } of admitted) {
-      if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
-        reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
-      }
-      checkPolicy(object, reporter, { production: options.production ?? false });
+      guarded(reporter, undefined, () => {
+        if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
+          reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
+        }
+        checkPolicy(object, reporter, { production: options.production ?? false });
+      });
     }
   }
   for (const { object, reporter } of checked) {
-    const waivers = options.admissionOnly ? new Map<string, string>() : waiversOf(object, reporter);
+    const waivers = options.admissionOnly ? new Map<string, string>() : guarded(reporter, new Map<string, string>(), () => waiversOf(object, reporter));
     const split = applyWaivers(reporter.findings, waivers);
     findings.push(...split.kept);
     waived.push(...split.waived.map((f) => ({ ...f, reason: waivers.get(f.rule)! })));

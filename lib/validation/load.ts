@@ -1,12 +1,38 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { load as parseYaml, YAMLException } from 'js-yaml';
 import { Input, KubeObject } from './findings';
+import { isObject } from './pods';
 
 /** A file that cannot be read or parsed: the CLI exits 2 on it. */
 export class LoadError extends Error {}
 
 const MANIFEST = /\.(ya?ml|json)$/;
+
+/**
+ * What a document may hold before it is refused as input rather than validated: YAML's aliases
+ * let a few bytes expand into billions of nodes (the "billion laughs"), and every check walks the
+ * expanded object. The API server, through sigs.k8s.io/yaml, refuses excessive aliasing too.
+ */
+const MAX_ALIASES = 100;
+const MAX_DEPTH = 100;
+/** Nodes a document may expand to through its aliases (a manifest of 10,000 objects has far fewer per document). */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+/** How many nodes a parsed document has once its aliases (shared references) are expanded; stops counting past `limit`. */
+function expandedSize(value: unknown, limit: number, memo = new Map<object, number>()): number {
+  if (value === null || typeof value !== 'object') return 1;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  memo.set(value, limit + 1); // a cycle counts as too large
+  let size = 1;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    size += expandedSize(item, limit, memo);
+    if (size > limit) break;
+  }
+  memo.set(value, size);
+  return size;
+}
 
 function filesUnder(path: string): string[] {
   let stat;
@@ -25,33 +51,103 @@ function filesUnder(path: string): string[] {
     });
 }
 
-/**
- * Reads every object from YAML or JSON files and folders (recursively, `.yaml`, `.yml` and
- * `.json`, skipping dotfiles): multi-document files, and `kind: List` expanded into its items.
- * Each input names its source as `file#document`.
- */
-export function loadInputs(paths: readonly string[], cwd = process.cwd()): Input[] {
-  const inputs: Input[] = [];
+/** The files a list of paths names: files as given, folders searched for .yaml, .yml and .json (dotfiles skipped). */
+export function manifestFiles(paths: readonly string[]): string[] {
   const files = paths.flatMap(filesUnder);
   if (files.length === 0) throw new LoadError(`no .yaml, .yml or .json file under ${paths.join(', ')}`);
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new LoadError(`${file}: cannot be read (${(error as Error).message})`);
+  return files;
+}
+
+/**
+ * The documents of a YAML stream, as source texts with the number of their first line. A line
+ * that starts with `---` begins a document (its rest may hold content), one that starts with
+ * `...` ends one. YAML forbids these markers at the start of a line inside any content
+ * (c-forbidden), so splitting on them never cuts a document.
+ */
+function* documentTexts(text: string): Generator<{ text: string; line: number }> {
+  let start = 0;
+  let firstLine = 1;
+  let line = 1;
+  const isMarker = (at: number, marker: string) => text.startsWith(marker, at) && (at + 3 === text.length || ' \t\r\n'.includes(text[at + 3]!));
+  for (let at = 0; at <= text.length; line++) {
+    const eol = text.indexOf('\n', at);
+    const next = eol < 0 ? text.length + 1 : eol + 1;
+    const begins = isMarker(at, '---');
+    if (begins || isMarker(at, '...')) {
+      const chunk = text.slice(start, at);
+      if (chunk.trim() !== '') yield { text: chunk, line: firstLine };
+      start = begins ? at + 3 : next;
+      firstLine = begins ? line : line + 1;
     }
-    const shown = relative(cwd, file) || file;
-    parseAllDocuments(text).forEach((doc, index) => {
-      const problem = doc.errors[0];
-      if (problem) throw new LoadError(`${shown}#${index + 1}: not valid YAML: ${problem.message.split('\n')[0]}`);
-      const value: unknown = doc.toJS({ maxAliasCount: 100 });
-      if (value === null || value === undefined) return;
-      if (typeof value !== 'object' || Array.isArray(value)) throw new LoadError(`${shown}#${index + 1}: a document must be a Kubernetes object (a mapping), not ${Array.isArray(value) ? 'a list' : typeof value}`);
-      const object = value as KubeObject;
-      const items = object.kind === 'List' && Array.isArray(object.items) ? (object.items as KubeObject[]) : [object];
-      items.forEach((item, i) => inputs.push({ object: item, source: `${shown}#${index + 1}${items.length > 1 || item !== object ? `.items[${i}]` : ''}` }));
-    });
+    at = next;
   }
-  return inputs;
+  const rest = text.slice(start);
+  if (rest.trim() !== '') yield { text: rest, line: firstLine };
+}
+
+/** Why a value cannot be a Kubernetes object, or undefined when it is a mapping. */
+function notAnObject(value: unknown): string | undefined {
+  if (isObject(value)) return undefined;
+  return `a document must be a Kubernetes object (a mapping), not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`;
+}
+
+/** The objects of one parsed document: itself, or the items of a `kind: List`. */
+function objectsOf(value: Record<string, unknown>, source: string): Input[] {
+  if (value.kind !== 'List' || !Array.isArray(value.items)) return [{ object: value as KubeObject, source }];
+  return value.items.map((item, i) => ({ object: (isObject(item) ? item : { kind: '<not an object>', value: item }) as KubeObject, source: `${source}.items[${i}]` }));
+}
+
+/** Parses one document; throws a LoadError naming the file, document and line when it is not YAML we accept. */
+function parseDocument(text: string, where: string): unknown {
+  let value: unknown;
+  try {
+    value = parseYaml(text, { maxAliases: MAX_ALIASES, maxDepth: MAX_DEPTH });
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      const reason = error.reason ?? error.message.split('\n')[0];
+      throw new LoadError(`${where}: not valid YAML: ${/alias/i.test(reason) && /limit|too many|exceed/i.test(reason) ? `too many aliases (more than ${MAX_ALIASES}): ${reason}` : reason}`);
+    }
+    if (error instanceof RangeError) throw new LoadError(`${where}: nested too deeply to read`);
+    throw error;
+  }
+  // Aliases share one object in memory, but every check walks them as copies.
+  if (text.includes('*') && expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+    throw new LoadError(`${where}: too many aliases: the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes (an alias bomb?)`);
+  }
+  return value;
+}
+
+/**
+ * Every object of a file, one document at a time: a document's text is parsed, its objects are
+ * handed on, and nothing of the YAML is kept. JSON files are one document. Each object names its
+ * source as `file#document`.
+ */
+export function* objectsOfFile(file: string, cwd = process.cwd()): Generator<Input> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LoadError(`${file}: cannot be read (${(error as Error).message})`);
+  }
+  const shown = relative(cwd, file) || file;
+  let index = 0;
+  for (const document of documentTexts(text)) {
+    index++;
+    const where = `${shown}#${index} (line ${document.line})`;
+    const value = parseDocument(document.text, where);
+    if (value === null || value === undefined) continue;
+    const problem = notAnObject(value);
+    if (problem) throw new LoadError(`${where}: ${problem}`);
+    yield* objectsOf(value as Record<string, unknown>, `${shown}#${index}`);
+  }
+}
+
+/** Every object of the given files and folders (recursively `.yaml`, `.yml` and `.json`), in order. */
+export function* inputsOf(paths: readonly string[], cwd = process.cwd()): Generator<Input> {
+  for (const file of manifestFiles(paths)) yield* objectsOfFile(file, cwd);
+}
+
+/** Every object of the given files and folders, read into memory. */
+export function loadInputs(paths: readonly string[], cwd = process.cwd()): Input[] {
+  return [...inputsOf(paths, cwd)];
 }

@@ -60,7 +60,7 @@ export function kubeReservedCpu(vcpu: number): number {
 }
 
 function quantity(map: Readonly<Record<string, string>> | undefined, key: string): number | undefined {
-  const value = map?.[key];
+  const value = map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
   return value !== undefined && isQuantity(value) ? parseQuantity(value) : undefined;
 }
 

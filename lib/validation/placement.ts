@@ -1,7 +1,7 @@
 import { isQuantity, parseQuantity } from '../quantity';
 import { satisfies } from '../requirements';
 import { PoolView, Requirement } from './node-pools';
-import { Json } from './pods';
+import { Json, own } from './pods';
 
 /**
  * Whether a pod can land on a pool's nodes, as Karpenter decides it when it provisions:
@@ -24,7 +24,7 @@ export function tolerates(toleration: Json, taint: { key: string; value?: string
 
 // Whether some node of the pool can satisfy a node selector requirement on `key`.
 function allows(pool: PoolView, term: Requirement): boolean {
-  const value = pool.labels[term.key];
+  const value = own(pool.labels, term.key);
   if (value !== undefined) return satisfies(term, value);
   const constraints = pool.requirements.filter((r) => r.key === term.key);
   if (constraints.length > 0) {

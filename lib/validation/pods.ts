@@ -3,6 +3,14 @@ import { KubeObject } from './findings';
 /** A JSON object of an arbitrary manifest, read defensively. */
 export type Json = Record<string, any>;
 
+/**
+ * A property a JSON object has of its own: never one it inherits (`constructor`, `toString`,
+ * `__proto__` are field names a manifest may carry, and must not find Object's members).
+ */
+export function own<T>(object: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return object !== undefined && Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+
 /** Whether a value is a JSON object (not an array, not null). */
 export const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 

@@ -66,6 +66,8 @@ const RULES: readonly Rule[] = [
   { id: 'ami-pinned', layer: 'policy', severity: 'error', rationale: 'An @latest AMI in production replaces every node whenever AWS publishes an image.' },
   { id: 'kube-reserved', layer: 'policy', severity: 'warning', rationale: "kube-reserved memory below what Karpenter and EKS reserve for the node's pods (11Mi per pod + 255Mi) lets pods starve the kubelet." },
   { id: 'pool-limits', layer: 'policy', severity: 'error', rationale: 'A pool without cpu and memory limits can scale the bill without bound.' },
+  // The validator itself.
+  { id: 'validator', layer: 'admission', severity: 'error', rationale: 'An object the validator failed on is reported as not checked, never passed.' },
   // Waivers themselves.
   { id: 'waiver', layer: 'policy', severity: 'error', rationale: 'A waiver names a policy rule and says why.' },
 ];

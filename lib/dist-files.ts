@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sourceHash, STAMP_FILE } from './source-hash';
+
+/** dist/ or a git ref cannot be read as asked: diff and plan exit 2 with the message. */
+export class DistError extends Error {}
+
+/**
+ * The files of dist/ as they are on disk (path relative to dist/ → content), after checking that
+ * synth wrote them from the code as it is now (dist/.synthesized-from).
+ */
+export function currentDist(dir = 'dist'): Map<string, string> {
+  if (!existsSync(dir)) throw new DistError(`there is no ${dir}/: run npm run synth first`);
+  const stamp = existsSync(join(dir, STAMP_FILE)) ? readFileSync(join(dir, STAMP_FILE), 'utf8').trim() : undefined;
+  if (stamp !== sourceHash()) {
+    throw new DistError(`${dir}/ is stale: it was not synthesized from the code as it is now (${dir}/${STAMP_FILE} differs). Run npm run synth first`);
+  }
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(path.slice(dir.length + 1), readFileSync(path, 'utf8'));
+  }
+  return files;
+}
+
+/** The files of dist/ at a git ref; a ref git does not know is a DistError. */
+export function distAt(ref: string): Map<string, string> {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+  } catch {
+    throw new DistError(`'${ref}' is not a commit git knows (a branch, tag or commit hash): nothing to compare dist/ with`);
+  }
+  const files = new Map<string, string>();
+  const listed = git('ls-tree', '-r', '--name-only', ref, '--', 'dist/').split('\n').filter(Boolean);
+  for (const path of listed) files.set(path.slice('dist/'.length), git('show', `${ref}:${path}`));
+  return files;
+}
