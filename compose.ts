@@ -2,19 +2,20 @@
 // main.ts synthesizes every environment with it; tests and the benchmark use it too. lib/ holds
 // the machinery (resolution, validation, layout), charts/ the charts; only this file knows both.
 import { App, Testing } from 'cdk8s';
-import { ArgoCdChart } from './charts/argocd';
+import { ArgoCdApplicationsChart, ArgoCdProjectChart } from './charts/argocd';
 import { WORKLOAD_CHARTS } from './charts/index';
 import { KarpenterChart } from './charts/karpenter';
 import { NamespaceSpec, PlatformChart } from './charts/platform';
+import { ARGOCD } from './config/argocd';
 import { POOLS } from './config/pools';
 import { EnvironmentConfig } from './config/types';
 import { WorkloadName, WORKLOADS } from './config/workloads';
 import { healthPatch } from './lib/argocd-health';
 import { checkEnvironment, environmentSubject } from './lib/environment';
 import { ConfigError, fail } from './lib/errors';
-import { Manifest, toYaml } from './lib/layout';
+import { Manifest } from './lib/layout';
 import { checkBasePools, resolvePools } from './lib/pools';
-import { BuiltEnvironment, Composition, synthesizeApp } from './lib/synth';
+import { BuiltEnvironment, Composition, EnvironmentSummary, SharedOutput, synthesizeApp } from './lib/synth';
 import { checkWorkloadEntries, ResolvedWorkload, resolveWorkloads } from './lib/workload-config';
 
 /** Checks what every environment shares, once: the shape of config/, the base pools, the workload entries and the chart registry. */
@@ -67,14 +68,26 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
   return { env, manifests: synthesizeApp(app), pools, workloads, leftOut, prerequisites };
 }
 
-/** The files every environment shares: ArgoCD's bootstrap and the optional health patch. */
-function shared(envs: readonly EnvironmentConfig[]): Map<string, string> {
-  const argocd = new ArgoCdChart(Testing.app(), 'argocd', { envs }).toJson() as Manifest[];
-  const wave = (m: Manifest) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
-  return new Map([
-    ['argocd/bootstrap.yaml', toYaml([...argocd].sort((a, b) => wave(a) - wave(b) || a.metadata.name.localeCompare(b.metadata.name)))],
-    ['argocd/optional/argocd-cm-health-patch.yaml', healthPatch()],
-  ]);
+/**
+ * The files every environment shares, for ArgoCD: the AppProject and root Application a team
+ * applies once (argocd/bootstrap.yaml), each environment's Applications the root syncs
+ * (argocd/apps/<env>.yaml), and the argocd-cm patch that makes the root wait for them
+ * (argocd/patches/argocd-cm.yaml).
+ */
+function shared(envs: readonly EnvironmentSummary[]): SharedOutput {
+  const objects = new Map<string, Manifest[]>([['argocd/bootstrap.yaml', synthesizeApp(appWith((app) => new ArgoCdProjectChart(app, 'argocd', { envs })))]]);
+  for (const summary of envs) objects.set(`argocd/apps/${summary.env.name}.yaml`, synthesizeApp(appWith((app) => new ArgoCdApplicationsChart(app, `argocd-${summary.env.name}`, { summary }))));
+  return {
+    objects,
+    texts: new Map([['argocd/patches/argocd-cm.yaml', healthPatch()]]),
+    prerequisites: [{ kind: 'Namespace', name: ARGOCD.namespace, purpose: `the Argo CD ${ARGOCD.version} installation, with dist/argocd/patches/argocd-cm.yaml merged into its argocd-cm` }],
+  };
+}
+
+function appWith(add: (app: App) => void): App {
+  const app = Testing.app();
+  add(app);
+  return app;
 }
 
 /** How main.ts, the tests and the benchmark compose environments. */

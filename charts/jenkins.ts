@@ -6,8 +6,7 @@ import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { placementFor } from '../lib/placement';
 import { ARCHITECTURES } from '../lib/pools';
 import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from '../lib/validation/cluster';
-import { WAIVER_PREFIX } from '../lib/validation/rules';
-import { container, NAME_LABEL, WorkloadContainer } from '../lib/workload';
+import { container, NAME_LABEL, privilegeWaivers, WorkloadContainer } from '../lib/workload';
 
 const AGENT = 'jenkins-agent';
 const AGENT_USER = 1000; // the `jenkins` user of the inbound-agent image
@@ -80,7 +79,7 @@ export class JenkinsChart extends NamespacedChart {
         annotations: {
           [POOLS_ANNOTATION]: agent.pools.map((p) => p.name).join(','),
           [ARCHITECTURES_ANNOTATION]: architectures.join(','),
-          [`${WAIVER_PREFIX}privileged`]: `podman: ${tools[2]!.privileged!.reason}`,
+          ...privilegeWaivers(tools),
         },
       },
       // Serialized as the API server reads it (quantities as strings), by cdk8s's own serializer.

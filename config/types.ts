@@ -290,9 +290,12 @@ export interface EnvironmentConfig {
      * production. @default none: Karpenter does not drain nodes ahead of a spot reclaim
      */
     readonly interruptionQueue?: string;
-    /** Labels of the managed node group the controller runs on: never nodes it manages itself. */
-    readonly systemNodeSelector: Readonly<Record<string, string>>;
   };
+  /**
+   * Labels of the managed node group the cluster's controllers (Karpenter, KEDA) run on: never
+   * nodes Karpenter manages, which it could consolidate away from under itself (seed 002).
+   */
+  readonly systemNodeSelector: Readonly<Record<string, string>>;
   /** Further prerequisites of this environment (AWS resources, objects other teams deploy). @default none */
   readonly prerequisites?: readonly Prerequisite[];
 }

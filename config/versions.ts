@@ -16,3 +16,6 @@ export const AMI_VERSIONS = {
   al2023: 'v20250715',
   bottlerocket: 'v1.43.0',
 } as const;
+
+/** KEDA release: the official chart (kedacore/charts) and the CRDs `imports/` and the validator were generated from. */
+export const KEDA_VERSION = '2.20.2';

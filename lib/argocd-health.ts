@@ -1,32 +1,26 @@
 import { toYaml } from './layout';
 
 /**
- * ArgoCD health for Karpenter's NodePool and EC2NodeClass, for ArgoCD releases that do not
- * assess them: the Ready condition decides (True → Healthy, False → Degraded with its message,
- * absent or Unknown → Progressing).
- * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#custom-health-checks
+ * Health of an Application, for the root Application that syncs the others (app of apps):
+ * Argo CD stopped assessing it in 1.8 (argo-cd #3781), so without this check every child
+ * Application counts as healthy the moment it is created and sync waves order nothing. The
+ * child's own health status is its health; until it has one, it is progressing.
+ *
+ * NodePool, EC2NodeClass and ScaledObject need nothing here: Argo CD 3.1 (the release targeted,
+ * config/argocd.ts) ships health checks for them (resource_customizations/karpenter.sh/NodePool,
+ * karpenter.k8s.aws/EC2NodeClass, keda.sh/ScaledObject at v3.1.9), which read their Ready condition.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#argocd-app
  */
-export const KARPENTER_HEALTH_LUA = `local hs = { status = "Progressing", message = "Waiting for the Ready condition" }
-if obj.status ~= nil and obj.status.conditions ~= nil then
-  for _, condition in ipairs(obj.status.conditions) do
-    if condition.type == "Ready" then
-      if condition.status == "True" then
-        hs.status = "Healthy"
-        hs.message = condition.message or "Ready"
-      elseif condition.status == "False" then
-        hs.status = "Degraded"
-        hs.message = condition.message or condition.reason or "Not ready"
-      else
-        hs.message = condition.message or "Ready is Unknown"
-      end
-    end
-  end
+export const APPLICATION_HEALTH_LUA = `local hs = { status = "Progressing", message = "Waiting for the Application to report its health" }
+if obj.status ~= nil and obj.status.health ~= nil and obj.status.health.status ~= nil then
+  hs.status = obj.status.health.status
+  hs.message = obj.status.health.message or ""
 end
 return hs
 `;
 
-/** Kinds the health check is registered for, as argocd-cm keys (`<group>_<kind>`). */
-export const HEALTH_KINDS = ['karpenter.sh_NodePool', 'karpenter.k8s.aws_EC2NodeClass'] as const;
+/** The argocd-cm key ArgoCD reads the Application health check from (`<group>_<kind>`). */
+export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
 
 /**
  * A merge patch for argocd-cm, applied with
@@ -36,6 +30,5 @@ export const HEALTH_KINDS = ['karpenter.sh_NodePool', 'karpenter.k8s.aws_EC2Node
  * as no-ops), so that it is also a valid ConfigMap document for `npm run validate`.
  */
 export function healthPatch(): string {
-  const data = Object.fromEntries(HEALTH_KINDS.map((kind) => [`resource.customizations.health.${kind}`, KARPENTER_HEALTH_LUA]));
-  return toYaml([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' }, data }]);
+  return toYaml([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' }, data: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA } }]);
 }

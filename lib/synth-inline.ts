@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/types';
-import type { ValidationResult } from './validation';
+import type { ValidateOptions, ValidationResult } from './validation';
 import { Manifest } from './layout';
 import { buildAll, BuiltEnvironment, Composition, renderBuilt, SynthOutput, validateOptions } from './synth';
 import { validateEnvironment } from './validate-environment';
@@ -14,15 +14,17 @@ function validateHere(built: BuiltEnvironment): ValidationResult {
   return validateEnvironment(built.manifests, validateOptions(built));
 }
 
+const validateShared = (manifests: readonly Manifest[], options: ValidateOptions) => validateEnvironment(manifests, options);
+
 /** Builds and validates one environment; throws a ValidationError when its objects fail. */
 export function synthEnvironment(composition: Composition, env: EnvironmentConfig): Manifest[] {
   const [built] = [...buildAll(composition, [env])];
-  renderBuilt(composition, [built!], [validateHere(built!)]);
+  renderBuilt(composition, [built!], [validateHere(built!)], validateShared);
   return built!.manifests;
 }
 
 /** Every environment's files and warnings, validated and rendered here. */
 export function renderAll(composition: Composition, envs: readonly EnvironmentConfig[]): SynthOutput {
   const built = [...buildAll(composition, envs)];
-  return renderBuilt(composition, built, built.map(validateHere));
+  return renderBuilt(composition, built, built.map(validateHere), validateShared);
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
 import type { EnvironmentConfig, Prerequisite } from '../config/types';
 import { ConfigError } from './errors';
-import { layout, Manifest } from './layout';
+import { CLUSTER_SCOPED_KINDS, layout, Manifest, toYaml, withSyncOptions } from './layout';
 import { report } from './report';
 import { sourceHash, STAMP_FILE } from './source-hash';
 import type { ResolvedPool } from './pools';
@@ -24,6 +24,25 @@ export interface BuiltEnvironment {
   readonly prerequisites: readonly Prerequisite[];
 }
 
+/** What the shared files need to know of an environment once it is built (its objects are let go). */
+export interface EnvironmentSummary {
+  readonly env: EnvironmentConfig;
+  /** Cluster-scoped kinds of its objects, as `group/Kind` (`karpenter.sh/NodePool`, `/Namespace`). */
+  readonly clusterScopedKinds: readonly string[];
+  /** Namespaces its namespaced objects live in. */
+  readonly namespaces: readonly string[];
+}
+
+/** Files every environment shares: objects to validate and lay out by file, and texts written as they are. */
+export interface SharedOutput {
+  /** Objects by file (`argocd/bootstrap.yaml`), validated together as one set. */
+  readonly objects: ReadonlyMap<string, readonly Manifest[]>;
+  /** Other files, by path (`argocd/patches/argocd-cm.yaml`). */
+  readonly texts: ReadonlyMap<string, string>;
+  /** What the shared objects need from outside them (the Argo CD installation). */
+  readonly prerequisites: readonly Prerequisite[];
+}
+
 /**
  * How environments are made: the composition at the top of the project (compose.ts) says which
  * charts make an environment; this module only runs it, validates and writes.
@@ -33,8 +52,19 @@ export interface Composition {
   checkShared(): void;
   /** Builds one environment's objects, without validating them. */
   build(env: EnvironmentConfig): BuiltEnvironment;
-  /** Files every environment shares (`argocd/bootstrap.yaml`), by path relative to dist/. */
-  shared(envs: readonly EnvironmentConfig[]): Map<string, string>;
+  /** Files every environment shares (ArgoCD's), by path relative to dist/. */
+  shared(envs: readonly EnvironmentSummary[]): SharedOutput;
+}
+
+/** The summary of a built environment the shared files are made from. */
+export function summarize(built: BuiltEnvironment): EnvironmentSummary {
+  const kinds = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const m of built.manifests) {
+    if (m.metadata.namespace !== undefined) namespaces.add(m.metadata.namespace);
+    else if (CLUSTER_SCOPED_KINDS.has(m.kind)) kinds.add(`${m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : ''}/${m.kind}`);
+  }
+  return { env: built.env, clusterScopedKinds: [...kinds].sort(), namespaces: [...namespaces].sort() };
 }
 
 /** An environment whose objects fail validation, with what the validator found. */
@@ -75,20 +105,24 @@ export function* buildAll(composition: Composition, envs: readonly EnvironmentCo
   for (const env of envs) {
     if (names.has(env.name)) throw new ConfigError(`environment "${env.name}": 'name' ("${env.name}") must be unique across config/environments`);
     names.add(env.name);
-    yield composition.build(env);
+    const built = composition.build(env);
+    // Validated as written: with the sync waves the layout gives, so wave order is checked too.
+    yield { ...built, manifests: built.manifests.map(withSyncOptions) };
   }
 }
 
 /** One environment's files (paths relative to `dist/`), or why it fails validation. */
-type EnvironmentOutput = { readonly files: readonly (readonly [string, string])[]; readonly warnings: ValidationResult['findings'] } | { readonly failure: ValidationFailure };
+type EnvironmentOutput = ({ readonly files: readonly (readonly [string, string])[]; readonly warnings: ValidationResult['findings'] } | { readonly failure: ValidationFailure }) & { readonly summary: EnvironmentSummary };
 
 /** An environment's YAML (`laidOut`, by file name) and REPORT.md, once validation passed. */
 function environmentOutput(built: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
   const { env, manifests } = built;
-  if (validation.errors > 0) return { failure: { env: env.name, result: validation, objects: manifests.length } };
+  const summary = summarize(built);
+  if (validation.errors > 0) return { failure: { env: env.name, result: validation, objects: manifests.length }, summary };
   return {
     files: [...[...laidOut].map(([file, content]) => [`${env.name}/${file}`, content] as const), [`${env.name}/REPORT.md`, report(built, validation)]],
     warnings: validation.findings.filter((f) => f.severity === 'warning'),
+    summary,
   };
 }
 
@@ -98,14 +132,39 @@ export interface SynthOutput {
   readonly warnings: ReadonlyMap<string, ValidationResult['findings']>;
 }
 
-/** Every environment's files, then the shared ones; a ValidationError naming every environment that fails. */
-function assemble(composition: Composition, envs: readonly EnvironmentConfig[], outputs: readonly EnvironmentOutput[]): SynthOutput {
+/** The name under which failures of the shared files (ArgoCD's) are reported. */
+const SHARED = 'argocd';
+
+/** The shared objects, validated together as one set. */
+function sharedObjects(shared: SharedOutput): Manifest[] {
+  return [...shared.objects.values()].flat();
+}
+
+/** How the shared set is validated: complete, and with production rules when any environment is production. */
+function sharedOptions(outputs: readonly EnvironmentOutput[], shared: SharedOutput): ValidateOptions {
+  return { complete: true, production: outputs.some((o) => o.summary.env.production), prerequisites: shared.prerequisites };
+}
+
+// Shared objects in the order they apply: their sync wave, then kind and name.
+const byWave = (a: Manifest, b: Manifest) =>
+  Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) - Number(b.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) ||
+  a.kind.localeCompare(b.kind) ||
+  a.metadata.name.localeCompare(b.metadata.name);
+
+/**
+ * Every environment's files, then the shared ones (validated as one set, `sharedResult`); a
+ * ValidationError naming every environment, and the shared files, that fail.
+ */
+function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, sharedResult: ValidationResult): SynthOutput {
   const failures = outputs.flatMap((o) => ('failure' in o ? [o.failure] : []));
+  if (sharedResult.errors > 0) failures.push({ env: SHARED, result: sharedResult, objects: sharedObjects(shared).length });
   if (failures.length > 0) throw new ValidationError(failures);
   const files = new Map(outputs.flatMap((o) => ('files' in o ? o.files : [])));
-  for (const [path, content] of composition.shared(envs)) files.set(path, content);
+  for (const [path, objects] of shared.objects) files.set(path, toYaml([...objects].sort(byWave)));
+  for (const [path, content] of shared.texts) files.set(path, content);
   files.set(STAMP_FILE, `${sourceHash()}\n`);
-  const warnings = new Map(envs.map((env, i) => [env.name, 'warnings' in outputs[i]! ? (outputs[i] as { warnings: ValidationResult['findings'] }).warnings : []]));
+  const warnings = new Map(outputs.map((o) => [o.summary.env.name, 'warnings' in o ? o.warnings : []]));
+  warnings.set(SHARED, sharedResult.findings.filter((f) => f.severity === 'warning'));
   return { files, warnings };
 }
 
@@ -115,12 +174,10 @@ function assemble(composition: Composition, envs: readonly EnvironmentConfig[], 
  * environments' validation results, in the same order. Throws a ValidationError naming every
  * environment whose objects fail.
  */
-export function renderBuilt(composition: Composition, built: readonly BuiltEnvironment[], validations: readonly ValidationResult[]): SynthOutput {
-  return assemble(
-    composition,
-    built.map((b) => b.env),
-    built.map((b, i) => environmentOutput(b, validations[i]!, layout(b.manifests))),
-  );
+export function renderBuilt(composition: Composition, built: readonly BuiltEnvironment[], validations: readonly ValidationResult[], validate: (manifests: readonly Manifest[], options: ValidateOptions) => ValidationResult): SynthOutput {
+  const outputs = built.map((b, i) => environmentOutput(b, validations[i]!, layout(b.manifests)));
+  const shared = composition.shared(outputs.map((o) => o.summary));
+  return assemble(outputs, shared, validate(sharedObjects(shared), sharedOptions(outputs, shared)));
 }
 
 // Environments that may wait for the validator while the next one is built.
@@ -147,7 +204,9 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
     // A build error must not leave validations unobserved.
     if (outputs.length < envs.length) await Promise.allSettled(outputs);
   }
-  return assemble(composition, envs, await Promise.all(outputs));
+  const done = await Promise.all(outputs);
+  const shared = composition.shared(done.map((o) => o.summary));
+  return assemble(done, shared, await validator.validate(sharedObjects(shared), sharedOptions(done, shared)));
 }
 
 /**

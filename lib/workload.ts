@@ -157,6 +157,16 @@ class StatefulSet extends k8s.KubeStatefulSet {
   }
 }
 
+/**
+ * The waivers a declared privilege stands for: the `privileged` policy rule, and the warning of
+ * a namespace that warns (or audits) at a stricter Pod Security level than it enforces.
+ */
+export function privilegeWaivers(containers: readonly WorkloadContainer[]): Record<string, string> {
+  const reasons = containers.filter((c) => c.privileged).map((c) => `${c.name}: ${c.privileged!.reason}`);
+  if (reasons.length === 0) return {};
+  return { [`${WAIVER_PREFIX}privileged`]: reasons.join('; '), [`${WAIVER_PREFIX}pod-security-warn`]: reasons.join('; ') };
+}
+
 /** Label that selects a workload's pods. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 
@@ -246,8 +256,7 @@ export class Workload extends Construct {
     const { props } = this;
     const annotations: Record<string, string> = { ...props.podAnnotations };
     if (props.doNotDisrupt !== undefined) annotations['karpenter.sh/do-not-disrupt'] = props.doNotDisrupt === true ? 'true' : props.doNotDisrupt;
-    const reasons = props.containers.filter((c) => c.privileged).map((c) => `${c.name}: ${c.privileged!.reason}`);
-    if (reasons.length > 0) annotations[`${WAIVER_PREFIX}privileged`] = reasons.join('; ');
+    Object.assign(annotations, privilegeWaivers(props.containers));
     for (const [rule, reason] of Object.entries(props.waivers ?? {})) annotations[`${WAIVER_PREFIX}${rule}`] = reason;
     return Object.keys(annotations).length > 0 ? annotations : undefined;
   }

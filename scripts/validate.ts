@@ -8,12 +8,16 @@
 //                           (privileged, baseline or restricted; default: none, not checked)
 //   --list-rules            print every rule: id, layer, severity and why it exists
 //
+// A folder whose manifests are all in subfolders (a synthesized dist/: dist/dev, dist/prod,
+// dist/argocd) holds one cluster per subfolder: each is validated as its own set, since one
+// cluster's objects are not another's (the same Namespace in two clusters is not a duplicate).
+//
 // Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed or
 // the arguments are wrong, 3 the validator itself failed (a bug: please report it).
-import { validate, ValidateOptions } from '../lib/validation';
+import { validate, ValidateOptions, ValidationResult } from '../lib/validation';
 import { formatJson, formatText } from '../lib/validation/format';
 import { Input } from '../lib/validation/findings';
-import { inputsOf, LoadError } from '../lib/validation/load';
+import { clusterSets, inputsOf, LoadError } from '../lib/validation/load';
 import { RULE_CATALOG } from '../lib/validation/rules';
 
 const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] <file or folder>...\n       npm run --silent validate -- --list-rules';
@@ -90,18 +94,34 @@ function main(argv: readonly string[]): number {
   }
   // Time includes reading and parsing: what the user waits for.
   const start = process.hrtime.bigint();
-  const inputs: Input[] = [];
+  const results: ValidationResult[] = [];
+  let objects = 0;
   try {
-    for (const input of inputsOf(args.paths)) inputs.push(input);
+    // Each cluster's objects are one set (a synthesized dist/ holds one folder per cluster).
+    for (const set of clusterSets(args.paths)) {
+      const inputs: Input[] = [];
+      for (const input of inputsOf(set)) inputs.push(input);
+      objects += inputs.length;
+      results.push(validate(inputs, args.options));
+    }
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;
     return fail(2, error.message);
   }
-  const result = validate(inputs, args.options);
+  const result = merge(results);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (args.format === 'json') console.log(formatJson(result, inputs.length, ms));
-  else console.log(`${formatText(result, inputs.length)} (${ms.toFixed(0)} ms, reading included${args.options.admissionOnly ? '; admission checks only' : ''})`);
+  if (args.format === 'json') console.log(formatJson(result, objects, ms));
+  else console.log(`${formatText(result, objects)} (${ms.toFixed(0)} ms, reading included${results.length > 1 ? `; ${results.length} clusters, each validated as its own set` : ''}${args.options.admissionOnly ? '; admission checks only' : ''})`);
   return result.errors > 0 ? 1 : 0;
+}
+
+function merge(results: readonly ValidationResult[]): ValidationResult {
+  return {
+    findings: results.flatMap((r) => r.findings),
+    waived: results.flatMap((r) => r.waived),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    warnings: results.reduce((sum, r) => sum + r.warnings, 0),
+  };
 }
 
 try {

@@ -183,7 +183,7 @@ describe('npm run validate', () => {
   it('exits 0 on a valid folder and says so', () => {
     const result = run(join(ROOT, 'test', 'fixtures', 'valid'));
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) in 11 object\(s\) \(\d+ ms, reading included\)\n$/);
+    expect(result.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) in 12 object\(s\) \(\d+ ms, reading included\)\n$/);
   });
 
   it('exits 1 on errors, grouped by object with file and document', () => {
@@ -193,7 +193,7 @@ describe('npm run validate', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(`NodePool general (broken.yaml#2)\n  error   [cel] spec.disruption.budgets: 'schedule' must be set with 'duration'\n`);
     const json = JSON.parse(run('--format', 'json', 'broken.yaml').stdout);
-    expect(json).toMatchObject({ objects: 11, errors: 1, warnings: 0 });
+    expect(json).toMatchObject({ objects: 12, errors: 1, warnings: 0 });
     expect(json.findings[0]).toEqual({ rule: 'cel', severity: 'error', object: { kind: 'NodePool', name: 'general', source: 'broken.yaml#2' }, path: 'spec.disruption.budgets', message: "'schedule' must be set with 'duration'" });
   });
 

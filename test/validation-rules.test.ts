@@ -15,6 +15,8 @@ interface RuleCase {
   readonly message: string;
   readonly pass?: (set: any[]) => void;
   readonly options?: ValidateOptions;
+  /** Options for the passing fixture only, when they are what makes it pass (declared prerequisites). */
+  readonly passOptions?: ValidateOptions;
 }
 
 const deployment = (set: any[]) => pick(set, 'Deployment', 'api');
@@ -26,6 +28,20 @@ const nodeClass = (set: any[]) => pick(set, 'EC2NodeClass', 'default');
 const pdb = (set: any[]) => pick(set, 'PodDisruptionBudget', 'api');
 const hpa = (set: any[]) => pick(set, 'HorizontalPodAutoscaler', 'api');
 const requirement = (set: any[], key: string) => pool(set).spec.template.spec.requirements.find((r: any) => r.key === key);
+const KINDS = 'karpenter-as-code.io/cluster-scoped-kinds';
+// An Argo CD Application and AppProject (in the argocd namespace, declared to exist) for the Argo CD rules.
+const application = (spec: object, annotations: Record<string, string> = {}) => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name: 'web', namespace: 'web', annotations },
+  spec: { source: { repoURL: 'https://git.example.com/web.git', path: 'dist', targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, ...spec },
+});
+const project = (clusterResourceWhitelist: object[] = []) => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'AppProject',
+  metadata: { name: 'platform', namespace: 'web' },
+  spec: { sourceRepos: ['https://git.example.com/*'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }], clusterResourceWhitelist },
+});
 
 const CASES: readonly RuleCase[] = [
   { rule: 'schema', fail: (s) => (pool(s).spec.disruption.consolidationPolicy = 'Sometimes'), message: 'spec.disruption.consolidationPolicy ("Sometimes"): Unsupported value: supported values: "WhenEmpty", "WhenEmptyOrUnderutilized"', pass: (s) => (pool(s).spec.disruption.consolidationPolicy = 'WhenEmpty') },
@@ -43,7 +59,7 @@ const CASES: readonly RuleCase[] = [
   { rule: 'resources', fail: (s) => (container(s).resources.requests.memory = '2Gi'), message: 'resources.requests.memory ("2Gi"): must be less than or equal to memory limit of 1Gi', pass: (s) => (container(s).resources.requests.memory = '1024Mi') },
   { rule: 'probes', fail: (s) => (container(s).readinessProbe.exec = { command: ['true'] }), message: 'readinessProbe: may not specify more than 1 handler type (found exec, httpGet)' },
   { rule: 'volume-claim-templates', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].spec.accessModes, message: 'spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required' },
-  { rule: 'duplicate-object', fail: (s) => s.push(structuredClone(pdb(s))), message: 'PodDisruptionBudget/api metadata.name: is defined twice in the set (first at object 9)', pass: (s) => s.push({ ...structuredClone(pdb(s)), metadata: { name: 'api', namespace: 'other' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'none' } } } }) },
+  { rule: 'duplicate-object', fail: (s) => s.push(structuredClone(pdb(s))), message: 'PodDisruptionBudget/api metadata.name: is defined twice in the set (first at object 10)', pass: (s) => s.push({ ...structuredClone(pdb(s)), metadata: { name: 'api', namespace: 'other' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'none' } } } }) },
   { rule: 'node-class-ref', fail: (s) => (pool(s).spec.template.spec.nodeClassRef.name = 'gpu'), message: 'EC2NodeClass "gpu" is not in the set: the pool could never launch a node' },
   { rule: 'scale-target', fail: (s) => (hpa(s).spec.scaleTargetRef.name = 'web'), message: 'Deployment "web" is not in the set: the autoscaler scales nothing' },
   { rule: 'nodepool-name', fail: (s) => (pool(s).metadata.name = `general-${'x'.repeat(60)}`), message: 'must be a valid label value (at most 63 characters)' },
@@ -56,7 +72,8 @@ const CASES: readonly RuleCase[] = [
   { rule: 'pool-capacity', fail: (s) => (hpa(s).spec.maxReplicas = 200), message: 'HorizontalPodAutoscaler "api" may scale to 200 replicas x 500m cpu = 100000m, more than the cpu limits of [general] (64000m)', pass: (s) => (hpa(s).spec.maxReplicas = 128) },
   { rule: 'pdb-budget-missing', fail: (s) => delete pdb(s).spec.maxUnavailable, message: 'sets neither minAvailable nor maxUnavailable' },
   { rule: 'pdb-selects', fail: (s) => (pdb(s).spec.selector.matchLabels.app = 'web'), message: 'selects no pods of any workload in namespace "web"' },
-  { rule: 'pdb-allows-disruption', fail: (s) => (pdb(s).spec.maxUnavailable = 0), message: 'allows no disruption with 2 replica(s) of Deployment api', pass: (s) => Object.assign(pdb(s).spec, { maxUnavailable: undefined, minAvailable: '50%' }) },
+  { rule: 'pdb-allows-disruption', fail: (s) => Object.assign(pdb(s).spec, { maxUnavailable: undefined, minAvailable: 2 }), message: 'allows no disruption with 2 replica(s) of Deployment api', pass: (s) => Object.assign(pdb(s).spec, { maxUnavailable: undefined, minAvailable: '50%' }) },
+  { rule: 'pdb-blocks-eviction', fail: (s) => { pdb(s).spec.maxUnavailable = 0; pdb(s).spec.selector.matchLabels.app = 'not-in-the-set'; }, message: 'allows no eviction whatever the number of replicas', pass: (s) => (pdb(s).spec.maxUnavailable = '50%') },
   { rule: 'pdb-overlap', fail: (s) => s.push({ ...pdb(s), metadata: { name: 'api-copy', namespace: 'web' } }), message: 'selects the pods of Deployment api, which PodDisruptionBudget "api" selects too', pass: (s) => s.push({ ...pdb(s), metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }) },
   { rule: 'do-not-disrupt-grace', fail: (s) => { deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': 'true' }; delete pool(s).spec.template.spec.terminationGracePeriod; }, message: 'pods marked do-not-disrupt can land on NodePool "general", which has no spec.template.spec.terminationGracePeriod', pass: (s) => (deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': 'true' }) },
   { rule: 'zone-spread', fail: (s) => (requirement(s, 'topology.kubernetes.io/zone').values = ['eu-west-1a']), message: 'spreads over zones with DoNotSchedule, but its pools [general] launch only in [eu-west-1a]', pass: (s) => { requirement(s, 'topology.kubernetes.io/zone').values = ['eu-west-1a']; pod(s).topologySpreadConstraints[0].whenUnsatisfiable = 'ScheduleAnyway'; } },
@@ -78,6 +95,19 @@ const CASES: readonly RuleCase[] = [
     fail: (s) => Object.defineProperty(deployment(s).spec, 'replicas', { enumerable: true, get: () => { throw new Error('boom'); } }),
     message: 'could not be checked: the validator failed on it (boom); this is a bug in the validator, please report it',
   },
+  { rule: 'removed-api', fail: (s) => (deployment(s).apiVersion = 'extensions/v1beta1'), message: 'Deployment extensions/v1beta1 is not served since Kubernetes 1.16 (the target is 1.33): use apps/v1', pass: (s) => (pdb(s).apiVersion = 'policy/v1') },
+  { rule: 'namespace-exists', fail: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), message: 'namespace "web" is not in the set, nor declared in config/ as a prerequisite', pass: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Namespace', name: 'web' }] } },
+  { rule: 'external-reference', fail: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), message: 'Secret web/api is not in the set, nor declared in config/ as a prerequisite', pass: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Secret', name: 'api', namespace: 'web' }] } },
+  { rule: 'pod-security', fail: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'restricted' }; }, message: 'namespace "web" enforces Pod Security "restricted", which refuses the pods of Deployment api: allowPrivilegeEscalation must be false', pass: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline' }; } },
+  { rule: 'pod-security-warn', fail: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' }; }, message: 'namespace "web" warns and audits at Pod Security "restricted"', pass: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'baseline' }; } },
+  { rule: 'root-volume', fail: (s) => Object.assign(nodeClass(s).spec, { amiSelectorTerms: [{ alias: 'bottlerocket@v1.43.0' }] }), message: 'marks "/dev/xvda" as the root volume, but bottlerocket\'s kubelet and containers use /dev/xvdb', pass: (s) => Object.assign(nodeClass(s).spec, { amiSelectorTerms: [{ alias: 'bottlerocket@v1.43.0' }], blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', encrypted: true } }, { deviceName: '/dev/xvdb', rootVolume: true, ebs: { volumeSize: '50Gi', encrypted: true } }] }) },
+  { rule: 'do-not-disrupt-spot', fail: (s) => { requirement(s, 'karpenter.sh/capacity-type').values = ['spot']; deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': '30m' }; }, message: 'pods marked do-not-disrupt can land on spot NodePool "general": on a spot interruption', pass: (s) => { requirement(s, 'karpenter.sh/capacity-type').values = ['on-demand']; deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': '30m' }; } },
+  { rule: 'stateful-expiry', fail: (s) => { pool(s).spec.template.spec.expireAfter = '24h'; s.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }); }, message: 'its pods can land on NodePool "general", which expires nodes after 24h: expiry ignores disruption budgets', pass: (s) => { pool(s).spec.template.spec.expireAfter = '720h'; pool(s).spec.disruption.budgets = [{ nodes: '1' }]; s.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }); } },
+  { rule: 'argocd-project', fail: (s) => s.push(application({ project: 'platform' })), message: 'AppProject "platform" is not in the set: Argo CD refuses to sync the Application', pass: (s) => s.push(application({ project: 'platform' }), project()) },
+  { rule: 'argocd-whitelist', fail: (s) => s.push(application({ project: 'platform' }, { [KINDS]: 'karpenter.sh/NodePool,/Namespace' }), project([{ group: '', kind: 'Namespace' }])), message: 'syncs cluster-scoped karpenter.sh/NodePool, which AppProject "platform" does not whitelist', pass: (s) => s.push(application({ project: 'platform' }, { [KINDS]: 'karpenter.sh/NodePool,/Namespace' }), project([{ group: '', kind: 'Namespace' }, { group: 'karpenter.sh', kind: '*' }])) },
+  { rule: 'sync-order', fail: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '5' }), message: 'needs Secret web/api, which syncs in wave 5, after this object\'s wave 0', pass: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-1' }) },
+  { rule: 'argocd-retry', fail: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true } } }), project()), message: 'syncs automatically without syncPolicy.retry', pass: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } } }), project()) },
+  { rule: 'argocd-sync-loop', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].apiVersion, message: 'has no apiVersion and kind: the API server fills them in, and Argo CD with server-side apply then shows the StatefulSet OutOfSync forever' },
   { rule: 'waiver', fail: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'ok'), message: 'must give the reason for the waiver (at least 10 characters)', pass: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'the vendor publishes no tags') },
 ];
 
@@ -96,6 +126,41 @@ describe('validation rules', () => {
   });
 
   it.each(CASES.map((c) => [c.rule, c] as const))('%s: passes its passing fixture', (_, c) => {
-    expect(lines(findings(c.pass ? changed(c.pass) : validSet(), c.options), c.rule)).toEqual([]);
+    expect(lines(findings(c.pass ? changed(c.pass) : validSet(), c.passOptions ?? c.options), c.rule)).toEqual([]);
+  });
+});
+
+describe('sync-order', () => {
+  const wave = (object: any, value: string) => (object.metadata.annotations = { ...object.metadata.annotations, 'argocd.argoproj.io/sync-wave': value });
+  const found = (set: any[], options = {}) => lines(findings(set, options), 'sync-order');
+
+  it('reports an autoscaler synced before its target, which Argo CD would count Degraded', () => {
+    const set = changed((s) => wave(pick(s, 'HorizontalPodAutoscaler', 'api'), '-1'));
+    expect(found(set).join('\n')).toContain('targets Deployment api, which syncs in wave 0, after this object\'s wave -1');
+  });
+
+  it('reports a claim that waits for a consumer synced in a later wave, and accepts it in the same wave', () => {
+    const withClaim = (claimWave: string) => changed((s) => {
+      s.push({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'late' }, provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'WaitForFirstConsumer', parameters: { encrypted: 'true' } });
+      const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'web' }, spec: { storageClassName: 'late', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+      wave(claim, claimWave);
+      s.push(claim);
+      const pod = pick(s, 'Deployment', 'api').spec.template.spec;
+      pod.volumes = [...(pod.volumes ?? []), { name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+    });
+    expect(found(withClaim('-2')).join('\n')).toContain('uses StorageClass late (WaitForFirstConsumer) and its first consumer syncs in wave 0: the claim stays Pending');
+    expect(found(withClaim('0'))).toEqual([]);
+  });
+
+  it('reports a wave that is not an integer, which Argo CD silently reads as 0', () => {
+    const set = changed((s) => wave(pick(s, 'Deployment', 'api'), 'late'));
+    expect(found(set).join('\n')).toContain('is not an integer: Argo CD cannot parse it and syncs the object in wave 0');
+  });
+
+  it('orders hooks by phase: a PreSync Job may not need a Secret of the Sync phase', () => {
+    const set = changed((s) => {
+      s.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'web', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } }, spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox:1.36', envFrom: [{ secretRef: { name: 'api' } }], resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '64Mi' } } }] } } } });
+    });
+    expect(found(set).join('\n')).toContain('needs Secret web/api, which syncs in wave 0, after this object\'s PreSync wave 0');
   });
 });

@@ -20,8 +20,8 @@ export const dev: EnvironmentConfig = {
   karpenter: {
     controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-dev',
     interruptionQueue: 'hihypipe-eks-dev-karpenter',
-    systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-dev-system' },
   },
+  systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-dev-system' },
   pools: {
     // 10 t3.medium: 2 vCPU and 4 GiB each.
     default: { capacityTypes: ['spot'], instanceTypes: ['t3.medium'], limits: { cpu: '20', memory: '40Gi', nodes: '10' } },

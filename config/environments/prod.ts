@@ -24,8 +24,8 @@ export const prod: EnvironmentConfig = {
   karpenter: {
     controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-cluster',
     interruptionQueue: 'hihypipe-eks-cluster-karpenter',
-    systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-cluster-system' },
   },
+  systemNodeSelector: { 'eks.amazonaws.com/nodegroup': 'hihypipe-eks-cluster-system' },
   pools: {
     default: {
       // Karpenter prefers spot when a pool allows both and falls back to on-demand when spot

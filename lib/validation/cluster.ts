@@ -3,6 +3,7 @@ import { formatGiB, formatMilliCpu } from '../quantity';
 import { child, KubeObject, Reporter, Severity } from './findings';
 import { PoolView, poolView } from './node-pools';
 import { allocatable, maxPods } from './overhead';
+import { durationSeconds } from '../durations';
 import { catalog } from '../catalog';
 
 /** The Karpenter release whose instance catalog and CRDs the validator knows. */
@@ -33,6 +34,8 @@ export const EKS_DAEMONSET_REQUESTS: Readonly<Record<string, number>> = { cpu: 0
 export interface Checked {
   readonly object: KubeObject;
   readonly reporter: Reporter;
+  /** A pod another object describes (a JCasC pod template): created by its controller at run time, never synced. */
+  readonly embedded?: boolean;
 }
 
 export interface ClusterOptions {
@@ -91,14 +94,23 @@ function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets
   );
 }
 
+/**
+ * A workload's replicas: its autoscaler's bounds (an HPA, or a KEDA ScaledObject, whose minimum
+ * may be 0 and whose maximum defaults to 100), else its own count.
+ */
 function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: number; max: number; hpa?: KubeObject } {
-  const hpa = hpas.find((h) => namespaceOf(h) === namespaceOf(workload) && (h.spec as Json)?.scaleTargetRef?.kind === workload.kind && (h.spec as Json)?.scaleTargetRef?.name === nameOf(workload));
+  const targets = (h: KubeObject) => {
+    const ref = (h.spec as Json)?.scaleTargetRef ?? {};
+    return namespaceOf(h) === namespaceOf(workload) && (ref.kind ?? 'Deployment') === workload.kind && ref.name === nameOf(workload);
+  };
+  const hpa = hpas.find(targets);
+  if (hpa?.kind === 'ScaledObject') return { min: (hpa.spec as Json).minReplicaCount ?? 0, max: (hpa.spec as Json).maxReplicaCount ?? 100, hpa };
   if (hpa) return { min: (hpa.spec as Json).minReplicas ?? 1, max: (hpa.spec as Json).maxReplicas ?? 1, hpa };
   const replicas = (workload.spec as Json)?.replicas ?? 1;
   return { min: replicas, max: replicas };
 }
 
-function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonSets: KubeObject[]; hpas: KubeObject[]; complete: boolean }): void {
+function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonSets: KubeObject[]; hpas: KubeObject[]; pdbs: KubeObject[]; complete: boolean }): void {
   const { object, reporter } = item;
   const pod = podOf(object);
   if (!pod || object.kind === 'DaemonSet' || pools.length === 0) return;
@@ -145,7 +157,7 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
       const limit = on.reduce((sum, p) => sum + (p.limits[resource] ?? Infinity), 0);
       if (need > limit) {
         const show = (v: number) => (resource === 'memory' ? formatGiB(v) : resource === 'cpu' ? formatMilliCpu(v) : String(v));
-        reporter.report('pool-capacity', 'spec', `HorizontalPodAutoscaler "${nameOf(hpa)}" may scale to ${max} replicas x ${show(requests[resource] ?? 0)} ${resource} = ${show(need)}, more than the ${resource} limits of [${on.map((p) => p.name).join(', ')}] (${show(limit)}): the extra pods would stay Pending`);
+        reporter.report('pool-capacity', 'spec', `${hpa.kind} "${nameOf(hpa)}" may scale to ${max} replicas x ${show(requests[resource] ?? 0)} ${resource} = ${show(need)}, more than the ${resource} limits of [${on.map((p) => p.name).join(', ')}] (${show(limit)}): the extra pods would stay Pending`);
       }
     }
   }
@@ -155,10 +167,47 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
     const zones = [...new Set(on.flatMap((p) => p.zones!))];
     if (zones.length < 2) reporter.report('zone-spread', child(pod.path, 'topologySpreadConstraints'), `spreads over zones with DoNotSchedule, but its pools [${on.map((p) => p.name).join(', ')}] launch only in [${zones.join(', ')}]: allow a second zone or use ScheduleAnyway`);
   }
-  if (pod.annotations['karpenter.sh/do-not-disrupt'] === 'true') {
-    for (const pool of on.filter((p) => p.terminationGracePeriod === undefined)) {
-      reporter.report('do-not-disrupt-grace', child(pod.path.replace(/\.spec$/, '.metadata.annotations'), 'karpenter.sh/do-not-disrupt'), `pods marked do-not-disrupt can land on NodePool "${pool.name}", which has no spec.template.spec.terminationGracePeriod: its nodes could never be drained, not even when they expire. Set one on the pool`);
+  const doNotDisrupt = pod.annotations['karpenter.sh/do-not-disrupt'];
+  const annotationPath = child(pod.path.replace(/\.spec$/, '.metadata.annotations'), 'karpenter.sh/do-not-disrupt');
+  if (doNotDisrupt !== undefined && doNotDisrupt !== 'false') {
+    for (const pool of on.filter((p) => p.capacityTypes.includes('spot'))) {
+      reporter.report(
+        'do-not-disrupt-spot',
+        annotationPath,
+        `pods marked do-not-disrupt can land on spot NodePool "${pool.name}": on a spot interruption Karpenter's termination controller does not evict them, so EC2 reclaims the node two minutes after the notice and they die without SIGTERM. Drop the annotation and keep consolidation off busy nodes another way (consolidationPolicy WhenEmpty, budgets by reason), or run them on on-demand capacity`,
+        doNotDisrupt,
+      );
     }
+  }
+  if (object.kind === 'StatefulSet' && set.pdbs.some((pdb) => namespaceOf(pdb) === namespaceOf(object) && selects(((pdb.spec as Json)?.selector ?? {}) as LabelSelector, pod.labels))) {
+    for (const pool of on) checkStatefulExpiry(pool, object, reporter);
+  }
+  if (doNotDisrupt === 'true') {
+    for (const pool of on.filter((p) => p.terminationGracePeriod === undefined)) {
+      reporter.report('do-not-disrupt-grace', annotationPath, `pods marked do-not-disrupt can land on NodePool "${pool.name}", which has no spec.template.spec.terminationGracePeriod: its nodes could never be drained, not even when they expire. Set one on the pool`);
+    }
+  }
+}
+
+const WEEK = 7 * 24 * 3600;
+
+/**
+ * Expiry is forceful: it ignores disruption budgets, so nodes created together expire together
+ * and a StatefulSet's members drain within minutes of each other, guarded only by readiness.
+ * Its pool must replace nodes through drift (which respects budgets) one at a time, and expire
+ * them rarely. @see https://karpenter.sh/docs/concepts/disruption/#expiration
+ */
+function checkStatefulExpiry(pool: PoolView, object: KubeObject, reporter: Reporter): void {
+  const expire = pool.expireAfter !== undefined && /^([0-9]+(s|m|h))+$/.test(pool.expireAfter) ? durationSeconds(pool.expireAfter) : Infinity;
+  if (expire < WEEK) {
+    reporter.report('stateful-expiry', 'spec', `its pods can land on NodePool "${pool.name}", which expires nodes after ${pool.expireAfter}: expiry ignores disruption budgets, so nodes created together drain together and ${object.kind} ${nameOf(object)} loses members at once. Expire after a week or more (720h) and refresh nodes through drift, which the pool's budgets pace`, pool.expireAfter);
+  }
+  const budgets = Array.isArray((pool.object.spec as Json)?.disruption?.budgets) ? ((pool.object.spec as Json).disruption.budgets as Json[]) : [{ nodes: '10%' }];
+  const forDrift = budgets.filter((b) => !Array.isArray(b.reasons) || b.reasons.includes('Drifted')).map((b) => String(b.nodes));
+  // A percentage rounds up: any percentage allows at least one, and more as the pool grows.
+  const serialized = forDrift.some((nodes) => nodes === '0' || nodes === '1' || nodes === '0%');
+  if (!serialized) {
+    reporter.report('stateful-expiry', 'spec', `its pods can land on NodePool "${pool.name}", whose disruption budgets (${forDrift.join(', ') || 'none, so 10%'}) let Karpenter replace more than one node at a time: ${object.kind} ${nameOf(object)} could lose more members than its PDB allows while nodes drift. Add a budget of nodes: "1" for Drifted`, forDrift);
   }
 }
 
@@ -167,6 +216,11 @@ function checkPdbs(pdbs: readonly Checked[], workloads: readonly KubeObject[], h
   for (const { object, reporter } of pdbs) {
     const spec = (object.spec ?? {}) as Json;
     if (spec.minAvailable === undefined && spec.maxUnavailable === undefined) reporter.report('pdb-budget-missing', 'spec', 'sets neither minAvailable nor maxUnavailable: set maxUnavailable: 1 to allow one pod at a time to be evicted');
+    const blocksAll = spec.maxUnavailable === 0 || spec.maxUnavailable === '0%' || spec.minAvailable === '100%';
+    if (blocksAll) {
+      const field = spec.maxUnavailable !== undefined ? 'spec.maxUnavailable' : 'spec.minAvailable';
+      reporter.report('pdb-blocks-eviction', field, `allows no eviction whatever the number of replicas: every drain of a node running these pods (consolidation, drift, expiry, upgrades) blocks on it until the pool's terminationGracePeriod, if any. Allow one pod to be evicted (maxUnavailable: 1)`, spec.maxUnavailable ?? spec.minAvailable);
+    }
     const selector = (spec.selector ?? {}) as LabelSelector;
     const selected = workloads.filter((w) => namespaceOf(w) === namespaceOf(object) && selects(selector, podOf(w)?.labels ?? {}));
     if (selected.length === 0) {
@@ -176,7 +230,7 @@ function checkPdbs(pdbs: readonly Checked[], workloads: readonly KubeObject[], h
     const replicas = selected.reduce((sum, w) => sum + replicasOf(w, hpas).min, 0);
     const scaled = (value: number | string) => (typeof value === 'number' ? value : Math.ceil((Number(String(value).replace('%', '')) * replicas) / 100));
     const allowed = spec.maxUnavailable !== undefined ? scaled(spec.maxUnavailable) : spec.minAvailable !== undefined ? replicas - scaled(spec.minAvailable) : replicas;
-    if (allowed <= 0) {
+    if (allowed <= 0 && !blocksAll) {
       const field = spec.maxUnavailable !== undefined ? 'spec.maxUnavailable' : 'spec.minAvailable';
       reporter.report('pdb-allows-disruption', field, `allows no disruption with ${replicas} replica(s) of ${selected.map((w) => `${w.kind} ${nameOf(w)}`).join(', ')}: every drain (consolidation, expiry, upgrades) blocks on it. Allow at least one pod to be evicted`, spec.maxUnavailable ?? spec.minAvailable);
     }
@@ -219,7 +273,8 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   }
   const workloads = items.filter((i) => podOf(i.object) !== undefined);
   const hpas = of('HorizontalPodAutoscaler');
-  const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: hpas.map((i) => i.object), complete: options.complete };
+  const scalers = [...hpas, ...of('ScaledObject')].map((i) => i.object);
+  const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: scalers, pdbs: of('PodDisruptionBudget').map((i) => i.object), complete: options.complete };
   if (placeable) for (const item of workloads) options.guard(item.reporter, undefined, () => checkWorkload(item, pools, set));
   for (const { object, reporter } of hpas) {
     const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;

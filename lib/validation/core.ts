@@ -62,11 +62,12 @@ function checkFields(ref: string, value: unknown, path: string, reporter: Report
 // reports them as unknown), so the schema check runs without them.
 const OBJECT_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
 
+// Also drops null fields: the API server decodes a null into the field's zero value, as if unset.
 function withoutObjectMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutObjectMembers);
   if (value === null || typeof value !== 'object') return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (!OBJECT_MEMBERS.has(key)) copy[key] = withoutObjectMembers(item);
+  for (const [key, item] of Object.entries(value)) if (!OBJECT_MEMBERS.has(key) && item !== null) copy[key] = withoutObjectMembers(item);
   return copy;
 }
 

@@ -7,7 +7,8 @@ import { CustomResourceKind, StructuralSchema } from './structural';
  */
 export function jsonSchemaOf(kind: CustomResourceKind): object {
   const { metadata: _metadata, status: _status, ...properties } = kind.schema.properties ?? {};
-  return convert({ ...kind.schema, properties });
+  const required = kind.schema.required?.filter((field) => field !== 'metadata' && field !== 'status');
+  return convert({ ...kind.schema, properties, ...(required ? { required } : {}) });
 }
 
 function convert(node: StructuralSchema): object {

@@ -53,6 +53,12 @@ function prune(schema: StructuralSchema, value: unknown, path: string, reporter:
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const field = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    // The API server drops a null field its schema does not declare nullable, before anything else
+    // (Karpenter's own tests send capacityReservationSelectorTerms: null).
+    if (record[key] === null && field?.nullable !== true) {
+      delete record[key];
+      continue;
+    }
     if (field) prune(field, record[key], child(path, key), reporter);
     else if (schema.properties && schema.additionalProperties === undefined) {
       reporter.report('unknown-field', child(path, key), `unknown field "${child(path, key)}": not in the ${path === '' ? 'object' : `"${path}"`} schema (allowed: ${Object.keys(schema.properties).join(', ')})`);

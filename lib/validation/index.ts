@@ -2,7 +2,12 @@ import { checkCluster, Checked } from './cluster';
 import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
 import { CUSTOM_KINDS, preloadKind, validateCustomResource } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
+import { checkArgoCd, checkServerSideDiff } from './argocd';
 import { embeddedPods } from './embedded';
+import { checkPodSecurity } from './pod-security';
+import { checkReferences } from './references';
+import { checkSyncOrder } from './sync-order';
+import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
@@ -89,6 +94,11 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
     reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter 1.14.1: use ${served.apiVersion} ${served.kind} (see Karpenter's v1 migration guide)`, apiVersion);
     return object;
   }
+  const removed = removedApi(apiVersion, kind);
+  if (removed) {
+    reporter.report('removed-api', 'apiVersion', removed, apiVersion);
+    return object;
+  }
   if (!validateCoreSchema(key, object, reporter)) {
     reporter.report('unknown-kind', '', `no schema is bundled for ${key}: only its metadata was checked`);
     return object;
@@ -121,7 +131,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     const embedded = guarded(reporter, [], () => embeddedPods(input)).map((pod) => {
       // Findings of its own (and so waivers of its own), filed on the carrier.
       const within = new Reporter(refOf(input)).within(pod.at);
-      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: guarded(within, pod.object, () => admit(pod.object, within, options.admissionOnly ?? false)), reporter: within };
+      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: guarded(within, pod.object, () => admit(pod.object, within, options.admissionOnly ?? false)), reporter: within, embedded: true };
     });
     return [{ input, object, reporter }, ...embedded];
   });
@@ -145,12 +155,24 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     // The API server would refuse these: later rules would only guess at what they mean.
     const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
+    checkArgoCd(admitted, options.complete ?? false);
+    checkSyncOrder(admitted, options.complete ?? false);
+    checkPodSecurity(admitted, options.podSecurityDefault);
+    checkReferences(admitted, unique.filter((c) => !admitted.includes(c)).map((c) => c.object), {
+      complete: options.complete ?? false,
+      prerequisites: options.prerequisites ?? [],
+      clusterScoped: (object) => {
+        const scope = scopeOf(object);
+        return scope === undefined ? undefined : scope === 'Cluster';
+      },
+    });
     for (const { object, reporter } of admitted) {
       guarded(reporter, undefined, () => {
         if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
           reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
         }
         checkPolicy(object, reporter, { production: options.production ?? false });
+        checkServerSideDiff(object, reporter);
       });
     }
   }

@@ -51,6 +51,29 @@ function filesUnder(path: string): string[] {
     });
 }
 
+/**
+ * The sets a list of paths makes: one per path, except that a folder with no manifest of its own
+ * but subfolders that have some (a synthesized dist/) makes one set per subfolder, each a cluster.
+ */
+export function clusterSets(paths: readonly string[]): string[][] {
+  const sets: string[][] = [];
+  const loose: string[] = [];
+  for (const path of paths) {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      throw new LoadError(`${path}: no such file or folder`);
+    }
+    const entries = stat.isDirectory() ? readdirSync(path).filter((name) => !name.startsWith('.')).sort() : [];
+    const own = entries.filter((name) => MANIFEST.test(name) && !statSync(join(path, name)).isDirectory());
+    const folders = entries.filter((name) => statSync(join(path, name)).isDirectory());
+    if (stat.isDirectory() && own.length === 0 && folders.length > 1) sets.push(...folders.map((folder) => [join(path, folder)]));
+    else loose.push(path);
+  }
+  return loose.length > 0 ? [loose, ...sets] : sets;
+}
+
 /** The files a list of paths names: files as given, folders searched for .yaml, .yml and .json (dotfiles skipped). */
 export function manifestFiles(paths: readonly string[]): string[] {
   const files = paths.flatMap(filesUnder);

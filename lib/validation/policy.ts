@@ -1,6 +1,7 @@
 import { isQuantity, parseQuantity } from '../quantity';
+import { amiFamilyOf, KUBELET_VOLUME } from '../ami-families';
 import { child, KubeObject, Reporter } from './findings';
-import { Json, podOf } from './pods';
+import { Json, own, podOf } from './pods';
 import { WAIVER_PREFIX } from './rules';
 
 /**
@@ -92,9 +93,11 @@ function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyO
   if (metadata.httpEndpoint !== 'disabled' && (metadata.httpPutResponseHopLimit ?? 1) > 1) {
     reporter.report('imdsv2', 'spec.metadataOptions.httpPutResponseHopLimit', 'must be 1 so that pods cannot reach the instance credentials through IMDS', metadata.httpPutResponseHopLimit);
   }
-  ((spec.blockDeviceMappings ?? []) as Json[]).forEach((mapping, index) => {
-    if (mapping.ebs && mapping.ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', mapping.ebs.encrypted);
+  const mappings = (Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings : []) as Json[];
+  mappings.forEach((mapping, index) => {
+    if (mapping?.ebs && mapping.ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', mapping.ebs.encrypted);
   });
+  checkRootVolume(spec, mappings, reporter);
   const kubelet = spec.kubelet ?? {};
   const reserved = kubelet.kubeReserved?.memory;
   if (typeof reserved === 'string' && isQuantity(reserved) && typeof kubelet.maxPods === 'number') {
@@ -113,6 +116,29 @@ function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyO
     ((spec.amiSelectorTerms ?? []) as Json[]).forEach((term, index) => {
       if (typeof term.alias === 'string' && term.alias.endsWith('@latest')) reporter.report('ami-pinned', `spec.amiSelectorTerms[${index}].alias`, `must pin an AMI version in production (e.g. "${term.alias.replace('@latest', '@v20250715')}")`, term.alias);
     });
+  }
+}
+
+/**
+ * Karpenter sizes a node's ephemeral storage from the block device mapping marked rootVolume,
+ * which must be the volume the kubelet and containers use: AL2023's OS volume, Bottlerocket's
+ * data volume. Marking Bottlerocket's 4Gi OS volume leaves its nodes with under 3Gi for pods.
+ * @see https://karpenter.sh/docs/concepts/nodeclasses/#specblockdevicemappings
+ */
+function checkRootVolume(spec: Json, mappings: readonly Json[], reporter: Reporter): void {
+  const terms = (Array.isArray(spec.amiSelectorTerms) ? spec.amiSelectorTerms : []) as Json[];
+  const family = terms.map((t) => (typeof t?.alias === 'string' ? amiFamilyOf(t.alias) : undefined)).find((f) => f !== undefined) ?? (typeof spec.amiFamily === 'string' ? spec.amiFamily.toLowerCase() : undefined);
+  const expected = family !== undefined ? own(KUBELET_VOLUME, family) : undefined;
+  const index = mappings.findIndex((m) => m?.rootVolume === true);
+  if (!expected || index < 0) return;
+  const device = mappings[index]!.deviceName;
+  if (device !== expected) {
+    reporter.report(
+      'root-volume',
+      `spec.blockDeviceMappings[${index}].rootVolume`,
+      `marks ${JSON.stringify(device)} as the root volume, but ${family}'s kubelet and containers use ${expected}: Karpenter sizes each node's ephemeral storage from the rootVolume mapping, so pods asking for more than it leaves never get a node. Mark ${expected} as rootVolume`,
+      device,
+    );
   }
 }
 

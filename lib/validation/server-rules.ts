@@ -59,11 +59,12 @@ export function checkPodSpec(spec: unknown, path: string, reporter: Reporter, cl
     volumes.add(volume.name);
   });
   const names = new Set<string>();
-  const portNames = new Set<string>();
   for (const field of ['initContainers', 'containers'] as const) {
     list(spec[field]).forEach((container, index) => {
       const at = child(child(path, field), index);
       if (!isObject(container)) return;
+      // Port names are unique within a container (validateContainerPorts), not across the pod.
+      const portNames = new Set<string>();
       if (typeof container.name === 'string') {
         if (!isDns1123Label(container.name)) reporter.report('containers', child(at, 'name'), `container name ${JSON.stringify(container.name)} must be a DNS-1123 label: lowercase alphanumerics or '-', at most 63`, container.name);
         if (names.has(container.name)) reporter.report('containers', child(at, 'name'), `Duplicate value: container name ${JSON.stringify(container.name)} is used twice in the pod`, container.name);
@@ -74,7 +75,7 @@ export function checkPodSpec(spec: unknown, path: string, reporter: Reporter, cl
         if (typeof port?.containerPort === 'number' && (port.containerPort < 1 || port.containerPort > 65535)) reporter.report('ports', child(portAt, 'containerPort'), 'must be between 1 and 65535, inclusive', port.containerPort);
         if (typeof port?.name !== 'string') return;
         if (!isIanaServiceName(port.name)) reporter.report('ports', child(portAt, 'name'), `port name ${JSON.stringify(port.name)} must be an IANA service name: at most 15 lowercase alphanumerics or '-', with at least one letter, no '--'`, port.name);
-        if (portNames.has(port.name)) reporter.report('ports', child(portAt, 'name'), `Duplicate value: port name ${JSON.stringify(port.name)} is used twice in the pod`, port.name);
+        if (portNames.has(port.name)) reporter.report('ports', child(portAt, 'name'), `Duplicate value: port name ${JSON.stringify(port.name)} is used twice in container "${String(container.name)}"`, port.name);
         portNames.add(port.name);
       });
       const mountPaths = new Set<string>();
@@ -96,6 +97,14 @@ export function checkPodSpec(spec: unknown, path: string, reporter: Reporter, cl
     });
   }
   checkLabels(spec.nodeSelector, child(path, 'nodeSelector'), reporter, 'node selector');
+  list(spec.topologySpreadConstraints).forEach((c, index) => {
+    const at = child(child(path, 'topologySpreadConstraints'), index);
+    if (typeof c?.maxSkew === 'number' && c.maxSkew <= 0) reporter.report('schema', child(at, 'maxSkew'), 'must be greater than zero', c.maxSkew);
+    if (c?.minDomains !== undefined && c?.minDomains !== null) {
+      if (typeof c.minDomains === 'number' && c.minDomains <= 0) reporter.report('schema', child(at, 'minDomains'), 'must be greater than zero', c.minDomains);
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') reporter.report('schema', child(at, 'minDomains'), 'can only be set when whenUnsatisfiable is DoNotSchedule', c.minDomains);
+    }
+  });
   list(spec.tolerations).forEach((t, index) => {
     const at = child(child(path, 'tolerations'), index);
     if (t?.operator === 'Exists' && t.value !== undefined && t.value !== '') reporter.report('schema', child(at, 'operator'), "value must be empty when `operator` is 'Exists'", t.operator);
@@ -116,6 +125,11 @@ function checkTemplate(object: KubeObject, reporter: Reporter, admissionOnly: bo
     checkSelector(selector, 'spec.selector', reporter);
     if (isEmptySelector(selector as LabelSelector)) reporter.report('selector', 'spec.selector', 'Invalid value: empty selector is invalid for this resource');
     else if (!selects(selector as LabelSelector, labels)) reporter.report('selector', `${path}.metadata.labels`, '`selector` does not match template `labels`', labels);
+  }
+  if (object.kind === 'Job' || object.kind === 'CronJob') {
+    // A Job's pods run to completion: the pod template's default restartPolicy (Always) is refused.
+    const policy = isObject(template.spec) ? template.spec.restartPolicy : undefined;
+    if (policy !== 'OnFailure' && policy !== 'Never') reporter.report('schema', `${path}.spec.restartPolicy`, `Unsupported value: ${JSON.stringify(policy ?? 'Always')}${policy === undefined ? ' (the default)' : ''}: supported values: "OnFailure", "Never"`, policy);
   }
   if (object.kind === 'StatefulSet') {
     // The API server validates only the labels and annotations of a StatefulSet's template

@@ -10,6 +10,8 @@ export interface StructuralSchema {
   readonly required?: readonly string[];
   readonly enum?: readonly unknown[];
   readonly default?: unknown;
+  /** Whether null is a value; otherwise the API server drops a null field before validating. */
+  readonly nullable?: boolean;
   readonly format?: string;
   readonly pattern?: string;
   readonly minLength?: number;
