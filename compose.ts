@@ -8,9 +8,10 @@ import { KarpenterChart } from './charts/karpenter';
 import { NamespaceSpec, PlatformChart } from './charts/platform';
 import { ARGOCD } from './config/argocd';
 import { POOLS } from './config/pools';
-import { EnvironmentConfig } from './config/types';
+import { EnvironmentConfig, Prerequisite } from './config/types';
 import { WorkloadName, WORKLOADS } from './config/workloads';
 import { healthPatch } from './lib/argocd-health';
+import type { NamespacedChart } from './lib/chart-props';
 import { checkEnvironment, environmentSubject } from './lib/environment';
 import { ConfigError, fail } from './lib/errors';
 import { Manifest } from './lib/layout';
@@ -60,11 +61,12 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
   const app = new App({ outdir: `.cdk8s.out/${env.name}` });
   new PlatformChart(app, `${env.name}-platform`, { env, namespaces: namespacesOf(env, workloads) });
   new KarpenterChart(app, `${env.name}-karpenter`, { env, pools });
+  const fromCharts: Prerequisite[] = [];
   for (const workload of workloads) {
-    const Chart = WORKLOAD_CHARTS[workload.name] as unknown as new (scope: App, id: string, props: { env: EnvironmentConfig; workload: ResolvedWorkload }) => unknown;
-    new Chart(app, `${env.name}-${workload.name}`, { env, workload });
+    const Chart = WORKLOAD_CHARTS[workload.name] as unknown as new (scope: App, id: string, props: { env: EnvironmentConfig; workload: ResolvedWorkload }) => NamespacedChart;
+    fromCharts.push(...new Chart(app, `${env.name}-${workload.name}`, { env, workload }).prerequisites);
   }
-  const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...(env.prerequisites ?? [])];
+  const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...fromCharts, ...(env.prerequisites ?? [])];
   return { env, manifests: synthesizeApp(app), pools, workloads, leftOut, prerequisites };
 }
 

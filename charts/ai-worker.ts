@@ -40,9 +40,12 @@ export class AiWorkerChart extends NamespacedChart {
     const subject = 'workload "ai-worker"';
     const roleArn = required(env, 'ai-worker', 'checkpoints.roleArn', settings.checkpoints.roleArn);
     const checkpoints = required(env, 'ai-worker', 'checkpoints.location', settings.checkpoints.location);
+    this.requires({ kind: 'S3 bucket', name: checkpoints.replace(/^s3:\/\//, '').split('/')[0]!, purpose: `the workers' checkpoints, under ${checkpoints}` });
+    this.requires({ kind: 'IAM role', name: roleArn, purpose: `service account ${workload.namespace}/ai-worker (IRSA): read and write ${checkpoints}` });
     if (!settings.queues.includes(settings.scaling.queue)) fail(subject, 'settings.scaling.queue', settings.scaling.queue, `be one of the queues the workers consume [${settings.queues.join(', ')}]`);
 
     this.addModelsVolume(env.modelsFileSystemId);
+    this.requires({ kind: 'EFS file system', name: env.modelsFileSystemId, purpose: 'the AI models (seed 001), mounted read-only by the GPU workers (EFS CSI driver)' });
 
     const brokerUrl = celeryUrl(settings.broker);
     const backend = settings.backend ?? settings.broker;

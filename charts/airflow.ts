@@ -31,6 +31,8 @@ export class AirflowChart extends NamespacedChart {
     const { webserver, scheduler } = workload.components;
     const logs = required(env, 'airflow', 'logs.remoteBaseFolder', settings.logs.remoteBaseFolder);
     const roleArn = required(env, 'airflow', 'logs.roleArn', settings.logs.roleArn);
+    this.requires({ kind: 'S3 bucket', name: logs.replace(/^s3:\/\//, '').split('/')[0]!, purpose: `Airflow task logs, under ${logs}` });
+    this.requires({ kind: 'IAM role', name: roleArn, purpose: `service account airflow/${SERVICE_ACCOUNT} (IRSA): s3:GetObject, s3:PutObject and s3:ListBucket on ${logs}` });
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: SERVICE_ACCOUNT, annotations: { 'eks.amazonaws.com/role-arn': roleArn } },

@@ -85,7 +85,6 @@ function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment[
           ...['spot interruption warning', 'rebalance recommendation', 'scheduled change (AWS Health)', 'instance state change'].map((rule) => ({ kind: 'EventBridge rule', name: rule, purpose: `targets SQS queue ${env.karpenter.interruptionQueue}` })),
         ]
       : []),
-    { kind: 'EFS file system', name: env.modelsFileSystemId, purpose: 'the AI models (seed 001), mounted read-only by the GPU workers (EFS CSI driver)' },
     ...(env.ebsKmsKeyId ? [{ kind: 'KMS key', name: env.ebsKmsKeyId, purpose: 'encrypts node and broker volumes; the node role and the EBS CSI driver need kms:CreateGrant on it' }] : []),
   ];
   const all = [...declared, ...aws];

@@ -212,3 +212,43 @@ describe('robustness', () => {
     expect(runs).toBeGreaterThan(1000);
   });
 });
+
+describe('admission the API server does and we emulate (issue 10)', () => {
+  it('drops a null field the schema does not declare nullable, before validating (Karpenter and core)', () => {
+    expect(errorsOf((s) => (nodeClass(s).spec.capacityReservationSelectorTerms = null))).toEqual([]);
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.nodeSelector = null))).toEqual([]);
+    expect(errorsOf((s) => (nodeClass(s).spec.role = 5))).toContainEqual(expect.stringContaining('spec.role (5): must be of type string'));
+  });
+
+  it('refuses a Job whose pods would restart Always (the default), and accepts OnFailure and Never', () => {
+    const job = (restartPolicy?: string) => (s: any[]) =>
+      s.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'web' }, spec: { template: { spec: { ...(restartPolicy ? { restartPolicy } : {}), containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '16Mi' } } }] } } } });
+    const schema = (change: (s: any[]) => void) => errorsOf(change).filter((l) => l.startsWith('schema Job/once'));
+    expect(schema(job())).toEqual(['schema Job/once spec.template.spec.restartPolicy: Unsupported value: "Always" (the default): supported values: "OnFailure", "Never"']);
+    expect(schema(job('Always'))).toEqual(['schema Job/once spec.template.spec.restartPolicy ("Always"): Unsupported value: "Always": supported values: "OnFailure", "Never"']);
+    expect(schema(job('Never'))).toEqual([]);
+    expect(schema(job('OnFailure'))).toEqual([]);
+  });
+
+  it('refuses topology spread with maxSkew or minDomains of 0, and minDomains without DoNotSchedule', () => {
+    const spread = (c: object) => (s: any[]) => (deployment(s).spec.template.spec.topologySpreadConstraints = [{ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'api' } }, maxSkew: 1, ...c }]);
+    expect(errorsOf(spread({ maxSkew: 0 }))).toContainEqual(expect.stringContaining('spec.template.spec.topologySpreadConstraints[0].maxSkew (0): must be greater than zero'));
+    expect(errorsOf(spread({ minDomains: 0 }))).toContainEqual(expect.stringContaining('topologySpreadConstraints[0].minDomains (0): must be greater than zero'));
+    expect(errorsOf(spread({ minDomains: 2, whenUnsatisfiable: 'ScheduleAnyway' }))).toContainEqual(expect.stringContaining('minDomains (2): can only be set when whenUnsatisfiable is DoNotSchedule'));
+    expect(errorsOf(spread({ minDomains: 2 })).filter((l) => l.includes('topologySpreadConstraints'))).toEqual([]);
+  });
+
+  it('allows the same port name in an init container and a main container (names are unique per container)', () => {
+    const both = (s: any[]) => {
+      const pod = deployment(s).spec.template.spec;
+      const name = pod.containers[0].ports[0].name;
+      pod.initContainers = [{ name: 'warm', image: 'busybox:1.36', ports: [{ name, containerPort: 9000 }], resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '16Mi' } } }];
+    };
+    expect(errorsOf(both).filter((l) => l.includes('port'))).toEqual([]);
+    const twice = (s: any[]) => {
+      const c = deployment(s).spec.template.spec.containers[0];
+      c.ports.push({ name: c.ports[0].name, containerPort: 9001 });
+    };
+    expect(errorsOf(twice)).toContainEqual(expect.stringContaining('Duplicate value'));
+  });
+});

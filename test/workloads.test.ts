@@ -7,6 +7,7 @@ import { Manifest } from '../lib/layout';
 import { resolvePools, ResolvedPool } from '../lib/pools';
 import { parseQuantity, jvmBytes } from '../lib/quantity';
 import { imageRef } from '../lib/workload-config';
+import { COMPOSITION } from '../compose';
 import { applied, at, EXAMPLES, manifests, ofKind, podSpec, waveOf } from './helpers';
 
 const CONTROLLERS = ['Deployment', 'StatefulSet'];
@@ -355,5 +356,26 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
 describe('config/workloads.ts', () => {
   it('names only pools of config/pools.ts', () => {
     for (const entry of Object.values(WORKLOADS)) for (const c of Object.values(entry.components) as ComponentConfig[]) for (const p of c.pools) expect(Object.keys(POOLS)).toContain(p);
+  });
+});
+
+describe('prerequisites', () => {
+  const of = (env: (typeof EXAMPLES)[number]) => COMPOSITION.build(env).prerequisites.map((p) => `${p.kind} ${p.name}`);
+
+  it("lists what each chart's settings name outside the cluster: buckets, IAM roles, the models file system", () => {
+    const dev = EXAMPLES.find((e) => e.name === 'dev')!;
+    expect(of(dev)).toEqual(expect.arrayContaining([
+      'S3 bucket hihypipe-airflow-logs-dev',
+      'IAM role arn:aws:iam::111122223333:role/airflow-hihypipe-eks-dev',
+      'S3 bucket hihypipe-ai-checkpoints-dev',
+      `EFS file system ${dev.modelsFileSystemId}`,
+      'Secret airflow',
+    ]));
+  });
+
+  it('drops those of a workload the environment does not run', () => {
+    const dev = EXAMPLES.find((e) => e.name === 'dev')!;
+    const without = { ...dev, workloads: { ...dev.workloads, 'ai-worker': { enabled: false } } } as typeof dev;
+    expect(of(without).filter((p) => p.includes('ai-checkpoints') || p.startsWith('EFS file system') || p === 'Secret redis')).toEqual([]);
   });
 });
