@@ -5,6 +5,7 @@ import { App, Testing } from 'cdk8s';
 import { ArgoCdApplicationsChart, ArgoCdProjectChart } from './charts/argocd';
 import { WORKLOAD_CHARTS } from './charts/index';
 import { KarpenterChart } from './charts/karpenter';
+import { MonitoringChart } from './charts/monitoring';
 import { NamespaceSpec, PlatformChart } from './charts/platform';
 import { ARGOCD } from './config/argocd';
 import { POOLS } from './config/pools';
@@ -12,6 +13,7 @@ import { EnvironmentConfig, Prerequisite } from './config/types';
 import { WorkloadName, WORKLOADS } from './config/workloads';
 import { healthPatch } from './lib/argocd-health';
 import type { NamespacedChart } from './lib/chart-props';
+import { capacityPlan } from './lib/capacity';
 import { checkEnvironment, environmentSubject } from './lib/environment';
 import { ConfigError, fail } from './lib/errors';
 import { Manifest } from './lib/layout';
@@ -66,8 +68,13 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
     const Chart = WORKLOAD_CHARTS[workload.name] as unknown as new (scope: App, id: string, props: { env: EnvironmentConfig; workload: ResolvedWorkload }) => NamespacedChart;
     fromCharts.push(...new Chart(app, `${env.name}-${workload.name}`, { env, workload }).prerequisites);
   }
+  const manifests = synthesizeApp(app);
+  // Monitoring reads what the others produce (the capacity plan sets its cost alerts), so it comes after them, in an App of its own.
+  const monitoringApp = new App({ outdir: `.cdk8s.out/${env.name}-monitoring` });
+  const monitoring = new MonitoringChart(monitoringApp, `${env.name}-monitoring`, { env, plan: capacityPlan(manifests) });
+  fromCharts.push(...monitoring.prerequisites);
   const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...fromCharts, ...(env.prerequisites ?? [])];
-  return { env, manifests: synthesizeApp(app), pools, workloads, leftOut, prerequisites };
+  return { env, manifests: [...manifests, ...synthesizeApp(monitoringApp)], pools, workloads, leftOut, prerequisites };
 }
 
 /**

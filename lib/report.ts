@@ -1,4 +1,7 @@
 import type { Prerequisite } from '../config/types';
+import { capacityPlan, CapacityPlan } from './capacity';
+import { PRICING } from '../config/pricing';
+import { CLUSTER_SCOPED_KINDS } from './layout';
 import { parseQuantity } from './quantity';
 import type { BuiltEnvironment } from './synth';
 import { poolViews } from './validation/cluster';
@@ -9,6 +12,8 @@ import { podOf } from './validation/pods';
 import { isKubernetesKind } from './workload-config';
 
 const CONTROLLERS = new Set(['Deployment', 'StatefulSet']);
+/** Kinds a prerequisite may name that live outside any namespace. */
+const CLUSTER_SCOPED = new Set([...CLUSTER_SCOPED_KINDS, 'CustomResourceDefinition', 'ClusterTriggerAuthentication', 'IngressClass', 'PriorityClass']);
 
 /** REPORT.md of one environment: which workload runs where, what the pool limits mean, what the set needs from outside, the validator's warnings and waivers. */
 export function report(built: BuiltEnvironment, validation: ValidationResult): string {
@@ -58,6 +63,7 @@ export function report(built: BuiltEnvironment, validation: ValidationResult): s
       return `| ${p.name} | ${p.capacityTypes.join(' + ')} | ${types} | ${limits} | ${Math.min(byCpu, byMemory, byGpu, byNodes)} x ${largest.name} |`;
     }),
     '',
+    ...capacitySection(capacityPlan(manifests)),
     '## Prerequisites',
     '',
     'What the set needs from outside it; create these before the first sync.',
@@ -91,6 +97,25 @@ function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment[
   return [
     '| kind | name | namespace | purpose |',
     '|---|---|---|---|',
-    ...all.map((p) => `| ${p.kind} | ${p.name} | ${p.namespace ?? (isKubernetesKind(p.kind) && p.kind !== 'Namespace' ? 'default' : '')} | ${p.purpose} |`),
+    ...all.map((p) => `| ${p.kind} | ${p.name} | ${p.namespace ?? (isKubernetesKind(p.kind) && !CLUSTER_SCOPED.has(p.kind) ? 'default' : '')} | ${p.purpose} |`),
+  ];
+}
+
+const dollars = (n: number) => `$${n.toFixed(2)}`;
+
+/** Nodes and cost per pool, at rest and at peak, with the assumptions behind them. */
+export function capacitySection(plan: CapacityPlan): string[] {
+  const nodes = (e: { nodes: number; instanceType?: string }) => (e.nodes === 0 ? '0' : `${e.nodes} x ${e.instanceType}`);
+  return [
+    '## Capacity and cost (estimate)',
+    '',
+    '| pool | priced as | workloads (idle-peak pods) | idle nodes | idle $/h | peak nodes | peak $/h |',
+    '|---|---|---|---|---|---|---|',
+    ...plan.pools.map((p) => `| ${p.pool} | ${p.capacityType} | ${p.workloads.map((w) => `${w.name} ${w.idle}-${w.peak}`).join(', ') || 'none'} | ${nodes(p.idle)} | ${dollars(p.idle.hourly)} | ${nodes(p.peak)} | ${dollars(p.peak.hourly)} |`),
+    `| **total** | | | | **${dollars(plan.idleHourly)}** (${dollars(plan.idleHourly * PRICING.hoursPerMonth)}/month) | | **${dollars(plan.peakHourly)}** (${dollars(plan.peakHourly * PRICING.hoursPerMonth)}/month) |`,
+    '',
+    ...plan.assumptions.map((a) => `- ${a}`),
+    ...(plan.unplaced.length > 0 ? [`- not on a Karpenter pool: ${plan.unplaced.join(', ')}`] : []),
+    '',
   ];
 }

@@ -46,6 +46,12 @@ export function cluster(prerequisites: readonly KnownObject[] = []): Cluster {
   const c: Cluster = { namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']), kinds: new Set(), objects: new Map(), running: new Set() };
   for (const p of prerequisites) {
     if (p.kind === 'Namespace') c.namespaces.add(p.name);
+    else if (p.kind === 'CustomResourceDefinition') {
+      // <plural>.<group>: the kind whose lowercased plural it is, in the imported schemas.
+      const [plural, ...group] = p.name.split('.');
+      const kind = schemaIndex.kinds.find((k) => k.apiVersion.split('/')[0] === group.join('.') && `${k.kind.toLowerCase()}s` === plural);
+      if (kind) c.kinds.add(`${group.join('.')}/${kind.kind}`);
+    }
     else c.objects.set(key(p.kind, p.namespace, p.name), { apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}) } } as Manifest);
   }
   return c;

@@ -14,9 +14,12 @@ const ROOT = resolve(__dirname, '..');
 const CRDS = resolve(ROOT, '..', 'shared', 'crds');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'karpenter-v1.14.1');
 const HAVE_CRDS = existsSync(CRDS);
+const KEDA_DATA = resolve(ROOT, '..', 'shared', 'data', 'keda-v2.20.2');
 const HAVE_DATA = existsSync(DATA);
+const HAVE_KEDA_DATA = existsSync(KEDA_DATA);
 if (!HAVE_CRDS) console.warn(`imports and schemas drift tests skipped: ${CRDS} (the pinned CRDs) is not present in this checkout`);
-if (!HAVE_DATA) console.warn(`instance catalog drift test skipped: ${DATA} (Karpenter's reference data) is not present in this checkout`);
+if (!HAVE_DATA) console.warn(`instance catalog and metrics drift tests skipped: ${DATA} (Karpenter's reference data) is not present in this checkout`);
+if (!HAVE_KEDA_DATA) console.warn(`KEDA scaler drift test skipped: ${KEDA_DATA} (KEDA's scaler schema) is not present in this checkout`);
 
 /** Every file under `dir`, by path relative to it. */
 function tree(dir: string): Map<string, string> {
@@ -61,6 +64,20 @@ describe('generated files', () => {
     inScratch('catalog-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'catalog.mjs'), DATA, '--output', join(out, 'instance-types.json')], { stdio: 'pipe' });
       expect(readFileSync(join(out, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'catalog', 'instance-types.json'), 'utf8'));
+    });
+  });
+
+  it.skipIf(!HAVE_DATA)("lib/monitoring/karpenter-metrics.json is exactly what npm run metrics generates from Karpenter's metrics reference", () => {
+    inScratch('metrics-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'metrics.mjs'), DATA, '--output', join(out, 'metrics.json')], { stdio: 'pipe' });
+      expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'monitoring', 'karpenter-metrics.json'), 'utf8'));
+    });
+  });
+
+  it.skipIf(!HAVE_KEDA_DATA)("lib/validation/keda-scalers.json is exactly what npm run keda-scalers generates from KEDA's scaler schema", () => {
+    inScratch('keda-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'keda-scalers.mjs'), KEDA_DATA, '--output', join(out, 'keda.json')], { stdio: 'pipe' });
+      expect(readFileSync(join(out, 'keda.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'validation', 'keda-scalers.json'), 'utf8'));
     });
   });
 

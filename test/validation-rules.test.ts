@@ -36,6 +36,18 @@ const application = (spec: object, annotations: Record<string, string> = {}) => 
   metadata: { name: 'web', namespace: 'web', annotations },
   spec: { source: { repoURL: 'https://git.example.com/web.git', path: 'dist', targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, ...spec },
 });
+const scaledObject = (spec: object = {}, name = 'queue') => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name, namespace: 'web' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'queue' }, minReplicaCount: 1, maxReplicaCount: 3, triggers: [{ type: 'redis', metadata: { address: 'queue.web.svc:6379', listName: 'jobs', listLength: '5' } }], ...spec },
+});
+const prometheusRule = (rule: object) => ({
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'PrometheusRule',
+  metadata: { name: 'karpenter', namespace: 'web' },
+  spec: { groups: [{ name: 'karpenter', rules: [{ alert: 'KarpenterPodsWaiting', expr: 'max(karpenter_scheduler_unschedulable_pods_count) > 0', for: '15m', labels: { severity: 'warning' }, annotations: { summary: 's', description: 'd', runbook_url: 'https://runbooks.example.com/karpenter' } }].map((r) => ({ ...r, ...rule })) }] },
+});
 const project = (clusterResourceWhitelist: object[] = []) => ({
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'AppProject',
@@ -105,6 +117,11 @@ const CASES: readonly RuleCase[] = [
   { rule: 'stateful-expiry', fail: (s) => { pool(s).spec.template.spec.expireAfter = '24h'; s.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }); }, message: 'its pods can land on NodePool "general", which expires nodes after 24h: expiry ignores disruption budgets', pass: (s) => { pool(s).spec.template.spec.expireAfter = '720h'; pool(s).spec.disruption.budgets = [{ nodes: '1' }]; s.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'queue', namespace: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'queue' } } } }); } },
   { rule: 'argocd-project', fail: (s) => s.push(application({ project: 'platform' })), message: 'AppProject "platform" is not in the set: Argo CD refuses to sync the Application', pass: (s) => s.push(application({ project: 'platform' }), project()) },
   { rule: 'argocd-whitelist', fail: (s) => s.push(application({ project: 'platform' }, { [KINDS]: 'karpenter.sh/NodePool,/Namespace' }), project([{ group: '', kind: 'Namespace' }])), message: 'syncs cluster-scoped karpenter.sh/NodePool, which AppProject "platform" does not whitelist', pass: (s) => s.push(application({ project: 'platform' }, { [KINDS]: 'karpenter.sh/NodePool,/Namespace' }), project([{ group: '', kind: 'Namespace' }, { group: 'karpenter.sh', kind: '*' }])) },
+  { rule: 'keda-admission', fail: (s) => s.push(scaledObject({ minReplicaCount: 0, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } }] })), message: 'is 0 with only cpu/memory triggers: the HPA cannot scale to zero on resource metrics, and KEDA refuses it', pass: (s) => s.push(scaledObject({ minReplicaCount: 1, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } }] })) },
+  { rule: 'keda-trigger', fail: (s) => s.push(scaledObject({ triggers: [{ type: 'redis', metadata: { address: 'queue.web.svc:6379', listName: 'jobs', listLenght: '5' } }] })), message: 'spec.triggers[0].metadata.listLenght ("listLenght"): is not a parameter of the redis scaler (did you mean "listLength"?)', pass: (s) => s.push(scaledObject()) },
+  { rule: 'autoscaler-conflict', fail: (s) => s.push({ ...structuredClone(pick(s, 'HorizontalPodAutoscaler', 'api')), metadata: { name: 'api-memory', namespace: 'web' } }), message: 'names Deployment api, which HorizontalPodAutoscaler api already scales', pass: (s) => s.push({ ...structuredClone(pick(s, 'HorizontalPodAutoscaler', 'api')), metadata: { name: 'queue', namespace: 'web' }, spec: { ...structuredClone(pick(s, 'HorizontalPodAutoscaler', 'api').spec), scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'queue' } } }) },
+  { rule: 'promql', fail: (s) => s.push(prometheusRule({ expr: 'max(karpenter_scheduler_unschedulable_pod_count) > 0' })), message: 'metric karpenter_scheduler_unschedulable_pod_count is not one Karpenter 1.14.1 exports (did you mean karpenter_scheduler_unschedulable_pods_count?)', pass: (s) => s.push(prometheusRule({})) },
+  { rule: 'alert-metadata', fail: (s) => s.push(prometheusRule({ annotations: { summary: 's' } })), message: 'alert KarpenterPodsWaiting has no annotations.description, annotations.runbook_url (or runbook)', pass: (s) => s.push(prometheusRule({})) },
   { rule: 'sync-order', fail: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '5' }), message: 'needs Secret web/api, which syncs in wave 5, after this object\'s wave 0', pass: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-1' }) },
   { rule: 'argocd-retry', fail: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true } } }), project()), message: 'syncs automatically without syncPolicy.retry', pass: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } } }), project()) },
   { rule: 'argocd-sync-loop', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].apiVersion, message: 'has no apiVersion and kind: the API server fills them in, and Argo CD with server-side apply then shows the StatefulSet OutOfSync forever' },

@@ -56,7 +56,7 @@ function describeResources(r: Partial<Record<string, number>>, storage = false):
 }
 
 // Sums the requests of the DaemonSets (in the set, plus EKS's own) that would run on a pool's nodes.
-function daemonSetRequests(pool: PoolView, daemonSets: readonly KubeObject[]): Record<string, number> {
+export function daemonSetRequests(pool: PoolView, daemonSets: readonly KubeObject[]): Record<string, number> {
   const total: Record<string, number> = { ...EKS_DAEMONSET_REQUESTS };
   for (const ds of daemonSets) {
     const pod = podOf(ds);

@@ -15,6 +15,8 @@ export interface EmbeddedPod {
   readonly object: KubeObject;
   /** Where it sits in its carrier: `data["agents.yaml"] jenkins.clouds[0].kubernetes.templates[0].yaml`. */
   readonly at: string;
+  /** How many such pods the controller runs at most (the template's instanceCap, else the cloud's containerCap), when set. */
+  readonly maxInstances?: number;
 }
 
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
@@ -48,7 +50,9 @@ export function embeddedPods(input: Input): EmbeddedPod[] {
         if (!isObject(pod)) return;
         const namespace = template.namespace ?? kubernetes.namespace ?? (object.metadata?.namespace as string | undefined);
         const metadata = isObject(pod.metadata) ? pod.metadata : {};
+        const cap = [template.instanceCap, kubernetes.containerCapStr, kubernetes.containerCap].map(Number).find((n) => Number.isInteger(n) && n > 0);
         pods.push({
+          ...(cap !== undefined ? { maxInstances: cap } : {}),
           object: { apiVersion: 'v1', kind: 'Pod', ...pod, metadata: { ...metadata, name: String(template.name ?? metadata.name ?? `template-${t}`), ...(typeof namespace === 'string' ? { namespace } : {}) } },
           at: `data[${JSON.stringify(key)}] jenkins.clouds[${c}].kubernetes.templates[${t}].yaml`,
         });

@@ -7,6 +7,8 @@ import { embeddedPods } from './embedded';
 import { checkPodSecurity } from './pod-security';
 import { checkReferences } from './references';
 import { checkSyncOrder } from './sync-order';
+import { checkKeda } from './keda';
+import { checkMonitoring } from './monitoring';
 import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
@@ -157,6 +159,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
     checkArgoCd(admitted, options.complete ?? false);
     checkSyncOrder(admitted, options.complete ?? false);
+    checkKeda(admitted.filter((i) => !i.embedded));
     checkPodSecurity(admitted, options.podSecurityDefault);
     checkReferences(admitted, unique.filter((c) => !admitted.includes(c)).map((c) => c.object), {
       complete: options.complete ?? false,
@@ -173,6 +176,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
         }
         checkPolicy(object, reporter, { production: options.production ?? false });
         checkServerSideDiff(object, reporter);
+        checkMonitoring(object, reporter);
       });
     }
   }

@@ -64,6 +64,10 @@ const RULES: readonly Rule[] = [
   { id: 'external-reference', layer: 'cluster', severity: 'error', rationale: 'A Secret, ConfigMap, claim, ServiceAccount or Service outside the set that is not declared as a prerequisite makes pods wait and later sync waves never run.' },
   { id: 'argocd-project', layer: 'cluster', severity: 'error', rationale: 'An Application whose AppProject does not exist, or does not permit its source or destination, is never synced.' },
   { id: 'argocd-whitelist', layer: 'cluster', severity: 'error', rationale: "A cluster-scoped kind the AppProject does not whitelist fails the Application's sync." },
+  { id: 'keda-admission', layer: 'admission', severity: 'error', rationale: "What KEDA's admission webhook refuses: name or HPA name over 63 characters, replica bounds, no or repeated triggers, cpu/memory triggers without requests or scaling to zero, a workload another autoscaler already scales." },
+  { id: 'keda-trigger', layer: 'cluster', severity: 'error', rationale: "Trigger metadata against the scaler's parameters (KEDA 2.20.2): an unknown parameter is silently ignored, a missing required one or a malformed value keeps the ScaledObject from ever turning Ready." },
+  { id: 'autoscaler-conflict', layer: 'cluster', severity: 'error', rationale: 'Two HPAs on one workload: the HPA controller scales neither.' },
+  { id: 'promql', layer: 'cluster', severity: 'error', rationale: 'An alert or dashboard query that does not parse is refused (Prometheus Operator webhook, Prometheus) or shows nothing; one on a metric Karpenter does not export never fires.' },
   { id: 'sync-order', layer: 'cluster', severity: 'error', rationale: 'Argo CD starts a sync wave only once the previous one is healthy: an object that needs something from a later wave (a Secret, a claim, its scale target) stops the sync, as does a claim left waiting for a consumer in a later wave, and a wave annotation that is not an integer is silently wave 0.' },
   { id: 'argocd-retry', layer: 'cluster', severity: 'warning', rationale: 'Argo CD never retries a failed automated sync of the same commit without syncPolicy.retry.' },
   // Policy: reliability and security.
@@ -79,6 +83,7 @@ const RULES: readonly Rule[] = [
   { id: 'kube-reserved', layer: 'policy', severity: 'warning', rationale: "kube-reserved memory below what Karpenter and EKS reserve for the node's pods (11Mi per pod + 255Mi) lets pods starve the kubelet." },
   { id: 'pod-security-warn', layer: 'policy', severity: 'warning', rationale: "A pod that breaks its namespace's warn or audit Pod Security level is admitted with a warning, or logged." },
   { id: 'argocd-sync-loop', layer: 'policy', severity: 'error', rationale: "Fields the API server or a controller fills in after apply keep Argo CD's server-side diff OutOfSync forever: with self-heal, a sync loop." },
+  { id: 'alert-metadata', layer: 'policy', severity: 'warning', rationale: 'An alert without a severity label, summary, description and runbook cannot be routed, and leaves the person paged guessing.' },
   { id: 'pool-limits', layer: 'policy', severity: 'error', rationale: 'A pool without cpu and memory limits can scale the bill without bound.' },
   // The validator itself.
   { id: 'validator', layer: 'admission', severity: 'error', rationale: 'An object the validator failed on is reported as not checked, never passed.' },

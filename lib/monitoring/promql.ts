@@ -1,0 +1,112 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode } from '@lezer/common';
+import { editDistance } from '../edit-distance';
+import METRICS_JSON from './karpenter-metrics.json';
+
+/**
+ * PromQL as Prometheus reads it, for the alert rules and dashboards we emit and any a team
+ * validates: parsed with the Prometheus project's own grammar (@prometheus-io/lezer-promql, the
+ * parser of Prometheus' web UI), then the checks the grammar leaves to the engine that matter
+ * here: a range vector (`x[5m]`) only where a function takes one, a function that takes one given
+ * one. Metric names in Karpenter's namespaces (`karpenter_`, `operator_`) must be metrics
+ * Karpenter v1.14.1 exports (lib/monitoring/karpenter-metrics.json, from its reference page): a
+ * misspelt name is a query that returns nothing, and an alert on it never fires.
+ */
+
+/** Karpenter's metrics, by name. */
+export const KARPENTER_METRICS: ReadonlyMap<string, { readonly section: string; readonly stability?: string; readonly description: string }> = new Map(Object.entries(METRICS_JSON.metrics));
+export const KARPENTER_METRICS_VERSION: string = METRICS_JSON.karpenterVersion;
+
+/** Prefixes of the metrics Karpenter exports that are its own (the rest are controller-runtime's, client-go's...). */
+const KARPENTER_PREFIXES = ['karpenter_', 'operator_'];
+/** Series a histogram or summary adds to its name. */
+const SERIES_SUFFIXES = ['_bucket', '_sum', '_count'];
+
+/**
+ * Functions whose argument at the given index is a range vector (Prometheus promql/parser/functions.go).
+ * Keyed by the grammar's node name for the function.
+ */
+const RANGE_ARGUMENT: Readonly<Record<string, number>> = {
+  Rate: 0, Irate: 0, Increase: 0, Delta: 0, Idelta: 0, Deriv: 0, PredictLinear: 0, Resets: 0, Changes: 0,
+  AvgOverTime: 0, MinOverTime: 0, MaxOverTime: 0, SumOverTime: 0, CountOverTime: 0, StddevOverTime: 0, StdvarOverTime: 0,
+  LastOverTime: 0, PresentOverTime: 0, AbsentOverTime: 0, MadOverTime: 0, QuantileOverTime: 1, HoltWinters: 0,
+  DoubleExponentialSmoothing: 0, TsOfMaxOverTime: 0, TsOfMinOverTime: 0, TsOfLastOverTime: 0, FirstOverTime: 0, TsOfFirstOverTime: 0,
+};
+const RANGE_NODES = new Set(['MatrixSelector', 'SubqueryExpr']);
+
+export interface PromqlProblem {
+  readonly message: string;
+  /** Offset in the expression. */
+  readonly at: number;
+}
+
+/** A metric name this project can vouch for: Karpenter's own and known, or outside its namespaces. */
+export function unknownKarpenterMetric(name: string): string | undefined {
+  if (!KARPENTER_PREFIXES.some((p) => name.startsWith(p))) return undefined;
+  if (KARPENTER_METRICS.has(name)) return undefined;
+  const suffix = SERIES_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix && KARPENTER_METRICS.has(name.slice(0, -suffix.length))) return undefined;
+  const closest = [...KARPENTER_METRICS.keys()].map((known) => ({ known, d: editDistance(name, known) })).sort((a, b) => a.d - b.d || a.known.localeCompare(b.known))[0];
+  const hint = closest && closest.d <= Math.max(3, Math.floor(name.length / 5)) ? ` (did you mean ${closest.known}?)` : '';
+  return `metric ${name} is not one Karpenter ${KARPENTER_METRICS_VERSION} exports${hint}: the query returns nothing`;
+}
+
+function args(body: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let child = body.firstChild; child; child = child.nextSibling) out.push(child);
+  return out;
+}
+
+/** The metric names an expression reads. */
+export function metricNames(expr: string): string[] {
+  const names: string[] = [];
+  parser.parse(expr).iterate({
+    enter: (node) => {
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(expr.slice(node.from, node.to));
+      if (node.name === 'UnquotedLabelMatcher' || node.name === 'QuotedLabelMatcher') {
+        const text = expr.slice(node.from, node.to);
+        const named = /^\s*__name__\s*=\s*"([^"]+)"/.exec(text);
+        if (named) names.push(named[1]!);
+      }
+    },
+  });
+  return names;
+}
+
+/** What Prometheus would refuse in an expression, or report as reading nothing. */
+export function checkPromql(expr: string): PromqlProblem[] {
+  const problems: PromqlProblem[] = [];
+  if (expr.trim() === '') return [{ message: 'is empty', at: 0 }];
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter: (node) => {
+      if (node.type.isError) {
+        const near = expr.slice(node.from, Math.min(expr.length, node.from + 20));
+        problems.push({ message: `does not parse at column ${node.from + 1}${near ? ` (near ${JSON.stringify(near)})` : ' (unexpected end)'}`, at: node.from });
+        return false;
+      }
+      if (node.name === 'FunctionCall') {
+        const identifier = node.node.getChild('FunctionIdentifier');
+        const body = node.node.getChild('FunctionCallBody');
+        const fn = identifier?.firstChild?.name;
+        if (fn && body && RANGE_ARGUMENT[fn] !== undefined) {
+          const arg = args(body)[RANGE_ARGUMENT[fn]!];
+          if (arg && !RANGE_NODES.has(arg.name)) problems.push({ message: `${expr.slice(identifier!.from, identifier!.to)}() takes a range vector (e.g. x[5m]), not ${expr.slice(arg.from, arg.to)}`, at: arg.from });
+        }
+      }
+      if (node.name === 'MatrixSelector') {
+        const body = node.node.parent;
+        const fn = body?.name === 'FunctionCallBody' ? body.parent?.getChild('FunctionIdentifier')?.firstChild?.name : undefined;
+        const index = body ? args(body).findIndex((a) => a.from === node.from && a.to === node.to) : -1;
+        if (!fn || RANGE_ARGUMENT[fn] !== index) problems.push({ message: `a range vector (${expr.slice(node.from, node.to)}) is only valid as the argument of a function that takes one, such as rate()`, at: node.from });
+      }
+      return undefined;
+    },
+  });
+  if (problems.length > 0) return problems;
+  for (const name of metricNames(expr)) {
+    const unknown = unknownKarpenterMetric(name);
+    if (unknown) problems.push({ message: unknown, at: expr.indexOf(name) });
+  }
+  return problems;
+}
