@@ -27,6 +27,8 @@ export interface PlannedWorkload {
   readonly peak: number;
   /** Requests of one pod (cpu in cores, memory in bytes, nvidia.com/gpu). */
   readonly requests: Readonly<Record<string, number>>;
+  /** The pod's terminationGracePeriodSeconds (30, the default, when unset): how long draining it may take. */
+  readonly gracePeriodSeconds: number;
 }
 
 /** Nodes a pool needs for a number of pods, and what they cost. */
@@ -46,6 +48,8 @@ export interface PoolPlan {
   readonly workloads: readonly PlannedWorkload[];
   readonly idle: NodeEstimate;
   readonly peak: NodeEstimate;
+  /** The pool filled to its limits with the instance type it uses at peak (or its cheapest): the most the limits let it spend. */
+  readonly atLimits: NodeEstimate;
 }
 
 export interface CapacityPlan {
@@ -143,6 +147,23 @@ export function estimateNodes(pool: PoolView, demands: readonly { requests: Read
   return best ?? { nodes: 0, hourly: 0 };
 }
 
+/** Nodes of one type that fill a pool to the first limit it reaches (none without limits). */
+function atLimits(pool: PoolView, typeName: string | undefined, capacityType: 'spot' | 'on-demand'): NodeEstimate {
+  const priced = (pool.instances ?? []).filter((t) => t.price !== undefined);
+  const type = priced.find((t) => t.name === typeName) ?? [...priced].sort((a, b) => a.price! - b.price! || a.name.localeCompare(b.name))[0];
+  if (!type) return { nodes: 0, hourly: 0 };
+  const limits = pool.limits;
+  const fits = [
+    limits.cpu !== undefined ? Math.floor(limits.cpu / type.vcpu) : Infinity,
+    limits.memory !== undefined ? Math.floor(limits.memory / (type.memoryMiB * 2 ** 20)) : Infinity,
+    limits['nvidia.com/gpu'] !== undefined && type.gpus > 0 ? Math.floor(limits['nvidia.com/gpu'] / type.gpus) : Infinity,
+    limits.nodes !== undefined ? limits.nodes : Infinity,
+  ];
+  const nodes = Math.min(...fits);
+  if (!Number.isFinite(nodes)) return { nodes: 0, hourly: 0 };
+  return { nodes, instanceType: type.name, hourly: nodes * priceOf(type, capacityType)! };
+}
+
 /** The capacity plan of a set of objects. */
 export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
   const pools = poolViews(objects);
@@ -156,7 +177,7 @@ export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
       unplaced.push(name);
       return;
     }
-    byPool.set(pool.name, [...(byPool.get(pool.name) ?? []), { workload: { name, ...counts, requests: podRequests(spec) }, distinctNodes: oneReplicaPerNode(spec, labels), zoneSpread: spreadsOverZones(spec, labels) }]);
+    byPool.set(pool.name, [...(byPool.get(pool.name) ?? []), { workload: { name, ...counts, requests: podRequests(spec), gracePeriodSeconds: typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30 }, distinctNodes: oneReplicaPerNode(spec, labels), zoneSpread: spreadsOverZones(spec, labels) }]);
   };
   for (const object of objects) {
     if (object.kind === 'DaemonSet') continue;
@@ -171,7 +192,8 @@ export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
     const demands = byPool.get(pool.name) ?? [];
     const capacityType = pool.capacityTypes.includes('spot') ? 'spot' : 'on-demand';
     const at = (which: 'idle' | 'peak') => estimateNodes(pool, demands.map((d) => ({ requests: d.workload.requests, count: d.workload[which], distinctNodes: d.distinctNodes, zoneSpread: d.zoneSpread })), daemonSets, capacityType);
-    return { pool: pool.name, capacityType, weight: weightOf(pool), limits: pool.limits, workloads: demands.map((d) => d.workload), idle: at('idle'), peak: at('peak') };
+    const peak = at('peak');
+    return { pool: pool.name, capacityType, weight: weightOf(pool), limits: pool.limits, workloads: demands.map((d) => d.workload), idle: at('idle'), peak, atLimits: atLimits(pool, peak.instanceType, capacityType) };
   });
   const sum = (which: 'idle' | 'peak') => plans.reduce((s, p) => s + p[which].hourly, 0);
   return {

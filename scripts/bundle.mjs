@@ -17,6 +17,7 @@ const STAMP = join(out, 'stamp.json');
 export const ENTRY_POINTS = {
   main: resolve(root, 'main.ts'),
   diff: resolve(root, 'scripts/diff.ts'),
+  plan: resolve(root, 'scripts/plan.ts'),
   validate: resolve(root, 'scripts/validate.ts'),
   // Started by lib/validator-thread.ts from beside main.js.
   'validator-worker': resolve(root, 'scripts/validator-worker.ts'),

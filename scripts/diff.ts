@@ -8,8 +8,8 @@ function main(args: readonly string[]): number {
   const markdown = args.includes('--markdown');
   const ref = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
   try {
-    const after = currentDist();
     const before = distAt(ref);
+    const after = currentDist();
     process.stdout.write(formatDiff(semanticDiff(before, after), markdown));
     return 0;
   } catch (error) {

@@ -6,6 +6,10 @@
 //   --production            production policy too (no @latest AMI)
 //   --pod-security <level>  the Pod Security level of namespaces the files do not define
 //                           (privileged, baseline or restricted; default: none, not checked)
+//   --previous <path>       the same manifests as they are now (a previous render, files or a
+//                           folder): each object is also checked as an update of its previous
+//                           version (immutable fields, CRD transition rules); a folder of cluster
+//                           subfolders pairs each with the subfolder of the same name
 //   --list-rules            print every rule: id, layer, severity and why it exists
 //
 // A folder whose manifests are all in subfolders (a synthesized dist/: dist/dev, dist/prod,
@@ -14,19 +18,21 @@
 //
 // Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed or
 // the arguments are wrong, 3 the validator itself failed (a bug: please report it).
+import { basename } from 'node:path';
 import { validate, ValidateOptions, ValidationResult } from '../lib/validation';
 import { formatJson, formatText } from '../lib/validation/format';
 import { Input } from '../lib/validation/findings';
 import { clusterSets, inputsOf, LoadError } from '../lib/validation/load';
 import { RULE_CATALOG } from '../lib/validation/rules';
 
-const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] <file or folder>...\n       npm run --silent validate -- --list-rules';
+const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] [--previous <file or folder>] <file or folder>...\n       npm run --silent validate -- --list-rules';
 const LEVELS = ['privileged', 'baseline', 'restricted'];
 
 class UsageError extends Error {}
 
 interface Arguments {
   readonly paths: string[];
+  readonly previous?: string;
   readonly format: 'text' | 'json';
   readonly options: ValidateOptions;
   readonly listRules: boolean;
@@ -39,6 +45,7 @@ function parseArguments(argv: readonly string[]): Arguments {
   let admissionOnly = false;
   let production = false;
   let podSecurity: string | undefined;
+  let previous: string | undefined;
   let listRules = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -49,6 +56,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     };
     if (arg === '--format' || arg.startsWith('--format=')) format = value('--format');
     else if (arg === '--pod-security' || arg.startsWith('--pod-security=')) podSecurity = value('--pod-security');
+    else if (arg === '--previous' || arg.startsWith('--previous=')) previous = value('--previous');
     else if (arg === '--admission-only') admissionOnly = true;
     else if (arg === '--production') production = true;
     else if (arg === '--list-rules') listRules = true;
@@ -59,8 +67,10 @@ function parseArguments(argv: readonly string[]): Arguments {
   if (format !== 'text' && format !== 'json') throw new UsageError(`'--format' (${JSON.stringify(format)}) must be text or json`);
   if (podSecurity !== undefined && !LEVELS.includes(podSecurity)) throw new UsageError(`'--pod-security' (${JSON.stringify(podSecurity)}) must be one of ${LEVELS.join(', ')}`);
   if (paths.length === 0 && !listRules && !help) throw new UsageError('no file or folder given');
+  if (previous === '') throw new UsageError("'--previous' needs a file or folder");
   return {
     paths,
+    ...(previous !== undefined ? { previous } : {}),
     format,
     listRules,
     help,
@@ -97,12 +107,21 @@ function main(argv: readonly string[]): number {
   const results: ValidationResult[] = [];
   let objects = 0;
   try {
+    // The previous render, by cluster folder when it has them.
+    const previousSets = args.previous !== undefined ? clusterSets([args.previous]) : [];
+    const previousByFolder = new Map(previousSets.filter((set) => set.length === 1).map((set) => [basename(set[0]!), set]));
+    const previousOf = (set: readonly string[]) => {
+      if (args.previous === undefined) return undefined;
+      const paired = set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined;
+      return [...inputsOf(paired ?? [args.previous])].map((input) => input.object);
+    };
     // Each cluster's objects are one set (a synthesized dist/ holds one folder per cluster).
     for (const set of clusterSets(args.paths)) {
       const inputs: Input[] = [];
       for (const input of inputsOf(set)) inputs.push(input);
       objects += inputs.length;
-      results.push(validate(inputs, args.options));
+      const previous = previousOf(set);
+      results.push(validate(inputs, { ...args.options, ...(previous ? { previous } : {}) }));
     }
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;

@@ -60,9 +60,12 @@ export function toCel(value: unknown, schema: StructuralSchema | undefined): unk
   return value;
 }
 
-/** Evaluates `rule` with `self` bound to a value `toCel` converted: true, false, or the evaluation error's text. */
-export function evaluate(rule: string, self: unknown): boolean | string {
-  const result = compileRule(rule)({ self: self as never });
+/**
+ * Evaluates `rule` with `self` (and, for a transition rule, `oldSelf`) bound to values `toCel`
+ * converted: true, false, or the evaluation error's text.
+ */
+export function evaluate(rule: string, self: unknown, oldSelf?: unknown): boolean | string {
+  const result = compileRule(rule)(oldSelf === undefined ? { self: self as never } : { self: self as never, oldSelf: oldSelf as never });
   if (isCelError(result)) return result.message;
   if (typeof result !== 'boolean') return `rule evaluated to ${String(result)}, not a bool`;
   return result;

@@ -114,6 +114,52 @@ export function validateCustomResource(object: KubeObject, kind: CustomKindEntry
   return { ...rest, metadata } as KubeObject;
 }
 
+/**
+ * Transition rules (those reading `oldSelf`) as the API server evaluates them on update: where
+ * the old and the new object both have a value at the rule's place. Values in lists correlate
+ * only through list-map keys (x-kubernetes-list-type: map); an atomic list's items do not.
+ * @see https://kubernetes.io/docs/reference/using-api/cel/#transition-rules
+ */
+function runTransitionRules(schema: StructuralSchema, value: unknown, old: unknown, path: string, reporter: Reporter): void {
+  if (value === undefined || value === null || old === undefined || old === null) return;
+  const rules = (schema['x-kubernetes-validations'] ?? []).filter((v) => isTransitionRule(v.rule));
+  if (rules.length > 0) {
+    const self = toCel(value, schema);
+    const oldSelf = toCel(old, schema);
+    for (const validation of rules) {
+      const result = evaluate(validation.rule, self, oldSelf);
+      const at = validation.fieldPath ? `${path}${validation.fieldPath}` : path;
+      if (result === false) reporter.report('immutable-field', at, `${validation.message ?? `failed transition rule: ${validation.rule}`} (the CRD's transition rule refuses this update)`, undefined);
+      else if (typeof result === 'string') reporter.report('immutable-field', at, `${result} evaluating transition rule: ${validation.message ?? validation.rule}`);
+    }
+  }
+  if (Array.isArray(value) && Array.isArray(old)) {
+    const keys = schema['x-kubernetes-list-type'] === 'map' ? schema['x-kubernetes-list-map-keys'] ?? [] : [];
+    if (!schema.items || keys.length === 0) return;
+    const keyOf = (item: unknown) => (item !== null && typeof item === 'object' ? JSON.stringify(keys.map((k) => (item as Record<string, unknown>)[k])) : undefined);
+    const before = new Map(old.map((item) => [keyOf(item), item]));
+    value.forEach((item, index) => runTransitionRules(schema.items!, item, before.get(keyOf(item)), child(path, index), reporter));
+  } else if (typeof value === 'object' && typeof old === 'object' && !Array.isArray(value) && !Array.isArray(old)) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const field = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      if (field) runTransitionRules(field, item, own(old as Record<string, unknown>, key), child(path, key), reporter);
+    }
+  }
+}
+
+/**
+ * An update of a custom resource as the API server judges it: `object` (as validateCustomResource
+ * stored it) against `old` (the stored previous version, validated the same way), by the CRD's
+ * transition rules.
+ */
+export function validateCustomResourceUpdate(object: KubeObject, old: KubeObject, kind: CustomKindEntry, reporter: Reporter): void {
+  const strip = (o: KubeObject) => {
+    const { metadata: _metadata, status: _status, ...rest } = o as Record<string, unknown>;
+    return rest;
+  };
+  runTransitionRules(schemaOf(kind), strip(object), strip(old), '', reporter);
+}
+
 /** Loads a kind's schema and validator and compiles its create-time CEL rules, ahead of its first object. */
 export function preloadKind(kind: CustomKindEntry): void {
   validatorFor(kind);

@@ -1,12 +1,13 @@
 import { checkCluster, Checked } from './cluster';
 import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
-import { CUSTOM_KINDS, preloadKind, validateCustomResource } from './crd';
+import { CUSTOM_KINDS, preloadKind, validateCustomResource, validateCustomResourceUpdate } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
 import { checkArgoCd, checkServerSideDiff } from './argocd';
 import { embeddedPods } from './embedded';
 import { checkPodSecurity } from './pod-security';
 import { checkReferences } from './references';
 import { checkSyncOrder } from './sync-order';
+import { checkCoreUpdate } from './updates';
 import { checkKeda } from './keda';
 import { checkMonitoring } from './monitoring';
 import { removedApi } from './removed-apis';
@@ -23,6 +24,11 @@ export interface ValidateOptions {
    * @default false
    */
   readonly complete?: boolean;
+  /**
+   * The objects as they are now (the previous render): each object of the set with the same
+   * identity is checked as an update of it (immutable fields, CRD transition rules). @default none
+   */
+  readonly previous?: readonly KubeObject[];
   /** Only what the API server itself enforces: schema, CEL and its own rules. @default false */
   readonly admissionOnly?: boolean;
   /** Production rules apply (no `@latest` AMI). @default false */
@@ -121,6 +127,26 @@ export function preload(): void {
   }
 }
 
+/** Each object against its previous version, as the API server judges an update. */
+function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[], guarded: <T>(reporter: Reporter, fallback: T, check: () => T) => T): void {
+  const before = new Map<string, KubeObject>();
+  for (const old of previous) {
+    // Stored as the API server stored it (defaults applied): what the update is compared with.
+    const scratch = new Reporter({ kind: String(old.kind), name: String(old.metadata?.name ?? '') });
+    const stored = guarded(scratch, old, () => admit(old, scratch, true));
+    if (!scratch.findings.some((f) => f.severity === 'error')) before.set(identity(old), stored);
+  }
+  for (const { object, reporter } of items) {
+    const old = before.get(identity(object));
+    if (!old) continue;
+    guarded(reporter, undefined, () => {
+      const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
+      if (custom) validateCustomResourceUpdate(object, old, custom, reporter);
+      else checkCoreUpdate(object, old, reporter);
+    });
+  }
+}
+
 /**
  * Validates a set of objects as the API server, Karpenter and the scheduler would treat them,
  * then against our policy. Never throws for anything in the objects.
@@ -156,6 +182,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     }
     // The API server would refuse these: later rules would only guess at what they mean.
     const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
+    if (options.previous) checkUpdates(admitted.filter((c) => !c.embedded), options.previous, guarded);
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
     checkArgoCd(admitted, options.complete ?? false);
     checkSyncOrder(admitted, options.complete ?? false);

@@ -1,0 +1,97 @@
+import { parseAllDocuments } from 'yaml';
+import { capacityPlan, CapacityPlan } from '../capacity';
+import { validate } from '../validation';
+import { KubeObject } from '../validation/findings';
+import { driftOf, PoolDrift } from './drift';
+import { rollout, Rollout } from './rollout';
+
+/**
+ * What a change does to the fleet, before it merges: the previous render (dist/ at a git ref)
+ * against this one, per environment. Drift and the rollout it starts (drift.ts, rollout.ts),
+ * the updates the API server would refuse (the validator's immutable-field rule: core immutable
+ * fields and CRD transition rules), and cost per pool at rest, at peak and at its limits
+ * (lib/capacity.ts). Offline: no cluster is read.
+ */
+
+export interface PoolCost {
+  readonly pool: string;
+  readonly before?: { readonly idle: number; readonly peak: number; readonly atLimits: number };
+  readonly after?: { readonly idle: number; readonly peak: number; readonly atLimits: number };
+}
+
+export interface RejectedUpdate {
+  readonly kind: string;
+  readonly name: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface EnvironmentPlan {
+  readonly env: string;
+  readonly status: 'changed' | 'added' | 'removed' | 'unchanged';
+  readonly drift: readonly (PoolDrift & { readonly rollout?: Rollout })[];
+  readonly rejected: readonly RejectedUpdate[];
+  readonly cost: readonly PoolCost[];
+  readonly totals: { readonly before?: { idle: number; peak: number }; readonly after?: { idle: number; peak: number } };
+  readonly assumptions: readonly string[];
+}
+
+export interface Plan {
+  readonly environments: readonly EnvironmentPlan[];
+  /** Updates the cluster would refuse: the plan fails with them. */
+  readonly rejectedCount: number;
+}
+
+/** Objects of dist files (path relative to dist/ → YAML), by folder (the environment). */
+function byFolder(files: ReadonlyMap<string, string>): Map<string, KubeObject[]> {
+  const out = new Map<string, KubeObject[]>();
+  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!/\.ya?ml$/.test(path) || !path.includes('/')) continue;
+    // argocd/patches holds a merge patch, not an object ArgoCD or kubectl applies.
+    if (path.startsWith('argocd/patches/')) continue;
+    const folder = path.split('/')[0]!;
+    const objects = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object' && typeof o.kind === 'string');
+    out.set(folder, [...(out.get(folder) ?? []), ...objects]);
+  }
+  return out;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const costs = (plan: CapacityPlan) => new Map(plan.pools.map((p) => [p.pool, { idle: round(p.idle.hourly), peak: round(p.peak.hourly), atLimits: round(p.atLimits.hourly) }]));
+
+/** The plan of one environment folder. */
+function planEnvironment(env: string, before: readonly KubeObject[] | undefined, after: readonly KubeObject[] | undefined): EnvironmentPlan {
+  const oldPlan = before ? capacityPlan(before) : undefined;
+  const newPlan = after ? capacityPlan(after) : undefined;
+  const status = !before ? 'added' : !after ? 'removed' : 'changed';
+  const rejected =
+    before && after
+      ? validate(after.map((object) => ({ object })), { previous: before })
+          .findings.filter((f) => f.rule === 'immutable-field')
+          .map((f) => ({ kind: f.object.kind, name: f.object.namespace ? `${f.object.namespace}/${f.object.name}` : f.object.name, path: f.path, message: f.message }))
+      : [];
+  const drift =
+    before && after && oldPlan
+      ? driftOf(before, after, oldPlan).map((d) => {
+          const pool = after.find((o) => o.kind === 'NodePool' && o.metadata?.name === d.pool) ?? before.find((o) => o.kind === 'NodePool' && o.metadata?.name === d.pool)!;
+          const planned = oldPlan.pools.find((p) => p.pool === d.pool);
+          const drifted = d.nodesAtRest;
+          return d.scope === 'none' || d.removed ? d : { ...d, rollout: rollout(pool, drifted, planned?.idle.nodes ?? drifted, (planned?.workloads ?? []).map((w) => ({ terminationGracePeriodSeconds: w.gracePeriodSeconds }))) };
+        })
+      : [];
+  const [oldCosts, newCosts] = [oldPlan ? costs(oldPlan) : new Map(), newPlan ? costs(newPlan) : new Map()];
+  const cost = [...new Set([...oldCosts.keys(), ...newCosts.keys()])].map((pool) => ({ pool, ...(oldCosts.has(pool) ? { before: oldCosts.get(pool) } : {}), ...(newCosts.has(pool) ? { after: newCosts.get(pool) } : {}) }));
+  const totals = {
+    ...(oldPlan ? { before: { idle: round(oldPlan.idleHourly), peak: round(oldPlan.peakHourly) } } : {}),
+    ...(newPlan ? { after: { idle: round(newPlan.idleHourly), peak: round(newPlan.peakHourly) } } : {}),
+  };
+  const changed = rejected.length > 0 || drift.length > 0 || cost.some((c) => JSON.stringify(c.before) !== JSON.stringify(c.after));
+  return { env, status: status === 'changed' && !changed ? 'unchanged' : status, drift, rejected, cost, totals, assumptions: (newPlan ?? oldPlan)?.assumptions ?? [] };
+}
+
+/** The plan of every environment of two renderings of dist/. */
+export function plan(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Plan {
+  const [old, now] = [byFolder(before), byFolder(after)];
+  const environments = [...new Set([...old.keys(), ...now.keys()])].sort().map((env) => planEnvironment(env, old.get(env), now.get(env)));
+  return { environments, rejectedCount: environments.reduce((n, e) => n + e.rejected.length, 0) };
+}

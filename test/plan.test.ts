@@ -1,0 +1,244 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../config/environments';
+import { prod } from '../config/environments/prod';
+import { PRICING } from '../config/pricing';
+import { EnvironmentConfig } from '../config/types';
+import { WORKLOADS } from '../config/workloads';
+import { catalog } from '../lib/catalog';
+import { capacityPlan, estimateNodes } from '../lib/capacity';
+import { plan } from '../lib/plan';
+import { formatPlan } from '../lib/plan/format';
+import { rollout } from '../lib/plan/rollout';
+import { validate } from '../lib/validation';
+import { poolViews } from '../lib/validation/cluster';
+import { allocatable } from '../lib/validation/overhead';
+import { manifests, render as renderAll } from './helpers';
+import { changed, findings, lines, pick } from './validation-helpers';
+
+const base = renderAll(ENVIRONMENTS);
+const withProd = (change: Partial<EnvironmentConfig>) => renderAll(ENVIRONMENTS.map((e) => (e.name === 'prod' ? { ...prod, ...change } : e)));
+const prodPlan = (after: Map<string, string>) => plan(base, after).environments.find((e) => e.env === 'prod')!;
+const driftOfPool = (after: Map<string, string>, pool: string) => prodPlan(after).drift.find((d) => d.pool === pool);
+
+describe('npm run plan: drift, as Karpenter 1.14.1 decides it', () => {
+  it('is empty for the current render against itself', () => {
+    const result = plan(base, renderAll(ENVIRONMENTS));
+    expect(result.environments.every((e) => e.status === 'unchanged')).toBe(true);
+    expect(result.rejectedCount).toBe(0);
+    expect(formatPlan(result, false)).toBe('no change to the fleet\n');
+  });
+
+  it('drifts every node of every pool on the node class when the AMI version changes', () => {
+    const after = withProd({ amiVersions: { al2023: 'v20251001' } });
+    const env = prodPlan(after);
+    const onData = ['airflow-arm-ondemand', 'kafka-arm-ondemand', 'spark-exec-arm-ondemand'];
+    for (const pool of onData) {
+      const d = env.drift.find((x) => x.pool === pool)!;
+      expect(d.scope, pool).toBe('all');
+      expect(d.reasons.join(' ')).toContain('EC2NodeClass data: AMI al2023@v20250715 -> al2023@v20251001');
+    }
+    // Bottlerocket pools keep their AMI: no drift.
+    expect(env.drift.find((d) => d.pool === 'core-arm-ondemand')).toBeUndefined();
+    expect(env.drift.find((d) => d.pool === 'gpu-spot')).toBeUndefined();
+    const kafka = env.drift.find((d) => d.pool === 'kafka-arm-ondemand')!;
+    expect(kafka.nodesAtRest).toBe(capacityPlan(manifests(prod)).pools.find((p) => p.pool === 'kafka-arm-ondemand')!.idle.nodes);
+    expect(kafka.rollout).toMatchObject({ parallel: 1, batches: kafka.nodesAtRest });
+  });
+
+  it('drifts only the nodes of instance types a narrowed pool no longer allows, and none when it widens', () => {
+    const narrowed = driftOfPool(withProd({ pools: { 'spark-exec-arm-ondemand': { instanceTypes: ['m7g.xlarge'] } } }), 'spark-exec-arm-ondemand')!;
+    expect(narrowed.scope).toBe('some');
+    expect(narrowed.reasons[0]).toContain('requirements no longer allow 3 of its 4 instance types (c7g.2xlarge, c7g.large, c7g.xlarge): nodes of those types drift');
+    // At rest the plan put the workers on c7g.xlarge: those nodes drift.
+    const before = capacityPlan(manifests(prod)).pools.find((p) => p.pool === 'spark-exec-arm-ondemand')!;
+    expect(before.idle.instanceType).toMatch(/^c7g\./);
+    expect(narrowed.nodesAtRest).toBe(before.idle.nodes);
+    const widened = driftOfPool(withProd({ pools: { 'spark-exec-arm-ondemand': { instanceTypes: ['c7g.large', 'c7g.xlarge', 'c7g.2xlarge', 'm7g.xlarge', 'm7g.2xlarge'] } } }), 'spark-exec-arm-ondemand')!;
+    expect(widened).toMatchObject({ scope: 'none', nodesAtRest: 0, nodesAtPeak: 0 });
+    expect(widened.reasons).toEqual(['requirements changed, but every node they allowed still satisfies them: no node drifts']);
+  });
+
+  it('drifts no node for a weight, limit or budget change', () => {
+    const after = withProd({ pools: { 'llm-arm-ondemand': { weight: 70, limits: { cpu: '48', memory: '192Gi' } } } });
+    const d = driftOfPool(after, 'llm-arm-ondemand')!;
+    expect(d).toMatchObject({ scope: 'none', nodesAtRest: 0 });
+    expect(d.reasons).toEqual(['spec.weight, spec.limits changed: behavioural fields, no node drifts']);
+    expect(formatPlan(plan(base, after), false)).toContain('llm-arm-ondemand: no node drifts');
+  });
+
+  it('drifts every node of the pool for a template field (expireAfter), and rolls out under the budget', () => {
+    const d = driftOfPool(withProd({ pools: { 'kafka-arm-ondemand': { expireAfter: '1440h' } } }), 'kafka-arm-ondemand')!;
+    expect(d.scope).toBe('all');
+    expect(d.reasons[0]).toBe('spec.template.spec.expireAfter changed: the template hash changes, so every node of the pool drifts');
+  });
+
+  it('says that a removed pool drains every node at once, budgets notwithstanding', () => {
+    const d = driftOfPool(withProd({ pools: { 'gpu-premium': { enabled: false } } }), 'gpu-premium')!;
+    expect(d).toMatchObject({ scope: 'all', removed: true });
+  });
+});
+
+describe('rollout under budgets', () => {
+  const pool = (budgets?: object[], terminationGracePeriod?: string) => ({ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'p' }, spec: { template: { spec: { ...(terminationGracePeriod ? { terminationGracePeriod } : {}) } }, ...(budgets ? { disruption: { budgets } } : {}) } });
+
+  it('takes 10% rounded up per batch by default, and the lowest budget that applies to Drifted', () => {
+    expect(rollout(pool(), 25, 25, [])).toMatchObject({ parallel: 3, batches: 9 });
+    expect(rollout(pool([{ nodes: '50%' }, { nodes: '2', reasons: ['Drifted'] }, { nodes: '0', reasons: ['Underutilized'] }]), 10, 10, [])).toMatchObject({ parallel: 2, batches: 5 });
+  });
+
+  it('drains for the longest pod grace period, capped by the pool terminationGracePeriod', () => {
+    expect(rollout(pool([{ nodes: '1' }]), 2, 2, [{ terminationGracePeriodSeconds: 3600 }]).drainSeconds).toBe(3600);
+    const capped = rollout(pool([{ nodes: '1' }], '10m'), 2, 2, [{ terminationGracePeriodSeconds: 3600 }]);
+    expect(capped).toMatchObject({ drainSeconds: 600, seconds: 2 * (120 + 600) });
+  });
+
+  it('reports a budget that never lets a drifted node go, and scheduled windows', () => {
+    expect(rollout(pool([{ nodes: '0', reasons: ['Drifted'] }]), 3, 3, []).blocked).toContain('a budget of 0 nodes for Drifted (nodes: "0") never lets a drifted node go');
+    expect(rollout(pool([{ nodes: '1' }, { nodes: '0', schedule: '0 9 * * 1-5', duration: '8h' }]), 3, 3, []).windows).toEqual(["paused during '0 9 * * 1-5' for 8h"]);
+  });
+});
+
+describe('updates the cluster refuses', () => {
+  it("refuses growing Kafka's claim template, and says how to get there", () => {
+    const after = withProd({ workloads: { ...prod.workloads, kafka: { settings: { storage: '200Gi' } } } });
+    const env = prodPlan(after);
+    expect(env.rejected).toHaveLength(1);
+    expect(env.rejected[0]).toMatchObject({ kind: 'StatefulSet', name: 'kafka/kafka', path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage' });
+    expect(env.rejected[0]!.message).toMatch(/^changes from "100Gi" to "200Gi", which the API server refuses on update/);
+    expect(env.rejected[0]!.message).toContain('kubectl delete statefulset kafka -n kafka --cascade=orphan');
+    expect(env.rejected[0]!.message).toContain(`the existing claims keep their size: grow each (kubectl -n kafka patch pvc data-kafka-<ordinal> -p '{"spec":{"resources":{"requests":{"storage":"200Gi"}}}}'`);
+    expect(plan(base, after).rejectedCount).toBe(1);
+  });
+
+  const update = (mutate: (s: any[]) => void) => {
+    const previous = changed(() => {});
+    return lines(findings(changed(mutate), { complete: false, previous } as never), 'immutable-field');
+  };
+
+  it('refuses a new StatefulSet serviceName or podManagementPolicy, a Deployment selector, and a headless Service that stops being one', () => {
+    expect(update((s) => (pick(s, 'StatefulSet', 'queue').spec.serviceName = 'queue')).join('\n')).toContain('spec.serviceName ("queue"): changes from "api" to "queue"');
+    expect(update((s) => (pick(s, 'StatefulSet', 'queue').spec.podManagementPolicy = 'Parallel')).join('\n')).toContain('spec.podManagementPolicy');
+    const selector = (s: any[]) => {
+      const deployment = pick(s, 'Deployment', 'api');
+      deployment.spec.selector.matchLabels.tier = 'web';
+      deployment.spec.template.metadata.labels.tier = 'web';
+    };
+    expect(update(selector).join('\n')).toContain("a Deployment's selector is immutable in apps/v1");
+    const headless = (s: any[]) => (pick(s, 'Service', 'api').spec.clusterIP = 'None');
+    expect(lines(findings(changed(() => {}), { complete: false, previous: changed(headless) } as never), 'immutable-field').join('\n')).toContain('a Service cannot become headless, or stop being headless, in place');
+  });
+
+  it('refuses a shrinking claim, a StorageClass parameter, a Job template and a RoleBinding roleRef, and lets replicas and templates change', () => {
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'web' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3-encrypted', resources: { requests: { storage: '10Gi' } } } };
+    const smaller = structuredClone(claim);
+    smaller.spec.resources.requests.storage = '5Gi';
+    const bigger = structuredClone(claim);
+    bigger.spec.resources.requests.storage = '20Gi';
+    const check = (old: object, now: object) => lines(findings([now], { previous: [old] } as never), 'immutable-field');
+    expect(check(claim, smaller).join('\n')).toContain('a claim can grow but never shrink');
+    expect(check(claim, bigger)).toEqual([]);
+    const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3', encrypted: 'true' } };
+    expect(check(sc, { ...sc, parameters: { type: 'gp3', encrypted: 'true', iops: '4000' } }).join('\n')).toContain("a StorageClass's parameters is immutable");
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'web' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'a' }, subjects: [] };
+    expect(check(binding, { ...binding, roleRef: { ...binding.roleRef, name: 'b' } }).join('\n')).toContain("a binding's roleRef is immutable");
+    expect(update((s) => {
+      pick(s, 'StatefulSet', 'queue').spec.replicas = 3;
+      pick(s, 'Deployment', 'api').spec.template.spec.containers[0].image = 'nginx:1.27.1';
+    })).toEqual([]);
+  });
+
+  it("evaluates the CRDs' transition rules against the previous object", () => {
+    const old = changed(() => {});
+    const now = changed((s) => (pick(s, 'NodePool').spec.template.spec.nodeClassRef.group = 'karpenter.example.com'));
+    const found = lines(findings(now, { complete: false, previous: old } as never), 'immutable-field');
+    expect(found.join('\n')).toContain('nodeClassRef.group is immutable (the CRD\'s transition rule refuses this update)');
+    expect(lines(findings(changed(() => {}), { complete: false, previous: old } as never), 'immutable-field')).toEqual([]);
+    // Every transition rule of the pinned CRDs (three, all NodePool's): kind, and static/dynamic provisioning.
+    const kind = changed((s) => (pick(s, 'NodePool').spec.template.spec.nodeClassRef.kind = 'OtherNodeClass'));
+    expect(lines(findings(kind, { complete: false, previous: old } as never), 'immutable-field').join('\n')).toContain('nodeClassRef.kind is immutable');
+    const replicas = changed((s) => {
+      const pool = pick(s, 'NodePool');
+      pool.spec.replicas = 2;
+      // A static NodePool may only limit nodes (a create-time rule).
+      pool.spec.limits = { nodes: 4 };
+    });
+    expect(lines(findings(replicas, { complete: false, previous: old } as never), 'immutable-field').join('\n')).toContain('Cannot transition NodePool between static (replicas set) and dynamic (replicas unset) provisioning modes');
+  });
+});
+
+describe('cost', () => {
+  it('prices one pool as computed by hand: the Kafka brokers on m7g.large on-demand, one per zone', () => {
+    const objects = manifests(prod);
+    const kafka = capacityPlan(objects).pools.find((p) => p.pool === 'kafka-arm-ondemand')!;
+    const pool = poolViews(objects).find((p) => p.name === 'kafka-arm-ondemand')!;
+    const type = catalog().get('m7g.large')!;
+    // By hand: 3 brokers requesting 1 CPU and 2Gi; an m7g.large (2 vCPU, 8 GiB) leaves its allocatable
+    // CPU minus EKS's DaemonSets (0.125) for pods: under 2 CPU, so one broker per node by CPU
+    // (ceil(3 / 1.78) = 2 nodes), but the brokers spread over three zones, hard: 3 nodes.
+    const room = allocatable(type, pool.kubelet, pool.rootVolume).allocatable.cpu - 0.125;
+    expect(Math.max(Math.ceil(3 / room), 3)).toBe(3);
+    expect(kafka.workloads).toEqual([expect.objectContaining({ name: 'kafka/kafka', idle: 3, peak: 3, requests: expect.objectContaining({ cpu: 1 }) })]);
+    expect(kafka.idle).toEqual({ nodes: 3, instanceType: 'm7g.large', hourly: 3 * type.price! });
+    expect(kafka.capacityType).toBe('on-demand');
+  });
+
+  it('packs pods by requests after overhead: two pods of 3/4 of a node need two nodes', () => {
+    const pools = poolViews(manifests(prod));
+    const pool = pools.find((p) => p.name === 'airflow-arm-ondemand')!;
+    const large = catalog().get('m7g.large')!;
+    const free = allocatable(large, pool.kubelet, pool.rootVolume).allocatable;
+    const cpu = 0.75 * (free.cpu - 0.125);
+    const estimate = estimateNodes({ ...pool, instances: [large] }, [{ requests: { cpu, memory: 2 ** 20 }, count: 2, distinctNodes: false }], [], 'on-demand');
+    expect(estimate).toEqual({ nodes: 2, instanceType: 'm7g.large', hourly: 2 * large.price! });
+    const spot = estimateNodes({ ...pool, instances: [large] }, [{ requests: { cpu, memory: 2 ** 20 }, count: 2, distinctNodes: false }], [], 'spot');
+    expect(spot.hourly).toBeCloseTo(2 * large.price! * PRICING.spotRatio, 9);
+  });
+
+  it("shows a change's cost delta in the plan", () => {
+    const workers = WORKLOADS.spark.components.worker;
+    const after = withProd({ workloads: { ...prod.workloads, spark: { components: { worker: { minReplicas: workers.minReplicas + 10 } } } } });
+    const env = prodPlan(after);
+    const spark = env.cost.find((c) => c.pool === 'spark-exec-arm-ondemand')!;
+    expect(spark.after!.idle).toBeGreaterThan(spark.before!.idle);
+    expect(formatPlan(plan(base, after), true)).toMatch(/\| spark-exec-arm-ondemand \| \$[\d.]+ \| \$[\d.]+ \| \$[\d.]+ \| \+\$[\d.]+ \|/);
+  });
+});
+
+describe('the plan and validate --previous CLIs', () => {
+  const ROOT = resolve(__dirname, '..');
+
+  it('validate --previous reports an update the cluster refuses, and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'previous-'));
+    try {
+      const set = changed(() => {});
+      writeFileSync(join(dir, 'old.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: set }));
+      const now = changed((s) => (pick(s, 'StatefulSet', 'queue').spec.serviceName = 'queue'));
+      writeFileSync(join(dir, 'new.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: now }));
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+      const result = spawnSync(process.execPath, [join(ROOT, '.build', 'validate.js'), '--previous', join(dir, 'old.json'), join(dir, 'new.json')], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('[immutable-field] spec.serviceName ("queue"): changes from "api" to "queue"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('plan refuses a ref git does not know, and unknown options, with exit 2', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+    const unknown = spawnSync(process.execPath, [join(ROOT, '.build', 'plan.js'), 'no-such-ref-zz'], { cwd: ROOT, encoding: 'utf8' });
+    expect([unknown.status, unknown.stderr.trim()]).toEqual([2, "'no-such-ref-zz' is not a commit git knows (a branch, tag or commit hash): nothing to compare dist/ with"]);
+    const option = spawnSync(process.execPath, [join(ROOT, '.build', 'plan.js'), '--nope'], { cwd: ROOT, encoding: 'utf8' });
+    expect(option.status).toBe(2);
+    expect(option.stderr).toContain("unknown option '--nope'");
+  });
+});
+
+describe('validate as plan uses it', () => {
+  it('needs nothing but the two sets', () => {
+    expect(validate([], { previous: [] }).findings).toEqual([]);
+  });
+});
