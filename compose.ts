@@ -1,7 +1,7 @@
 // The composition of an environment: which charts make it, from the registry of workload charts.
 // main.ts synthesizes every environment with it; tests and the benchmark use it too. lib/ holds
 // the machinery (resolution, validation, layout), charts/ the charts; only this file knows both.
-import { App, Testing } from 'cdk8s';
+import { App } from 'cdk8s';
 import { ArgoCdApplicationsChart, ArgoCdProjectChart } from './charts/argocd';
 import { WORKLOAD_CHARTS } from './charts/index';
 import { KarpenterChart } from './charts/karpenter';
@@ -71,10 +71,11 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
   const manifests = synthesizeApp(app);
   // Monitoring reads what the others produce (the capacity plan sets its cost alerts), so it comes after them, in an App of its own.
   const monitoringApp = new App({ outdir: `.cdk8s.out/${env.name}-monitoring` });
-  const monitoring = new MonitoringChart(monitoringApp, `${env.name}-monitoring`, { env, plan: capacityPlan(manifests) });
+  const capacity = capacityPlan(manifests);
+  const monitoring = new MonitoringChart(monitoringApp, `${env.name}-monitoring`, { env, plan: capacity });
   fromCharts.push(...monitoring.prerequisites);
   const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...fromCharts, ...(env.prerequisites ?? [])];
-  return { env, manifests: [...manifests, ...synthesizeApp(monitoringApp)], pools, workloads, leftOut, prerequisites };
+  return { env, manifests: [...manifests, ...synthesizeApp(monitoringApp)], pools, workloads, leftOut, prerequisites, capacity };
 }
 
 /**
@@ -94,7 +95,8 @@ function shared(envs: readonly EnvironmentSummary[]): SharedOutput {
 }
 
 function appWith(add: (app: App) => void): App {
-  const app = Testing.app();
+  // Nothing is written to outdir: charts are synthesized to objects (synthesizeApp).
+  const app = new App({ outdir: '.cdk8s.out/argocd' });
   add(app);
   return app;
 }

@@ -13,15 +13,36 @@ async function main(): Promise<void> {
   // above), so the validator loads on the second core while this one loads cdk8s.
   const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
   try {
-    const [{ COMPOSITION }, { renderAllWith, writeOutput }, { formatWarnings }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format')]);
-    const { files, warnings } = await renderAllWith(COMPOSITION, ENVIRONMENTS, thread);
-    writeOutput(files, outdir);
+    const [{ COMPOSITION }, { renderAllWith, StagedOutput, writeOutput }, { formatWarnings }, { recordedSourceHash }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format'), import('./lib/source-hash')]);
+    // Each environment is written to the staging folder when it is done; dist/ is replaced only
+    // once all are (a failure leaves it as it was).
+    const staged = new StagedOutput(outdir);
     // Under `cdk8s synth`, the CLI lists (or with --stdout prints) what lands in CDK8S_OUTDIR.
     const cliOutdir = process.env.CDK8S_OUTDIR;
-    if (cliOutdir) writeOutput(new Map([...files].map(([path, content]) => [path.replace('/', '-'), content])), cliOutdir);
+    const forCli = new Map<string, string>();
+    let written = 0;
+    const sink = {
+      write(path: string, content: string) {
+        staged.write(path, content);
+        written++;
+        if (cliOutdir) forCli.set(path.replace('/', '-'), content);
+      },
+    };
+    let warnings;
+    try {
+      // Bundled, main.js sits in .build/ beside the hash the build recorded; under ts-node, it is computed.
+      const output = await renderAllWith(COMPOSITION, ENVIRONMENTS, thread, recordedSourceHash(__dirname), sink);
+      for (const [path, content] of output.files) sink.write(path, content);
+      warnings = output.warnings;
+    } catch (error) {
+      staged.abort();
+      throw error;
+    }
+    staged.commit();
+    if (cliOutdir) writeOutput(forCli, cliOutdir);
     const text = formatWarnings(warnings);
     if (text) console.warn(text);
-    console.log(`synthesized ${ENVIRONMENTS.length} environments, ${files.size} files into ${outdir}/`);
+    console.log(`synthesized ${ENVIRONMENTS.length} environments, ${written} files into ${outdir}/`);
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof ConfigError) {

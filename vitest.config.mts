@@ -11,5 +11,9 @@ export default defineConfig({
     // Kubernetes models load once per worker instead of once per file (about 6 s of a 25 s run).
     // What the modules keep is caches of pure functions, so no test sees another's state.
     isolate: false,
+    // The CLIs the tests start validate every time: results cached by an earlier run
+    // (lib/validation-cache.ts) would hide what a test changed in the validator. The cache has
+    // tests of its own (test/validation-cache.test.ts), which turn this off.
+    env: { KARPENTER_AS_CODE_NO_CACHE: '1' },
   },
 });

@@ -5,7 +5,8 @@ import { COMPOSITION } from '../compose';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
-import { renderAllWith, writeOutput } from '../lib/synth';
+import { renderAllWith, StagedOutput } from '../lib/synth';
+import { recordedSourceHash } from '../lib/source-hash';
 import { startValidatorThread } from '../lib/validator-thread';
 
 const count = Number(process.argv[2] ?? '1');
@@ -16,11 +17,19 @@ const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
 });
 const outdir = process.env.DIST_DIR;
 if (!outdir) throw new Error('DIST_DIR must name a scratch folder');
-// The same path as `npm run synth`: environments are validated on the validator thread.
+// The same path as `npm run synth`: environments are validated on the validator thread and
+// written to a staging folder as each is done.
 const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
-void renderAllWith(COMPOSITION, envs, thread)
+const staged = new StagedOutput(outdir);
+let written = 0;
+const sink = { write: (path: string, content: string) => (staged.write(path, content), written++) };
+void renderAllWith(COMPOSITION, envs, thread, recordedSourceHash(__dirname), sink)
   .then(({ files }) => {
-    writeOutput(files, outdir);
-    console.log(`${count} environments, ${files.size} files`);
+    for (const [path, content] of files) sink.write(path, content);
+    staged.commit();
+    console.log(`${count} environments, ${written} files`);
+  }, (error) => {
+    staged.abort();
+    throw error;
   })
   .finally(() => thread.close());

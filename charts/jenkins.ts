@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { emitYaml } from '../lib/yaml-emit';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { placementFor } from '../lib/placement';
 import { ARCHITECTURES } from '../lib/pools';
@@ -117,7 +117,7 @@ export class JenkinsChart extends NamespacedChart {
                   podRetention: 'never',
                   // The pod below is the whole template: nothing is merged from the plugin's defaults.
                   yamlMergeStrategy: 'override',
-                  yaml: stringify(pod, { lineWidth: 0 }),
+                  yaml: emitYaml(pod),
                 },
               ],
             },
@@ -134,7 +134,7 @@ export class JenkinsChart extends NamespacedChart {
         // The label the official chart's config-reload sidecar loads JCasC ConfigMaps by.
         labels: { [controller.configLabel]: 'true' },
       },
-      data: { 'karpenter-agents.yaml': stringify(casc, { lineWidth: 0 }) },
+      data: { 'karpenter-agents.yaml': emitYaml(casc) },
     });
   }
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sourceHash, STAMP_FILE } from './source-hash';
+import { recordedSourceHash, STAMP_FILE } from './source-hash';
 
 /** dist/ or a git ref cannot be read as asked: diff and plan exit 2 with the message. */
 export class DistError extends Error {}
@@ -10,10 +10,10 @@ export class DistError extends Error {}
  * The files of dist/ as they are on disk (path relative to dist/ → content), after checking that
  * synth wrote them from the code as it is now (dist/.synthesized-from).
  */
-export function currentDist(dir = 'dist'): Map<string, string> {
+export function currentDist(dir = 'dist', buildDir?: string): Map<string, string> {
   if (!existsSync(dir)) throw new DistError(`there is no ${dir}/: run npm run synth first`);
   const stamp = existsSync(join(dir, STAMP_FILE)) ? readFileSync(join(dir, STAMP_FILE), 'utf8').trim() : undefined;
-  if (stamp !== sourceHash()) {
+  if (stamp !== recordedSourceHash(buildDir)) {
     throw new DistError(`${dir}/ is stale: it was not synthesized from the code as it is now (${dir}/${STAMP_FILE} differs). Run npm run synth first`);
   }
   const files = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { emitYaml } from './yaml-emit';
 
 /** A Kubernetes object as synthesized: plain JSON. */
 export interface Manifest {
@@ -105,5 +105,5 @@ export function layout(manifests: readonly Manifest[]): Map<string, string> {
 
 /** Multi-document YAML, as kubectl and ArgoCD read it. */
 export function toYaml(documents: readonly unknown[]): string {
-  return documents.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+  return documents.map((doc) => emitYaml(doc)).join('---\n');
 }

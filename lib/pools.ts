@@ -1,7 +1,7 @@
 import { NODE_CLASSES } from '../config/node-classes';
 import { POOLS } from '../config/pools';
 import { Arch, CapacityType, EnvironmentConfig, PoolDefinition, PoolName, TaintEffect } from '../config/types';
-import { catalog, closestTypes, InstanceType, instanceType } from './catalog';
+import { candidateTypes, closestTypes, InstanceType, instanceType } from './catalog';
 import { suggest } from './errors';
 import { isBudgetDuration, isKarpenterDuration } from './durations';
 import { environmentSubject } from './environment';
@@ -123,7 +123,7 @@ function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] 
     if (['Gt', 'Lt', 'Gte', 'Lte'].includes(r.operator) && !(values.length === 1 && /^[0-9]+$/.test(values[0]!))) fail(subject, `${field}.values`, values, `be one non-negative integer with operator ${r.operator}`);
     if (r.minValues !== undefined && !(Number.isInteger(r.minValues) && r.minValues >= 1 && r.minValues <= 50)) fail(subject, `${field}.minValues`, r.minValues, 'be an integer from 1 to 50');
   });
-  const instances = allowedInstances(poolRequirements(pool), catalog().values());
+  const instances = allowedInstances(poolRequirements(pool), candidateTypes(poolRequirements(pool)));
   if (instances.length === 0) fail(subject, 'requirements', pool.requirements ?? pool.instanceTypes, 'allow at least one instance type of Karpenter\'s catalog: no type satisfies every requirement');
   for (const r of pool.requirements ?? []) {
     if (r.minValues !== undefined) {

@@ -63,7 +63,7 @@ export function report(built: BuiltEnvironment, validation: ValidationResult): s
       return `| ${p.name} | ${p.capacityTypes.join(' + ')} | ${types} | ${limits} | ${Math.min(byCpu, byMemory, byGpu, byNodes)} x ${largest.name} |`;
     }),
     '',
-    ...capacitySection(capacityPlan(manifests)),
+    ...capacitySection(built.capacity ?? capacityPlan(manifests)),
     '## Prerequisites',
     '',
     'What the set needs from outside it; create these before the first sync.',

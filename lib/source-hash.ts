@@ -34,3 +34,14 @@ export function sourceHash(root = process.cwd()): string {
   }
   return `sha256:${hash.digest('hex')}`;
 }
+
+/**
+ * The hash as the build recorded it (`.build/source-hash`, written by scripts/bundle.mjs with the
+ * same files and order) when `buildDir` holds one, else computed: the bundled CLIs run right after
+ * a build, which saw every source.
+ */
+export function recordedSourceHash(buildDir: string | undefined, root = process.cwd()): string {
+  const recorded = buildDir ? join(buildDir, 'source-hash') : undefined;
+  if (recorded && existsSync(recorded)) return readFileSync(recorded, 'utf8').trim();
+  return sourceHash(root);
+}

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
+import type { CapacityPlan } from './capacity';
 import type { EnvironmentConfig, Prerequisite } from '../config/types';
 import { ConfigError } from './errors';
 import { CLUSTER_SCOPED_KINDS, layout, Manifest, toYaml, withSyncOptions } from './layout';
@@ -22,6 +23,8 @@ export interface BuiltEnvironment {
   readonly leftOut: readonly LeftOut[];
   /** What the set needs from outside it. */
   readonly prerequisites: readonly Prerequisite[];
+  /** The capacity plan of its objects, when the composition made one (REPORT.md reuses it). */
+  readonly capacity?: CapacityPlan;
 }
 
 /** What the shared files need to know of an environment once it is built (its objects are let go). */
@@ -155,14 +158,14 @@ const byWave = (a: Manifest, b: Manifest) =>
  * Every environment's files, then the shared ones (validated as one set, `sharedResult`); a
  * ValidationError naming every environment, and the shared files, that fail.
  */
-function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, sharedResult: ValidationResult): SynthOutput {
+function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, sharedResult: ValidationResult, hash: string = sourceHash()): SynthOutput {
   const failures = outputs.flatMap((o) => ('failure' in o ? [o.failure] : []));
   if (sharedResult.errors > 0) failures.push({ env: SHARED, result: sharedResult, objects: sharedObjects(shared).length });
   if (failures.length > 0) throw new ValidationError(failures);
   const files = new Map(outputs.flatMap((o) => ('files' in o ? o.files : [])));
   for (const [path, objects] of shared.objects) files.set(path, toYaml([...objects].sort(byWave)));
   for (const [path, content] of shared.texts) files.set(path, content);
-  files.set(STAMP_FILE, `${sourceHash()}\n`);
+  files.set(STAMP_FILE, `${hash}\n`);
   const warnings = new Map(outputs.map((o) => [o.summary.env.name, 'warnings' in o ? o.warnings : []]));
   warnings.set(SHARED, sharedResult.findings.filter((f) => f.severity === 'warning'));
   return { files, warnings };
@@ -190,13 +193,20 @@ const IN_FLIGHT = 1;
  * two environments' objects are held, and each is let go as soon as its files are made:
  * memory holds files, not every environment's objects.
  */
-export async function renderAllWith(composition: Composition, envs: readonly EnvironmentConfig[], validator: ValidatorThread): Promise<SynthOutput> {
+export async function renderAllWith(composition: Composition, envs: readonly EnvironmentConfig[], validator: ValidatorThread, hash?: string, sink?: OutputSink): Promise<SynthOutput> {
   const outputs: Promise<EnvironmentOutput>[] = [];
+  // With a sink, each environment's files go to it as soon as they are made and are not held:
+  // memory holds one or two environments, not every file of a thousand.
+  const emit = (output: EnvironmentOutput): EnvironmentOutput => {
+    if (!sink || !('files' in output)) return output;
+    for (const [path, content] of output.files) sink.write(path, content);
+    return { ...output, files: [] };
+  };
   try {
     for (const built of buildAll(composition, envs)) {
       const validation = validator.validate(built.manifests, validateOptions(built));
       const laidOut = layout(built.manifests);
-      outputs.push(validation.then((result) => environmentOutput(built, result, laidOut)));
+      outputs.push(validation.then((result) => emit(environmentOutput(built, result, laidOut))));
       // Before building the next, wait for the one before this: the validator always has work.
       if (outputs.length > IN_FLIGHT) await outputs[outputs.length - 1 - IN_FLIGHT];
     }
@@ -206,7 +216,60 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
   }
   const done = await Promise.all(outputs);
   const shared = composition.shared(done.map((o) => o.summary));
-  return assemble(done, shared, await validator.validate(sharedObjects(shared), sharedOptions(done, shared)));
+  return assemble(done, shared, await validator.validate(sharedObjects(shared), sharedOptions(done, shared)), hash);
+}
+
+/** Where synth writes files as it makes them. */
+export interface OutputSink {
+  write(path: string, content: string): void;
+}
+
+/**
+ * Output written to a staging folder beside `outdir` as it is made, then swapped in whole with
+ * renames (commit), or removed (abort): a failure at any point leaves `outdir` as it was.
+ */
+export class StagedOutput implements OutputSink {
+  private readonly target: string;
+  private readonly staging: string;
+  private readonly previous: string;
+  private readonly dirs = new Set<string>();
+
+  constructor(outdir: string) {
+    this.target = resolve(outdir);
+    this.staging = join(dirname(this.target), `.dist-staging-${process.pid}`);
+    this.previous = join(dirname(this.target), `.dist-previous-${process.pid}`);
+    rmSync(this.staging, { recursive: true, force: true });
+    mkdirSync(this.staging, { recursive: true });
+  }
+
+  write(path: string, content: string): void {
+    const file = join(this.staging, path);
+    const dir = dirname(file);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    writeFileSync(file, content);
+  }
+
+  /** Replaces `outdir` with what was written. */
+  commit(): void {
+    try {
+      if (existsSync(this.target)) renameSync(this.target, this.previous);
+      renameSync(this.staging, this.target);
+    } catch (error) {
+      if (!existsSync(this.target) && existsSync(this.previous)) renameSync(this.previous, this.target);
+      throw error;
+    } finally {
+      this.abort();
+    }
+  }
+
+  /** Drops what was written; `outdir` stays as it was. */
+  abort(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+    rmSync(this.previous, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -214,24 +277,12 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
  * swapped in with renames, so a failure while writing leaves the previous output untouched.
  */
 export function writeOutput(files: ReadonlyMap<string, string>, outdir: string): void {
-  const target = resolve(outdir);
-  const staging = join(dirname(target), `.dist-staging-${process.pid}`);
-  const previous = join(dirname(target), `.dist-previous-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
+  const staged = new StagedOutput(outdir);
   try {
-    for (const [path, content] of files) {
-      const file = join(staging, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, content);
-    }
-    mkdirSync(staging, { recursive: true });
-    if (existsSync(target)) renameSync(target, previous);
-    renameSync(staging, target);
+    for (const [path, content] of files) staged.write(path, content);
   } catch (error) {
-    if (!existsSync(target) && existsSync(previous)) renameSync(previous, target);
+    staged.abort();
     throw error;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(previous, { recursive: true, force: true });
   }
+  staged.commit();
 }

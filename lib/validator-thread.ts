@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Manifest } from './layout';
 import type { ValidateOptions, ValidationResult } from './validation';
+import { cacheIsWarm, validationCache } from './validation-cache';
 
 /**
  * Runs the worker bundle through a V8 code cache kept beside it (`<bundle>.cache`). Most of a
@@ -48,6 +50,31 @@ export interface ValidatorThread {
  */
 export function startValidatorThread(script: string): ValidatorThread {
   if (!existsSync(script)) return sameThread();
+  const buildDir = dirname(script);
+  const cache = validationCache(buildDir);
+  // When earlier results of this validator are cached, most environments are likely unchanged:
+  // the thread then starts at the first miss instead of now, and a run that misses nothing never
+  // loads the validator. Otherwise it starts now, to load while cdk8s loads here.
+  let thread: ReturnType<typeof workerThread> | undefined = cacheIsWarm(buildDir) ? undefined : workerThread(script);
+  return {
+    validate: async (manifests, options) => {
+      const text = JSON.stringify(manifests);
+      const key = cache.key(text, options);
+      const cached = cache.get(key);
+      if (cached) return cached;
+      thread ??= workerThread(script);
+      const result = await thread.validate(text, options);
+      cache.set(key, result);
+      return result;
+    },
+    close: async () => {
+      await thread?.close();
+    },
+  };
+}
+
+/** A worker thread running the bundled validator; it takes the objects as JSON text. */
+function workerThread(script: string): { validate(manifests: string, options: ValidateOptions): Promise<ValidationResult>; close(): Promise<void> } {
   const worker = new Worker(LOADER, { eval: true, workerData: script });
   // Awaited by close(); made now so that a thread that already ended is seen as ended. A thread
   // that fails has already rejected every waiting call with its error.
@@ -73,7 +100,7 @@ export function startValidatorThread(script: string): ValidatorThread {
         const id = next++;
         waiting.set(id, { resolve, reject });
         // One string crosses threads faster, and leaves less garbage, than a cloned object graph.
-        worker.postMessage({ id, manifests: JSON.stringify(manifests), options });
+        worker.postMessage({ id, manifests, options });
       }),
     close: async () => {
       worker.postMessage({ close: true });

@@ -6,8 +6,9 @@
 // A build is skipped when nothing it read has changed: `.build/stamp.json` records the size and
 // modification time of every input of every bundle (esbuild's metafile), so checking it costs a
 // few milliseconds of `stat` calls, and `npm run synth` with no change is the synth alone.
-import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
 const out = resolve(root, '.build');
@@ -23,10 +24,53 @@ export const ENTRY_POINTS = {
   'validator-worker': resolve(root, 'scripts/validator-worker.ts'),
 };
 
-// Bundles that inline their libraries (ajv's runtime, CEL, kubernetes-models): one file loads in
-// half the time of their hundreds of modules, and the validator thread's start-up is what synth
-// waits for.
-const INLINED = new Set(['validator-worker']);
+// Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
+// kubernetes-models...): one file loads in a fraction of the time of their hundreds of modules,
+// most of which is node resolving and V8 compiling them. The commands users type (synth,
+// validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below); the
+// validator thread has its own loader (lib/validator-thread.ts).
+const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker']);
+// Inlined commands: esbuild writes <name>.bundle.js; <name>.js loads it through the code cache.
+const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
+const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
+
+/**
+ * Runs a bundle through a V8 code cache kept beside it (<bundle>.cache): the functions a run
+ * compiled are stored when the process exits and loaded compiled by every later run. V8 checks
+ * the cache against the source and its own version, ignores it when they differ, and it is then
+ * written anew (to a temporary file, renamed: concurrent runs never read half a cache). A run
+ * that finds no cache, or cannot write one, behaves the same, only slower.
+ */
+const CODE_CACHE_LOADER = `'use strict';
+// Written by scripts/bundle.mjs: loads a bundle of this folder through a V8 code cache.
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire, wrap } = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+module.exports = function run(file) {
+  const cacheFile = file + '.cache';
+  let cachedData;
+  try {
+    cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        const partial = cacheFile + '.' + process.pid + '.tmp';
+        writeFileSync(partial, script.createCachedData());
+        renameSync(partial, cacheFile);
+      } catch {
+        // A read-only build folder: no cache, the same result.
+      }
+    });
+  }
+  const bundle = { exports: {} };
+  script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
+};
+`;
 
 const OPTIONS = {
   outdir: out,
@@ -41,6 +85,48 @@ const OPTIONS = {
   // An object literal with a key given twice keeps the last value silently: a mistake, never intended.
   logOverride: { 'duplicate-object-key': 'error' },
 };
+
+/**
+ * What synth's output depends on (lib/source-hash.ts lists the same): their content hash is
+ * computed here, once per change, and written to .build/source-hash, which synth records in
+ * dist/.synthesized-from without reading every source again.
+ */
+const SOURCES = ['main.ts', 'compose.ts', 'config', 'charts', 'lib', 'imports', 'schemas', 'package-lock.json'];
+
+function filesUnder(path) {
+  const full = join(root, path);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full).sort().flatMap((name) => filesUnder(join(path, name)));
+}
+
+/** Size and modification time of every source: cheap to compare, to tell whether the hashes need computing again. */
+function sourcesFingerprint() {
+  return SOURCES.flatMap(filesUnder).map((file) => `${file}:${fingerprint(file)}`).join('\n');
+}
+
+function contentHash(files, extra = []) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(relative(root, join(root, file)).split('\\').join('/'));
+    hash.update('\0');
+    hash.update(readFileSync(join(root, file)));
+    hash.update('\0');
+  }
+  for (const item of extra) hash.update(item);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Writes .build/source-hash (what lib/source-hash.ts computes: dist/.synthesized-from) and
+ * .build/validator-hash (the validator bundle and the schemas it reads: the key of cached
+ * validation results, lib/validation-cache.ts).
+ */
+function writeHashes() {
+  writeFileSync(join(out, 'source-hash'), `${contentHash(SOURCES.flatMap(filesUnder))}\n`);
+  const worker = join(out, 'validator-worker.js');
+  if (existsSync(worker)) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('schemas'), [readFileSync(worker)])}\n`);
+}
 
 /** A build that failed for a reason the user can fix (config does not type-check, a bundle does not build). */
 export class BuildError extends Error {}
@@ -70,7 +156,7 @@ export function isFresh(entryPoints = ENTRY_POINTS) {
   if (!stamp || stamp.node !== process.version) return false;
   for (const name of Object.keys(entryPoints)) {
     const bundle = stamp.bundles?.[name];
-    if (!bundle || bundle.entry !== entryPoints[name] || !existsSync(join(out, `${name}.js`))) return false;
+    if (!bundle || bundle.entry !== entryPoints[name] || !existsSync(join(out, `${outputName(name)}.js`)) || !existsSync(join(out, `${name}.js`))) return false;
     for (const [path, print] of Object.entries(bundle.inputs)) if (fingerprint(path) !== print) return false;
   }
   return true;
@@ -78,7 +164,14 @@ export function isFresh(entryPoints = ENTRY_POINTS) {
 
 /** Bundles `entryPoints` (default: the project's) into .build/, unless they are fresh; type-checks config/ first. */
 export async function bundle(entryPoints = ENTRY_POINTS, { force = false } = {}) {
-  if (!force && isFresh(entryPoints)) return false;
+  const sources = sourcesFingerprint();
+  if (!force && isFresh(entryPoints)) {
+    if (readStamp()?.sources === sources && existsSync(join(out, 'source-hash'))) return false;
+    // Bundles are fresh but a source they do not import changed (a schema, the lock file).
+    writeHashes();
+    writeFileSync(STAMP, JSON.stringify({ ...readStamp(), sources }));
+    return false;
+  }
   const { checkConfig } = await import('./check-config.mjs');
   const problems = checkConfig();
   if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
@@ -93,18 +186,24 @@ export async function bundle(entryPoints = ENTRY_POINTS, { force = false } = {})
     try {
       // Everything but the validator keeps node_modules external: node loads cdk8s and the
       // libraries from the install, as it would for any app.
-      result = await build({ ...OPTIONS, entryPoints: entries, ...(inlined ? {} : { packages: 'external' }) });
+      const named = Object.fromEntries(Object.entries(entries).map(([name, entry]) => [outputName(name), entry]));
+      result = await build({ ...OPTIONS, entryPoints: named, ...(inlined ? {} : { packages: 'external' }) });
     } catch (error) {
       throw new BuildError(`the bundle does not build (see esbuild's messages above): ${error.message.split('\n')[0]}`);
     }
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-      const name = Object.keys(entries).find((n) => output === `.build/${n}.js` || output.endsWith(`/.build/${n}.js`));
+      const name = Object.keys(entries).find((n) => output === `.build/${outputName(n)}.js` || output.endsWith(`/.build/${outputName(n)}.js`));
       if (!name) continue;
       const inputs = Object.fromEntries(Object.keys(meta.inputs).map((path) => [path, fingerprint(path)]));
       bundles[name] = { entry: entries[name], inputs };
     }
   }
   mkdirSync(out, { recursive: true });
-  writeFileSync(STAMP, JSON.stringify({ node: process.version, bundles }));
+  writeFileSync(join(out, 'code-cache.cjs'), CODE_CACHE_LOADER);
+  for (const name of Object.keys(entryPoints).filter((n) => COMMANDS.has(n))) {
+    writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nrequire('./code-cache.cjs')(require('node:path').join(__dirname, '${name}.bundle.js'));\n`);
+  }
+  writeHashes();
+  writeFileSync(STAMP, JSON.stringify({ node: process.version, bundles, sources }));
   return true;
 }

@@ -9,7 +9,8 @@ function main(args: readonly string[]): number {
   const ref = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
   try {
     const before = distAt(ref);
-    const after = currentDist();
+    // Run bundled from .build/, beside the source hash the build recorded.
+    const after = currentDist('dist', __dirname);
     process.stdout.write(formatDiff(semanticDiff(before, after), markdown));
     return 0;
   } catch (error) {

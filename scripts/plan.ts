@@ -37,7 +37,8 @@ function main(args: readonly string[]): number {
   try {
     // The ref first: a mistyped one is the user's to fix whatever state dist/ is in.
     const before = distAt(refs[0] ?? 'HEAD');
-    const after = currentDist();
+    // Run bundled from .build/, beside the source hash the build recorded.
+    const after = currentDist('dist', __dirname);
     const result = plan(before, after);
     process.stdout.write(format === 'json' ? formatPlanJson(result) : formatPlan(result, format === 'markdown'));
     return result.rejectedCount > 0 ? 1 : 0;

@@ -18,11 +18,13 @@
 //
 // Exit status: 0 valid (warnings allowed), 1 errors found, 2 a file cannot be read or parsed or
 // the arguments are wrong, 3 the validator itself failed (a bug: please report it).
-import { basename } from 'node:path';
-import { validate, ValidateOptions, ValidationResult } from '../lib/validation';
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import type { ValidateOptions, ValidationResult } from '../lib/validation';
+import { validationCache } from '../lib/validation-cache';
 import { formatJson, formatText } from '../lib/validation/format';
 import { Input } from '../lib/validation/findings';
-import { clusterSets, inputsOf, LoadError } from '../lib/validation/load';
+import { clusterSets, inputsOf, LoadError, manifestFiles } from '../lib/validation/load';
 import { RULE_CATALOG } from '../lib/validation/rules';
 
 const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] [--previous <file or folder>] <file or folder>...\n       npm run --silent validate -- --list-rules';
@@ -78,8 +80,13 @@ function parseArguments(argv: readonly string[]): Arguments {
   };
 }
 
+/** The bytes that decide a set's result: each file's name (findings cite it) and content. */
+function contentOf(paths: readonly string[]): (string | Buffer)[] {
+  return manifestFiles(paths).flatMap((file) => [relative(process.cwd(), file), readFileSync(file)]);
+}
+
 /** Runs the CLI; returns the exit status. Prints only JSON on stdout with --format json, whatever happens. */
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--format=json') || argv.some((a, i) => a === '--format' && argv[i + 1] === 'json');
   const fail = (status: number, message: string): number => {
     if (json) console.log(JSON.stringify({ error: message, exitCode: status }));
@@ -106,6 +113,7 @@ function main(argv: readonly string[]): number {
   const start = process.hrtime.bigint();
   const results: ValidationResult[] = [];
   let objects = 0;
+  let fromCache = 0;
   try {
     // The previous render, by cluster folder when it has them.
     const previousSets = args.previous !== undefined ? clusterSets([args.previous]) : [];
@@ -115,13 +123,32 @@ function main(argv: readonly string[]): number {
       const paired = set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined;
       return [...inputsOf(paired ?? [args.previous])].map((input) => input.object);
     };
+    // Results of unchanged files come from the cache (lib/validation-cache.ts, keyed by the files'
+    // names and bytes, the options and the validator build): the validator is loaded only on a miss.
+    const cache = validationCache(__dirname);
+    const previousContent = (set: readonly string[]) => {
+      if (args.previous === undefined) return [];
+      const paired = set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined;
+      return contentOf(paired ?? [args.previous]);
+    };
     // Each cluster's objects are one set (a synthesized dist/ holds one folder per cluster).
     for (const set of clusterSets(args.paths)) {
+      const key = cache.key([...contentOf(set), '--previous', ...previousContent(set)], args.options);
+      const cached = cache.get(key) as (ValidationResult & { objects?: number }) | undefined;
+      if (cached && typeof cached.objects === 'number') {
+        objects += cached.objects;
+        fromCache++;
+        results.push(cached);
+        continue;
+      }
       const inputs: Input[] = [];
       for (const input of inputsOf(set)) inputs.push(input);
       objects += inputs.length;
       const previous = previousOf(set);
-      results.push(validate(inputs, { ...args.options, ...(previous ? { previous } : {}) }));
+      const { validate } = await import('../lib/validation');
+      const result = validate(inputs, { ...args.options, ...(previous ? { previous } : {}) });
+      cache.set(key, { ...result, objects: inputs.length } as ValidationResult);
+      results.push(result);
     }
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;
@@ -130,7 +157,7 @@ function main(argv: readonly string[]): number {
   const result = merge(results);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (args.format === 'json') console.log(formatJson(result, objects, ms));
-  else console.log(`${formatText(result, objects)} (${ms.toFixed(0)} ms, reading included${results.length > 1 ? `; ${results.length} clusters, each validated as its own set` : ''}${args.options.admissionOnly ? '; admission checks only' : ''})`);
+  else console.log(`${formatText(result, objects)} (${ms.toFixed(0)} ms, reading included${results.length > 1 ? `; ${results.length} clusters, each validated as its own set` : ''}${args.options.admissionOnly ? '; admission checks only' : ''}${fromCache > 0 ? `; ${fromCache === results.length ? 'all' : fromCache} unchanged since validated: results from the cache` : ''})`);
   return result.errors > 0 ? 1 : 0;
 }
 
@@ -143,13 +170,13 @@ function merge(results: readonly ValidationResult[]): ValidationResult {
   };
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
+main(process.argv.slice(2)).then((status) => {
+  process.exitCode = status;
+}, (error: unknown) => {
   // A bug in the validator, not a problem of the files: say so, without a stack trace unless asked.
   const message = `the validator failed (a bug, please report it): ${(error as Error).message ?? String(error)}`;
   if (process.argv.includes('--format=json') || process.argv.join(' ').includes('--format json')) console.log(JSON.stringify({ error: message, exitCode: 3 }));
   else console.error(message);
   if (process.env.KARPENTER_AS_CODE_DEBUG) console.error((error as Error).stack);
   process.exitCode = 3;
-}
+});

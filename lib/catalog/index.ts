@@ -76,16 +76,46 @@ function toInstanceType(raw: RawType): InstanceType {
 }
 
 let byName: Map<string, InstanceType> | undefined;
+let rawByName: Map<string, RawType> | undefined;
+const built = new Map<string, InstanceType>();
 
-/** The catalog, by instance type name (built on first use). */
+/** The catalog, by instance type name (every type built on first use). */
 export function catalog(): ReadonlyMap<string, InstanceType> {
-  byName ??= new Map((CATALOG_JSON.types as unknown as RawType[]).map((raw) => [raw.name, toInstanceType(raw)]));
+  byName ??= new Map((CATALOG_JSON.types as unknown as RawType[]).map((raw) => [raw.name, instanceType(raw.name)!]));
   return byName;
 }
 
-/** An instance type by name, or undefined when Karpenter does not know it. */
+/**
+ * An instance type by name, or undefined when Karpenter does not know it. Built alone, without
+ * the other 1,335: pools that name their types (most) need only theirs.
+ */
 export function instanceType(name: string): InstanceType | undefined {
-  return catalog().get(name);
+  const done = built.get(name);
+  if (done) return done;
+  rawByName ??= new Map((CATALOG_JSON.types as unknown as RawType[]).map((raw) => [raw.name, raw]));
+  const raw = rawByName.get(name);
+  if (!raw) return undefined;
+  const type = toInstanceType(raw);
+  built.set(name, type);
+  return type;
+}
+
+/** Whether Karpenter knows an instance type name. */
+export function knownType(name: string): boolean {
+  rawByName ??= new Map((CATALOG_JSON.types as unknown as RawType[]).map((raw) => [raw.name, raw]));
+  return rawByName.has(name);
+}
+
+/**
+ * The types requirements may allow, without building the rest: those named by an `In` requirement
+ * on node.kubernetes.io/instance-type (every allowed type must be one of them), else all.
+ */
+export function candidateTypes(requirements: readonly { readonly key: string; readonly operator: string; readonly values: readonly string[] }[]): Iterable<InstanceType> {
+  const named = requirements.filter((r) => r.key === 'node.kubernetes.io/instance-type' && r.operator === 'In');
+  if (named.length === 0) return catalog().values();
+  const names = named.map((r) => new Set(r.values)).reduce((a, b) => new Set([...a].filter((n) => b.has(n))));
+  // In the catalog's order (by name), as the full list would give them.
+  return [...names].sort().map(instanceType).filter((t): t is InstanceType => t !== undefined);
 }
 
 /** The catalog's instance type names closest to `name` (typos: `m7g.xlage`, `t3.mediun`). */

@@ -1,4 +1,4 @@
-import { catalog } from '../catalog';
+import { instanceType } from '../catalog';
 import type { CapacityPlan, PoolPlan } from '../capacity';
 import { satisfies } from '../requirements';
 import { KubeObject } from '../validation/findings';
@@ -82,7 +82,7 @@ function nodeClassHashed(nodeClass: KubeObject): Json {
 
 /** Labels a node of the plan's instance type carries, for requirement matching. */
 function nodeLabels(plan: PoolPlan, at: 'idle' | 'peak', view: PoolView): Record<string, string> | undefined {
-  const type = plan[at].instanceType ? catalog().get(plan[at].instanceType!) : undefined;
+  const type = plan[at].instanceType ? instanceType(plan[at].instanceType!) : undefined;
   if (!type) return undefined;
   return { ...type.labels, ...view.labels, 'karpenter.sh/capacity-type': plan.capacityType };
 }

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { Input, KubeObject } from './findings';
 import { isObject, Json } from './pods';
 
@@ -31,7 +31,7 @@ export function embeddedPods(input: Input): EmbeddedPod[] {
     if (typeof text !== 'string' || !text.includes('clouds:') || !text.includes('templates:')) continue;
     let casc: unknown;
     try {
-      casc = parse(text, { maxAliasCount: 100 });
+      casc = load(text, { maxAliases: 100, maxDepth: 100 });
     } catch {
       continue;
     }
@@ -43,7 +43,7 @@ export function embeddedPods(input: Input): EmbeddedPod[] {
         if (typeof template.yaml !== 'string') return;
         let pod: unknown;
         try {
-          pod = parse(template.yaml, { maxAliasCount: 100 });
+          pod = load(template.yaml, { maxAliases: 100, maxDepth: 100 });
         } catch {
           return;
         }

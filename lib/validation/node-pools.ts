@@ -1,4 +1,4 @@
-import { catalog, InstanceType } from '../catalog';
+import { candidateTypes, InstanceType, knownType } from '../catalog';
 import { isQuantity, parseQuantity } from '../quantity';
 import { allowedInstances, isInstanceRequirement, NodeRequirement } from '../requirements';
 import { KubeObject } from './findings';
@@ -73,7 +73,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
   const nodeClassName = str(template.spec?.nodeClassRef?.name);
   const nodeClass = nodeClassName !== undefined ? nodeClasses.get(nodeClassName) : undefined;
   const named = requirements.filter((r) => r.key === INSTANCE_TYPE && r.operator === 'In').flatMap((r) => r.values);
-  const instances = allowedInstances(requirements.filter(isInstanceRequirement), catalog().values());
+  const instances = allowedInstances(requirements.filter(isInstanceRequirement), candidateTypes(requirements));
   const values = (key: string) => requirements.find((r) => r.key === key && r.operator === 'In')?.values;
   const limits = Object.fromEntries(
     Object.entries(spec.limits ?? {}).filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && isQuantity(v))).map(([k, v]) => [k, parseQuantity(v as string | number)]),
@@ -90,7 +90,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
     kubelet: ((nodeClass?.spec as any)?.kubelet ?? {}) as KubeletSettings,
     rootVolume: rootVolumeOf(nodeClass),
     instances,
-    unknownInstances: named.filter((n) => !catalog().has(n)),
+    unknownInstances: named.filter((n) => !knownType(n)),
     ...(values('topology.kubernetes.io/zone') ? { zones: values('topology.kubernetes.io/zone')! } : {}),
     architectures,
     capacityTypes: values('karpenter.sh/capacity-type') ?? ['on-demand'],

@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { emitYaml } from '../lib/yaml-emit';
+
+/**
+ * lib/yaml-emit.ts must write exactly what `yaml`'s stringify writes: on every document synth
+ * wrote to dist/, every fixture, and seeded random values built from the strings YAML finds
+ * hardest (numbers, booleans and nulls as text, indicators, comments, document markers, trailing
+ * and leading spaces, blank lines, control characters, long lines, long keys).
+ */
+const ROOT = resolve(__dirname, '..');
+const reference = (value: unknown) => stringify(value, { lineWidth: 0 });
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/** mulberry32, seeded. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HARD = [
+  '', ' ', '  lead', 'trail ', 'true', 'False', 'NULL', 'null', '~', 'yes', 'no', 'on', '0', '-1', '1e3', '0x1F', '0o17', '.5', '1_000', '.inf', '-.Inf', '.nan',
+  '- item', '-', '?', '? key', ': x', 'a: b', 'a:b', 'a #b', '#c', 'x#y', '&anchor', '*alias', '!tag', '|', '>', "'q'", '"dq"', "it's", 'both \' and "', '%TAG', '@at', '`tick',
+  '---', '--- x', '...', 'a\n---\nb', 'line1\nline2', 'line1\nline2\n', 'a\n\nb', 'x\n  indented\ny', ' lead\nline', 'trailing space \nx', 'tab\there', 'bell\u0007', 'nul\u0000',
+  'unicode é ü 漢字', 'emoji 🚀', '\u2028sep', 'a'.repeat(200), `${'word '.repeat(40)}end`, '{"json": 1}', '[1, 2]', 'k8s.io/name', 'http://example.com:8080/x?y=1#z', '${VAR}', '{{ $labels.x }}',
+  '\n', '\n\nlead', 'end\n\n', 'a\n ', '  \n', 'x'.repeat(1030),
+];
+
+function value(next: () => number, depth: number): unknown {
+  const r = next();
+  if (depth > 4 || r < 0.45) {
+    const s = next();
+    if (s < 0.6) return HARD[Math.floor(next() * HARD.length)];
+    if (s < 0.75) return Math.floor(next() * 2e6) - 1e6;
+    if (s < 0.82) return next() * 100;
+    if (s < 0.9) return next() < 0.5;
+    return null;
+  }
+  if (r < 0.7) return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
+  const out: Record<string, unknown> = {};
+  const keys = Math.floor(next() * 5);
+  for (let i = 0; i < keys; i++) out[next() < 0.7 ? `key${Math.floor(next() * 50)}` : HARD[Math.floor(next() * HARD.length)]!] = value(next, depth + 1);
+  return out;
+}
+
+describe('emitYaml', () => {
+  it('writes every document of dist/ and of the fixtures as yaml does', () => {
+    const files = [...yamlFiles(join(ROOT, 'dist')), ...yamlFiles(join(ROOT, 'test', 'fixtures'))];
+    let documents = 0;
+    for (const file of files) {
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        const v = doc.toJS();
+        documents++;
+        expect(emitYaml(v), file).toBe(reference(v));
+      }
+    }
+    expect(documents).toBeGreaterThan(100);
+  });
+
+  it('writes 3000 seeded random values as yaml does, hard strings included', () => {
+    const next = random(20261202);
+    for (let i = 0; i < 3000; i++) {
+      const v = value(next, 0);
+      expect(emitYaml(v), JSON.stringify(v)).toBe(reference(v));
+    }
+  });
+
+  it('writes every hard string as a key, a value and a list item as yaml does', () => {
+    for (const s of HARD) {
+      for (const v of [s, { [s]: s }, [s], { a: { b: [s, { c: s }] } }]) expect(emitYaml(v), JSON.stringify(v)).toBe(reference(v));
+    }
+  });
+});
