@@ -121,8 +121,9 @@ console.log(`  peak RSS at 1000 environments: ${mib(scaleRss)} (target < 250 MiB
 
 if (withTests) {
   const start = process.hrtime.bigint();
-  const tests = spawnSync('npm', ['test', '--', '--reporter=verbose'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const tests = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, CI: '1', NO_COLOR: '1' } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const files = [...tests.stdout.matchAll(/✓ (test\/\S+) \((\d+) tests?\) (\d+)ms/g)].map((m) => [m[1], Number(m[3])]).sort((a, b) => b[1] - a[1]).slice(0, 6);
+  const plain = tests.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+  const files = [...plain.matchAll(/[✓❯] (test\/\S+) \((\d+) tests?[^)]*\) (\d+)ms/g)].map((m) => [m[1], Number(m[3])]).sort((a, b) => b[1] - a[1]).slice(0, 6);
   console.log(`  npm test, type checking included: ${seconds.toFixed(1)} s (target < 30 s); slowest files: ${files.map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 }
