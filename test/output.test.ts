@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { applyRank, waveOf } from '../lib/layout';
 import { writeOutput } from '../lib/synth';
+import { STAMP_FILE } from '../lib/source-hash';
 import { render as renderAll } from './helpers';
 import { EXAMPLES, parseYaml } from './helpers';
 
@@ -14,7 +15,9 @@ const rendered = renderAll(ENVIRONMENTS);
 const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 describe('rendered output', () => {
-  it.each([...rendered.keys()])('%s matches its reviewed snapshot', (path) => {
+  // Not the source hash: it changes with every change to the code, and says nothing a reviewer reads
+  // (the next test compares it with dist/).
+  it.each([...rendered.keys()].filter((path) => path !== STAMP_FILE))('%s matches its reviewed snapshot', (path) => {
     expect(rendered.get(path)).toMatchSnapshot();
   });
 
