@@ -6,7 +6,8 @@ import { KubeObject } from './validation/findings';
 import { PoolView } from './validation/node-pools';
 import { allocatable, maxPods } from './validation/overhead';
 import { podRequests, poolsFor } from './validation/placement';
-import { Json, podOf } from './validation/pods';
+import { isObject, Json, podOf } from './validation/pods';
+import { LabelSelector, selects } from './validation/selectors';
 import { poolViews } from './validation/cluster';
 
 /**
@@ -75,18 +76,19 @@ const DEFAULT_ZONES = 3;
 
 const HOSTNAME = 'kubernetes.io/hostname';
 
+/** Whether a term's selector picks the pod's own replicas. */
+const selectsOwn = (selector: Json, labels: Record<string, string>) => isObject(selector) && selects(selector as LabelSelector, labels);
+
 /** Whether a pod spec spreads its replicas evenly over zones, hard. */
 function spreadsOverZones(spec: Json, labels: Record<string, string>): boolean {
-  const selectsSelf = (selector: Json) => Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
-  return ((spec.topologySpreadConstraints ?? []) as Json[]).some((c) => c.topologyKey === ZONE && c.whenUnsatisfiable === 'DoNotSchedule' && selectsSelf(c.labelSelector));
+  return ((spec.topologySpreadConstraints ?? []) as Json[]).some((c) => c.topologyKey === ZONE && c.whenUnsatisfiable === 'DoNotSchedule' && selectsOwn(c.labelSelector, labels));
 }
 
 /** Whether a pod spec forbids two of its replicas on one node. */
 function oneReplicaPerNode(spec: Json, labels: Record<string, string>): boolean {
   const anti: Json[] = spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-  const selectsSelf = (selector: Json) => Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
-  if (anti.some((term) => term.topologyKey === HOSTNAME && selectsSelf(term.labelSelector))) return true;
-  return ((spec.topologySpreadConstraints ?? []) as Json[]).some((c) => c.topologyKey === HOSTNAME && c.whenUnsatisfiable === 'DoNotSchedule' && c.maxSkew === 1 && selectsSelf(c.labelSelector));
+  if (anti.some((term) => term.topologyKey === HOSTNAME && selectsOwn(term.labelSelector, labels))) return true;
+  return ((spec.topologySpreadConstraints ?? []) as Json[]).some((c) => c.topologyKey === HOSTNAME && c.whenUnsatisfiable === 'DoNotSchedule' && c.maxSkew === 1 && selectsOwn(c.labelSelector, labels));
 }
 
 /** Replicas at rest and at peak: the autoscaler's bounds (KEDA's minimum may be 0), else the object's own count. */
@@ -163,6 +165,9 @@ function atLimits(pool: PoolView, typeName: string | undefined, capacityType: 's
   if (!Number.isFinite(nodes)) return { nodes: 0, hourly: 0 };
   return { nodes, instanceType: type.name, hourly: nodes * priceOf(type, capacityType)! };
 }
+
+/** Dollars as REPORT.md and the plan show them. */
+export const formatDollars = (n: number | undefined): string => (n === undefined ? '-' : `$${n.toFixed(2)}`);
 
 /** The capacity plan of a set of objects. */
 export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {

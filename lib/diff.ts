@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { objectsByFolder } from './dist-files';
 
 /** One changed field of an object. */
 export interface FieldChange {
@@ -23,12 +23,8 @@ type Objects = Map<string, { env: string; kind: string; id: string; object: any 
 /** Objects of a set of dist files (path relative to dist/ → YAML), keyed by environment, kind, namespace and name. */
 function objectsOf(files: ReadonlyMap<string, string>): Objects {
   const objects: Objects = new Map();
-  for (const [path, text] of files) {
-    if (!/\.ya?ml$/.test(path)) continue;
-    const env = path.split('/')[0]!;
-    for (const doc of parseAllDocuments(text)) {
-      const object = doc.toJS();
-      if (!object?.kind) continue;
+  for (const [env, list] of objectsByFolder(files)) {
+    for (const object of list as any[]) {
       const id = object.metadata?.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata?.name;
       objects.set(`${env}|${object.kind}|${id}`, { env, kind: object.kind, id, object });
     }

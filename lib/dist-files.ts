@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from './validation/findings';
 import { recordedSourceHash, STAMP_FILE } from './source-hash';
 
 /** dist/ or a git ref cannot be read as asked: diff and plan exit 2 with the message. */
@@ -37,4 +39,19 @@ export function distAt(ref: string): Map<string, string> {
   const listed = git('ls-tree', '-r', '--name-only', ref, '--', 'dist/').split('\n').filter(Boolean);
   for (const path of listed) files.set(path.slice('dist/'.length), git('show', `${ref}:${path}`));
   return files;
+}
+
+/**
+ * The objects of dist files (path relative to dist/ → YAML), by the folder they are in (an
+ * environment, or `argocd`), in path order; documents that are not objects are skipped.
+ */
+export function objectsByFolder(files: ReadonlyMap<string, string>, skip: (path: string) => boolean = () => false): Map<string, KubeObject[]> {
+  const out = new Map<string, KubeObject[]>();
+  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!/\.ya?ml$/.test(path) || !path.includes('/') || skip(path)) continue;
+    const folder = path.split('/')[0]!;
+    const objects = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => o !== null && typeof o === 'object' && typeof o.kind === 'string');
+    out.set(folder, [...(out.get(folder) ?? []), ...objects]);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { Prerequisite } from '../config/types';
-import { capacityPlan, CapacityPlan } from './capacity';
+import { capacityPlan, CapacityPlan, formatDollars } from './capacity';
 import { PRICING } from '../config/pricing';
 import { CLUSTER_SCOPED_KINDS } from './layout';
 import { parseQuantity } from './quantity';
@@ -101,7 +101,6 @@ function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment[
   ];
 }
 
-const dollars = (n: number) => `$${n.toFixed(2)}`;
 
 /** Nodes and cost per pool, at rest and at peak, with the assumptions behind them. */
 export function capacitySection(plan: CapacityPlan): string[] {
@@ -111,8 +110,8 @@ export function capacitySection(plan: CapacityPlan): string[] {
     '',
     '| pool | priced as | workloads (idle-peak pods) | idle nodes | idle $/h | peak nodes | peak $/h |',
     '|---|---|---|---|---|---|---|',
-    ...plan.pools.map((p) => `| ${p.pool} | ${p.capacityType} | ${p.workloads.map((w) => `${w.name} ${w.idle}-${w.peak}`).join(', ') || 'none'} | ${nodes(p.idle)} | ${dollars(p.idle.hourly)} | ${nodes(p.peak)} | ${dollars(p.peak.hourly)} |`),
-    `| **total** | | | | **${dollars(plan.idleHourly)}** (${dollars(plan.idleHourly * PRICING.hoursPerMonth)}/month) | | **${dollars(plan.peakHourly)}** (${dollars(plan.peakHourly * PRICING.hoursPerMonth)}/month) |`,
+    ...plan.pools.map((p) => `| ${p.pool} | ${p.capacityType} | ${p.workloads.map((w) => `${w.name} ${w.idle}-${w.peak}`).join(', ') || 'none'} | ${nodes(p.idle)} | ${formatDollars(p.idle.hourly)} | ${nodes(p.peak)} | ${formatDollars(p.peak.hourly)} |`),
+    `| **total** | | | | **${formatDollars(plan.idleHourly)}** (${formatDollars(plan.idleHourly * PRICING.hoursPerMonth)}/month) | | **${formatDollars(plan.peakHourly)}** (${formatDollars(plan.peakHourly * PRICING.hoursPerMonth)}/month) |`,
     '',
     ...plan.assumptions.map((a) => `- ${a}`),
     ...(plan.unplaced.length > 0 ? [`- not on a Karpenter pool: ${plan.unplaced.join(', ')}`] : []),

@@ -9,18 +9,10 @@
 //
 // One type per line, sorted by name, so that a new Karpenter release reads as a reviewable diff.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { generatorArgs } from './generator-args.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const flag = args.indexOf('--output');
-const output = flag >= 0 ? resolve(args[flag + 1] ?? '') : join(root, 'lib', 'catalog', 'instance-types.json');
-if (flag >= 0) args.splice(flag, 2);
-const dataDir = args[0];
-if (!dataDir) {
-  console.error('usage: npm run catalog -- <folder with instance-types.md and zz_generated.pricing_aws.go> [--output <file>]');
-  process.exit(2);
-}
+const { input: dataDir, output } = generatorArgs(['lib', 'catalog', 'instance-types.json'], 'npm run catalog -- <folder with instance-types.md and zz_generated.pricing_aws.go>');
 
 const PREFIX = 'karpenter.k8s.aws/instance-';
 

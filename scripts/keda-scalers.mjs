@@ -10,17 +10,9 @@
 // sorted, so that a KEDA upgrade reads as a reviewable diff.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { generatorArgs } from './generator-args.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const flag = args.indexOf('--output');
-const output = flag >= 0 ? resolve(args[flag + 1] ?? '') : join(root, 'lib', 'validation', 'keda-scalers.json');
-if (flag >= 0) args.splice(flag, 2);
-const dataDir = args[0];
-if (!dataDir) {
-  console.error('usage: npm run keda-scalers -- <folder with scalers-schema.json> [--output <file>]');
-  process.exit(2);
-}
+const { input: dataDir, output } = generatorArgs(['lib', 'validation', 'keda-scalers.json'], 'npm run keda-scalers -- <folder with scalers-schema.json>');
 
 const schema = JSON.parse(readFileSync(join(dataDir, 'scalers-schema.json'), 'utf8'));
 if (!Array.isArray(schema.scalers)) throw new Error('scalers-schema.json: no "scalers" list');

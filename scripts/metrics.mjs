@@ -9,17 +9,9 @@
 // synth error. One metric per line, sorted, so that a Karpenter upgrade reads as a reviewable diff.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { generatorArgs } from './generator-args.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const flag = args.indexOf('--output');
-const output = flag >= 0 ? resolve(args[flag + 1] ?? '') : join(root, 'lib', 'monitoring', 'karpenter-metrics.json');
-if (flag >= 0) args.splice(flag, 2);
-const dataDir = args[0];
-if (!dataDir) {
-  console.error('usage: npm run metrics -- <folder with metrics.md> [--output <file>]');
-  process.exit(2);
-}
+const { input: dataDir, output } = generatorArgs(['lib', 'monitoring', 'karpenter-metrics.json'], 'npm run metrics -- <folder with metrics.md>');
 const version = /karpenter-v([\d.]+)/.exec(resolve(dataDir))?.[1];
 if (!version) throw new Error(`${dataDir}: the folder name must carry the Karpenter release (karpenter-v<version>)`);
 

@@ -118,19 +118,13 @@ async function main(argv: readonly string[]): Promise<number> {
     // The previous render, by cluster folder when it has them.
     const previousSets = args.previous !== undefined ? clusterSets([args.previous]) : [];
     const previousByFolder = new Map(previousSets.filter((set) => set.length === 1).map((set) => [basename(set[0]!), set]));
-    const previousOf = (set: readonly string[]) => {
-      if (args.previous === undefined) return undefined;
-      const paired = set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined;
-      return [...inputsOf(paired ?? [args.previous])].map((input) => input.object);
-    };
+    // A cluster folder is compared with the previous folder of the same name, else with everything given.
+    const previousPaths = (set: readonly string[]) => (set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined) ?? [args.previous!];
+    const previousOf = (set: readonly string[]) => (args.previous === undefined ? undefined : [...inputsOf(previousPaths(set))].map((input) => input.object));
     // Results of unchanged files come from the cache (lib/validation-cache.ts, keyed by the files'
     // names and bytes, the options and the validator build): the validator is loaded only on a miss.
     const cache = validationCache(__dirname);
-    const previousContent = (set: readonly string[]) => {
-      if (args.previous === undefined) return [];
-      const paired = set.length === 1 ? previousByFolder.get(basename(set[0]!)) : undefined;
-      return contentOf(paired ?? [args.previous]);
-    };
+    const previousContent = (set: readonly string[]) => (args.previous === undefined ? [] : contentOf(previousPaths(set)));
     // Each cluster's objects are one set (a synthesized dist/ holds one folder per cluster).
     for (const set of clusterSets(args.paths)) {
       const key = cache.key([...contentOf(set), '--previous', ...previousContent(set)], args.options);

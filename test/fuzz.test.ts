@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { validate } from '../lib/validation';
 import { parseYaml } from './helpers';
+import { random } from './random';
 
 /**
  * Mutated copies of dist/prod: the validator must report, never crash. A seeded generator, so a
@@ -18,15 +19,6 @@ const ROOT = resolve(__dirname, '..');
 const PROD = join(ROOT, 'dist', 'prod');
 const BASE = readdirSync(PROD).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseYaml(readFileSync(join(PROD, f), 'utf8')));
 
-/** mulberry32: a small seeded PRNG. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'x-unknown', 'apiVersion', 'kind', 'metadata', 'spec', 'items'];
 

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { emitYaml } from '../lib/yaml-emit';
+import { random } from './random';
 
 /**
  * lib/yaml-emit.ts must write exactly what `yaml`'s stringify writes: on every document synth
@@ -19,15 +20,6 @@ function yamlFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-/** mulberry32, seeded. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HARD = [
   '', ' ', '  lead', 'trail ', 'true', 'False', 'NULL', 'null', '~', 'yes', 'no', 'on', '0', '-1', '1e3', '0x1F', '0o17', '.5', '1_000', '.inf', '-.Inf', '.nan',

@@ -1,8 +1,8 @@
 import { PRICING } from '../../config/pricing';
+import { formatDollars } from '../capacity';
 import type { EnvironmentPlan, Plan } from './index';
 import { humanDuration } from './rollout';
 
-const dollars = (n: number | undefined) => (n === undefined ? '-' : `$${n.toFixed(2)}`);
 const delta = (a: number | undefined, b: number | undefined) => {
   const d = (b ?? 0) - (a ?? 0);
   return Math.abs(d) < 0.005 ? '0' : `${d > 0 ? '+' : '-'}$${Math.abs(d).toFixed(2)}`;
@@ -35,14 +35,14 @@ function costLines(env: EnvironmentPlan, md: boolean): string[] {
   const out: string[] = [];
   if (md) {
     out.push('| pool | at rest $/h | at peak $/h | at limits $/h | change at rest | change at peak |', '|---|---|---|---|---|---|');
-    for (const c of rows) out.push(`| ${c.pool} | ${dollars(c.after?.idle)} | ${dollars(c.after?.peak)} | ${dollars(c.after?.atLimits)} | ${delta(c.before?.idle, c.after?.idle)} | ${delta(c.before?.peak, c.after?.peak)} |`);
+    for (const c of rows) out.push(`| ${c.pool} | ${formatDollars(c.after?.idle)} | ${formatDollars(c.after?.peak)} | ${formatDollars(c.after?.atLimits)} | ${delta(c.before?.idle, c.after?.idle)} | ${delta(c.before?.peak, c.after?.peak)} |`);
   } else {
     out.push(`  ${'pool'.padEnd(26)} ${'rest $/h'.padStart(9)} ${'peak $/h'.padStart(9)} ${'limits $/h'.padStart(11)} ${'Δ rest'.padStart(8)} ${'Δ peak'.padStart(8)}`);
-    for (const c of rows) out.push(`  ${c.pool.padEnd(26)} ${dollars(c.after?.idle).padStart(9)} ${dollars(c.after?.peak).padStart(9)} ${dollars(c.after?.atLimits).padStart(11)} ${delta(c.before?.idle, c.after?.idle).padStart(8)} ${delta(c.before?.peak, c.after?.peak).padStart(8)}`);
+    for (const c of rows) out.push(`  ${c.pool.padEnd(26)} ${formatDollars(c.after?.idle).padStart(9)} ${formatDollars(c.after?.peak).padStart(9)} ${formatDollars(c.after?.atLimits).padStart(11)} ${delta(c.before?.idle, c.after?.idle).padStart(8)} ${delta(c.before?.peak, c.after?.peak).padStart(8)}`);
   }
   const { before, after } = env.totals;
   const month = (n: number | undefined) => (n === undefined ? '-' : `$${(n * PRICING.hoursPerMonth).toFixed(0)}/month`);
-  const total = `total: ${dollars(after?.idle)}/h at rest (${month(after?.idle)}, ${delta(before?.idle, after?.idle)}/h), ${dollars(after?.peak)}/h at peak (${delta(before?.peak, after?.peak)}/h)`;
+  const total = `total: ${formatDollars(after?.idle)}/h at rest (${month(after?.idle)}, ${delta(before?.idle, after?.idle)}/h), ${formatDollars(after?.peak)}/h at peak (${delta(before?.peak, after?.peak)}/h)`;
   out.push(md ? `\n${total}` : `  ${total}`);
   for (const a of env.assumptions) out.push(md ? `- ${a}` : `  (${a})`);
   return out;

@@ -1,5 +1,5 @@
-import { parseAllDocuments } from 'yaml';
 import { capacityPlan, CapacityPlan } from '../capacity';
+import { objectsByFolder } from '../dist-files';
 import { validate } from '../validation';
 import { KubeObject } from '../validation/findings';
 import { driftOf, PoolDrift } from './drift';
@@ -42,19 +42,6 @@ export interface Plan {
   readonly rejectedCount: number;
 }
 
-/** Objects of dist files (path relative to dist/ → YAML), by folder (the environment). */
-function byFolder(files: ReadonlyMap<string, string>): Map<string, KubeObject[]> {
-  const out = new Map<string, KubeObject[]>();
-  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!/\.ya?ml$/.test(path) || !path.includes('/')) continue;
-    // argocd/patches holds a merge patch, not an object ArgoCD or kubectl applies.
-    if (path.startsWith('argocd/patches/')) continue;
-    const folder = path.split('/')[0]!;
-    const objects = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object' && typeof o.kind === 'string');
-    out.set(folder, [...(out.get(folder) ?? []), ...objects]);
-  }
-  return out;
-}
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const costs = (plan: CapacityPlan) => new Map(plan.pools.map((p) => [p.pool, { idle: round(p.idle.hourly), peak: round(p.peak.hourly), atLimits: round(p.atLimits.hourly) }]));
@@ -91,7 +78,9 @@ function planEnvironment(env: string, before: readonly KubeObject[] | undefined,
 
 /** The plan of every environment of two renderings of dist/. */
 export function plan(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Plan {
-  const [old, now] = [byFolder(before), byFolder(after)];
+  // argocd/patches holds a merge patch, not an object ArgoCD or kubectl applies.
+  const patch = (path: string) => path.startsWith('argocd/patches/');
+  const [old, now] = [objectsByFolder(before, patch), objectsByFolder(after, patch)];
   const environments = [...new Set([...old.keys(), ...now.keys()])].sort().map((env) => planEnvironment(env, old.get(env), now.get(env)));
   return { environments, rejectedCount: environments.reduce((n, e) => n + e.rejected.length, 0) };
 }
