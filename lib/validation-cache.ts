@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidationResult } from './validation';
 
@@ -14,7 +14,8 @@ import type { ValidationResult } from './validation';
  * computes from the validator bundle and every schema it reads (scripts/bundle.mjs). Any change to
  * the validator's code, schemas, catalog or rules makes a new folder, and the old folders are
  * removed when the first result of the new one is written. A file that cannot be read or parsed
- * is a miss. Writes go through a temporary file and a rename, so a reader never sees half a result.
+ * is a miss. Writes go through a temporary file and a rename, so a reader never sees half a result;
+ * at most MAX_ENTRIES results are kept, the oldest dropped first.
  */
 export interface ValidationCache {
   /** The key of a result: content and options. */
@@ -22,6 +23,9 @@ export interface ValidationCache {
   get(key: string): ValidationResult | undefined;
   set(key: string, result: ValidationResult): void;
 }
+
+/** Results kept per validator build: a few synths' worth of every environment. */
+const MAX_ENTRIES = 500;
 
 /** No cache: every lookup misses (no build, or caching turned off with KARPENTER_AS_CODE_NO_CACHE). */
 const NONE: ValidationCache = { key: () => '', get: () => undefined, set: () => undefined };
@@ -66,6 +70,12 @@ export function validationCache(buildDir: string | undefined): ValidationCache {
           if (existsSync(root)) for (const other of readdirSync(root)) if (other !== validator) rmSync(join(root, other), { recursive: true, force: true });
         }
         mkdirSync(dir, { recursive: true });
+        // Bounded: past MAX_ENTRIES results, the least recently written go.
+        const entries = readdirSync(dir);
+        if (entries.length >= MAX_ENTRIES) {
+          const byAge = entries.map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.time - b.time);
+          for (const { name } of byAge.slice(0, entries.length - MAX_ENTRIES + 1)) rmSync(join(dir, name), { force: true });
+        }
         const partial = join(dir, `${key}.${process.pid}.tmp`);
         writeFileSync(partial, JSON.stringify(result));
         renameSync(partial, join(dir, `${key}.json`));
