@@ -1,6 +1,6 @@
 import { PRICING } from '../config/pricing';
 import { PRICE_REGION, InstanceType } from './catalog';
-import { daemonSetRequests, POOLS_ANNOTATION } from './validation/cluster';
+import { daemonSetRequests, POOLS_ANNOTATION, poolViews, replicasOf } from './validation/cluster';
 import { embeddedPods } from './validation/embedded';
 import { KubeObject } from './validation/findings';
 import { PoolView } from './validation/node-pools';
@@ -8,7 +8,6 @@ import { allocatable, maxPods } from './validation/overhead';
 import { podRequests, poolsFor } from './validation/placement';
 import { isObject, Json, podOf } from './validation/pods';
 import { LabelSelector, selects } from './validation/selectors';
-import { poolViews } from './validation/cluster';
 
 /**
  * A capacity plan read from a set of objects: which pods land on which pool (the pools their
@@ -91,16 +90,11 @@ function oneReplicaPerNode(spec: Json, labels: Record<string, string>): boolean 
   return ((spec.topologySpreadConstraints ?? []) as Json[]).some((c) => c.topologyKey === HOSTNAME && c.whenUnsatisfiable === 'DoNotSchedule' && c.maxSkew === 1 && selectsOwn(c.labelSelector, labels));
 }
 
-/** Replicas at rest and at peak: the autoscaler's bounds (KEDA's minimum may be 0), else the object's own count. */
+/** Replicas at rest and at peak: the autoscaler's bounds (replicasOf), and for a Job its parallelism while it runs. */
 function replicas(object: KubeObject, scalers: readonly KubeObject[]): { idle: number; peak: number } {
-  const namespace = object.metadata?.namespace ?? 'default';
-  const specOf = (o: KubeObject) => (o.spec ?? {}) as Json;
-  const scaler = scalers.find((s) => (s.metadata?.namespace ?? 'default') === namespace && specOf(s).scaleTargetRef?.name === object.metadata?.name && (specOf(s).scaleTargetRef?.kind ?? 'Deployment') === object.kind);
-  if (scaler?.kind === 'ScaledObject') return { idle: specOf(scaler).minReplicaCount ?? 0, peak: specOf(scaler).maxReplicaCount ?? 100 };
-  if (scaler) return { idle: specOf(scaler).minReplicas ?? 1, peak: specOf(scaler).maxReplicas ?? 1 };
-  if (object.kind === 'Job') return { idle: 0, peak: specOf(object).parallelism ?? 1 };
-  const count = specOf(object).replicas ?? 1;
-  return { idle: count, peak: count };
+  if (object.kind === 'Job') return { idle: 0, peak: ((object.spec ?? {}) as Json).parallelism ?? 1 };
+  const { min, max } = replicasOf(object, scalers);
+  return { idle: min, peak: max };
 }
 
 /** The pool Karpenter would put a pod on: of those it can land on (and is meant for), the highest weight, then by name. */

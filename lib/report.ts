@@ -4,7 +4,7 @@ import { PRICING } from '../config/pricing';
 import { CLUSTER_SCOPED_KINDS } from './layout';
 import { parseQuantity } from './quantity';
 import type { BuiltEnvironment } from './synth';
-import { poolViews } from './validation/cluster';
+import { poolViews, replicasOf } from './validation/cluster';
 import { describeRef } from './validation/findings';
 import type { ValidationResult } from './validation';
 import { poolsFor } from './validation/placement';
@@ -22,12 +22,8 @@ export function report(built: BuiltEnvironment, validation: ValidationResult): s
   const controllers = manifests.filter((m) => CONTROLLERS.has(m.kind));
   const autoscalers = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' || m.kind === 'ScaledObject');
   const rows = controllers.map((c) => {
-    const scaler = autoscalers.find((h) => (h.spec as any).scaleTargetRef.name === c.metadata.name && h.metadata.namespace === c.metadata.namespace);
-    const replicas = !scaler
-      ? String((c.spec as any).replicas)
-      : scaler.kind === 'ScaledObject'
-        ? `${(scaler.spec as any).minReplicaCount ?? 0}-${(scaler.spec as any).maxReplicaCount} (KEDA)`
-        : `${(scaler.spec as any).minReplicas}-${(scaler.spec as any).maxReplicas} (HPA)`;
+    const { min, max, hpa } = replicasOf(c, autoscalers);
+    const replicas = hpa ? `${min}-${max} (${hpa.kind === 'ScaledObject' ? 'KEDA' : 'HPA'})` : String(min);
     return { name: `${c.metadata.namespace}/${c.metadata.name}`, kind: c.kind, replicas, pools: poolsFor(podOf(c)!.spec, views).map((p) => p.name) };
   });
   const lines = [

@@ -98,7 +98,7 @@ function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets
  * A workload's replicas: its autoscaler's bounds (an HPA, or a KEDA ScaledObject, whose minimum
  * may be 0 and whose maximum defaults to 100), else its own count.
  */
-function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: number; max: number; hpa?: KubeObject } {
+export function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: number; max: number; hpa?: KubeObject } {
   const targets = (h: KubeObject) => {
     const ref = (h.spec as Json)?.scaleTargetRef ?? {};
     return namespaceOf(h) === namespaceOf(workload) && (ref.kind ?? 'Deployment') === workload.kind && ref.name === nameOf(workload);
