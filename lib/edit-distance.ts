@@ -10,3 +10,13 @@ export function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/** The candidate nearest to `value` by `distance` (the first in order among equals), with its distance; undefined without candidates. */
+export function nearest(value: string, candidates: Iterable<string>, distance: (value: string, candidate: string) => number = editDistance): { candidate: string; distance: number } | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const d = distance(value, candidate);
+    if (!best || d < best.distance) best = { candidate, distance: d };
+  }
+  return best;
+}

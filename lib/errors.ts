@@ -1,4 +1,4 @@
-import { editDistance } from './edit-distance';
+import { editDistance, nearest } from './edit-distance';
 
 /**
  * A mistake in config or construct props, found before anything is written. The message names
@@ -24,7 +24,6 @@ export function fail(subject: string, field: string, value: unknown, rule: strin
 /** ` (did you mean "x"?)` for the candidate closest to `value`, when one is close; else the list of candidates. */
 export function suggest(value: string, candidates: readonly string[]): string {
   // A candidate that contains the value (`gpu` → `gpu-spot`) is as close as a one-letter typo.
-  const distance = (candidate: string) => (candidate.includes(value) ? 1 : editDistance(value, candidate));
-  const closest = [...candidates].sort((a, b) => distance(a) - distance(b))[0];
-  return closest !== undefined && distance(closest) <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${closest}"?)` : `: [${candidates.join(', ')}]`;
+  const best = nearest(value, candidates, (v, candidate) => (candidate.includes(v) ? 1 : editDistance(v, candidate)));
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${best.candidate}"?)` : `: [${candidates.join(', ')}]`;
 }

@@ -35,12 +35,9 @@ const NONE: ValidationCache = { key: () => '', get: () => undefined, set: () => 
  * `buildDir/cache/validation/`. Without a recorded validator hash there is nothing to key on: no cache.
  */
 export function validationCache(buildDir: string | undefined): ValidationCache {
-  if (!buildDir || process.env.KARPENTER_AS_CODE_NO_CACHE) return NONE;
-  const hashFile = join(buildDir, 'validator-hash');
-  if (!existsSync(hashFile)) return NONE;
-  const validator = readFileSync(hashFile, 'utf8').trim().replace(/^sha256:/, '').slice(0, 32);
-  const root = join(buildDir, 'cache', 'validation');
-  const dir = join(root, validator);
+  const folder = cacheFolder(buildDir);
+  if (!folder) return NONE;
+  const { root, validator, dir } = folder;
   let pruned = false;
   return {
     key(content, options) {
@@ -86,11 +83,18 @@ export function validationCache(buildDir: string | undefined): ValidationCache {
   };
 }
 
+/** Where results of the validator built in `buildDir` are kept; undefined when caching is off or there is no recorded validator hash. */
+function cacheFolder(buildDir: string | undefined): { root: string; validator: string; dir: string } | undefined {
+  if (!buildDir || process.env.KARPENTER_AS_CODE_NO_CACHE) return undefined;
+  const hashFile = join(buildDir, 'validator-hash');
+  if (!existsSync(hashFile)) return undefined;
+  const validator = readFileSync(hashFile, 'utf8').trim().replace(/^sha256:/, '').slice(0, 32);
+  const root = join(buildDir, 'cache', 'validation');
+  return { root, validator, dir: join(root, validator) };
+}
+
 /** Whether the cache holds results of this validator at all: if so, a run is likely to hit, and starting the validator can wait for the first miss. */
 export function cacheIsWarm(buildDir: string | undefined): boolean {
-  if (!buildDir || process.env.KARPENTER_AS_CODE_NO_CACHE) return false;
-  const hashFile = join(buildDir, 'validator-hash');
-  if (!existsSync(hashFile)) return false;
-  const dir = join(buildDir, 'cache', 'validation', readFileSync(hashFile, 'utf8').trim().replace(/^sha256:/, '').slice(0, 32));
-  return existsSync(dir) && readdirSync(dir).length > 0;
+  const dir = cacheFolder(buildDir)?.dir;
+  return dir !== undefined && existsSync(dir) && readdirSync(dir).length > 0;
 }

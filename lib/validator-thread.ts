@@ -7,31 +7,21 @@ import type { ValidateOptions, ValidationResult } from './validation';
 import { cacheIsWarm, validationCache } from './validation-cache';
 
 /**
- * Runs the worker bundle through a V8 code cache kept beside it (`<bundle>.cache`). Most of a
- * fresh validator's first environment is V8 compiling the functions it runs for the first time;
- * the cache, written when the thread closes, holds them compiled for every later run. V8 checks
- * the cache against the source and its own version and ignores it when they differ; it is then
- * written anew. A run that finds no cache validates as fast as without one.
+ * Runs the worker bundle through the build's V8 code cache loader (`code-cache.cjs` beside it,
+ * written by scripts/bundle.mjs): most of a fresh validator's first environment is V8 compiling
+ * the functions it runs for the first time, and the cache, written when the thread exits, holds
+ * them compiled for every later run (a bundle without the loader beside it runs without a cache).
+ * The thread exits when told to close.
  */
 const LOADER = `
-const { readFileSync, writeFileSync, renameSync, existsSync } = require('node:fs');
-const { createRequire, wrap } = require('node:module');
-const { dirname } = require('node:path');
-const { Script } = require('node:vm');
+const { existsSync } = require('node:fs');
+const { join, dirname } = require('node:path');
 const { parentPort, workerData: file } = require('node:worker_threads');
-const cacheFile = file + '.cache';
-const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-const module = { exports: {} };
-script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+const loader = join(dirname(file), 'code-cache.cjs');
+if (existsSync(loader)) require(loader)(file);
+else require(file);
 parentPort.on('message', (message) => {
-  if (!message.close) return;
-  if (cachedData === undefined || script.cachedDataRejected) {
-    const partial = cacheFile + '.' + process.pid + '.tmp';
-    writeFileSync(partial, script.createCachedData());
-    renameSync(partial, cacheFile);
-  }
-  process.exit(0);
+  if (message.close) process.exit(0);
 });
 `;
 

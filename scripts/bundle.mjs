@@ -27,8 +27,8 @@ export const ENTRY_POINTS = {
 // Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
 // kubernetes-models...): one file loads in a fraction of the time of their hundreds of modules,
 // most of which is node resolving and V8 compiling them. The commands users type (synth,
-// validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below); the
-// validator thread has its own loader (lib/validator-thread.ts).
+// validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
+// does the validator thread (lib/validator-thread.ts loads its bundle with the same file).
 const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker']);
 // Inlined commands: esbuild writes <name>.bundle.js; <name>.js loads it through the code cache.
 const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);

@@ -1,6 +1,6 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
-import { editDistance } from '../edit-distance';
+import { nearest } from '../edit-distance';
 import METRICS_JSON from './karpenter-metrics.json';
 
 /**
@@ -46,8 +46,8 @@ export function unknownKarpenterMetric(name: string): string | undefined {
   if (KARPENTER_METRICS.has(name)) return undefined;
   const suffix = SERIES_SUFFIXES.find((s) => name.endsWith(s));
   if (suffix && KARPENTER_METRICS.has(name.slice(0, -suffix.length))) return undefined;
-  const closest = [...KARPENTER_METRICS.keys()].map((known) => ({ known, d: editDistance(name, known) })).sort((a, b) => a.d - b.d || a.known.localeCompare(b.known))[0];
-  const hint = closest && closest.d <= Math.max(3, Math.floor(name.length / 5)) ? ` (did you mean ${closest.known}?)` : '';
+  const closest = nearest(name, [...KARPENTER_METRICS.keys()].sort((a, b) => a.localeCompare(b)));
+  const hint = closest && closest.distance <= Math.max(3, Math.floor(name.length / 5)) ? ` (did you mean ${closest.candidate}?)` : '';
   return `metric ${name} is not one Karpenter ${KARPENTER_METRICS_VERSION} exports${hint}: the query returns nothing`;
 }
 

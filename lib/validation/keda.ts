@@ -1,4 +1,4 @@
-import { editDistance } from '../edit-distance';
+import { editDistance, nearest } from '../edit-distance';
 import SCALERS_JSON from './keda-scalers.json';
 import { Checked } from './cluster';
 import { child, KubeObject, Reporter } from './findings';
@@ -44,8 +44,8 @@ const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const BOOLEAN = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 function closest(name: string, candidates: readonly string[]): string {
-  const best = candidates.map((c) => ({ c, d: editDistance(name.toLowerCase(), c.toLowerCase()) })).sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))[0];
-  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean "${best.c}"?)` : '';
+  const best = nearest(name, [...candidates].sort((a, b) => a.localeCompare(b)), (a, b) => editDistance(a.toLowerCase(), b.toLowerCase()));
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean "${best.candidate}"?)` : '';
 }
 
 /** The parameters a TriggerAuthentication of the set supplies, by its name. */
