@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARGOCD, KARPENTER_CHARTS, KEDA_CHART } from '../config/argocd';
 import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
-import { Application, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
+import { Application, ApplicationSpecSource, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
 import type { EnvironmentSummary } from '../lib/synth';
 import { CLUSTER_SCOPED_KINDS_ANNOTATION } from '../lib/validation/argocd';
 
@@ -112,79 +112,72 @@ export class ArgoCdApplicationsChart extends Chart {
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] }] } },
     };
 
-    new Application(this, `karpenter-crd-${env.name}`, {
-      metadata: { name: `karpenter-crd-${env.name}`, annotations: { ...wave(-3), ...kindsAnnotation(CHART_KINDS['karpenter-crd']) } },
-      spec: {
-        project: ARGOCD.project,
-        source: { repoUrl: KARPENTER_CHARTS.repoURL, chart: 'karpenter-crd', targetRevision: KARPENTER_VERSION, helm: { releaseName: 'karpenter-crd' } },
-        destination: { server: env.argocdDestination, namespace: KARPENTER_CHARTS.namespace },
-        syncPolicy: syncPolicy(),
-      },
-    });
+    // Every Application of the environment: named for it, in the project, to its cluster.
+    const application = (name: string, syncWave: number, kinds: readonly string[], source: ApplicationSpecSource, namespace?: string, policy: ApplicationSpecSyncPolicy = syncPolicy()) =>
+      new Application(this, `${name}-${env.name}`, {
+        metadata: { name: `${name}-${env.name}`, annotations: { ...wave(syncWave), ...kindsAnnotation(kinds) } },
+        spec: {
+          project: ARGOCD.project,
+          source,
+          destination: { server: env.argocdDestination, ...(namespace !== undefined ? { namespace } : {}) },
+          syncPolicy: policy,
+        },
+      });
 
-    new Application(this, `keda-${env.name}`, {
-      metadata: { name: `keda-${env.name}`, annotations: { ...wave(-3), ...kindsAnnotation(CHART_KINDS.keda) } },
-      spec: {
-        project: ARGOCD.project,
-        source: {
-          repoUrl: KEDA_CHART.repoURL,
-          chart: 'keda',
-          targetRevision: KEDA_VERSION,
-          helm: {
-            releaseName: 'keda',
-            valuesObject: {
-              // The chart installs its CRDs from its templates, in this Application's sync.
-              crds: { install: true },
-              ...system,
-              affinity: offKarpenterNodes,
-            },
+    application('karpenter-crd', -3, CHART_KINDS['karpenter-crd'], { repoUrl: KARPENTER_CHARTS.repoURL, chart: 'karpenter-crd', targetRevision: KARPENTER_VERSION, helm: { releaseName: 'karpenter-crd' } }, KARPENTER_CHARTS.namespace);
+
+    application(
+      'keda',
+      -3,
+      CHART_KINDS.keda,
+      {
+        repoUrl: KEDA_CHART.repoURL,
+        chart: 'keda',
+        targetRevision: KEDA_VERSION,
+        helm: {
+          releaseName: 'keda',
+          valuesObject: {
+            // The chart installs its CRDs from its templates, in this Application's sync.
+            crds: { install: true },
+            ...system,
+            affinity: offKarpenterNodes,
           },
         },
-        destination: { server: env.argocdDestination, namespace: KEDA_CHART.namespace },
-        syncPolicy: {
-          ...syncPolicy(['CreateNamespace=true']),
-          // KEDA's pods meet the restricted Pod Security Standard; the namespace enforces it.
-          managedNamespaceMetadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
-        },
       },
-    });
+      KEDA_CHART.namespace,
+      {
+        ...syncPolicy(['CreateNamespace=true']),
+        // KEDA's pods meet the restricted Pod Security Standard; the namespace enforces it.
+        managedNamespaceMetadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+      },
+    );
 
-    new Application(this, `karpenter-${env.name}`, {
-      metadata: { name: `karpenter-${env.name}`, annotations: { ...wave(-2), ...kindsAnnotation(CHART_KINDS.karpenter) } },
-      spec: {
-        project: ARGOCD.project,
-        source: {
-          repoUrl: KARPENTER_CHARTS.repoURL,
-          chart: 'karpenter',
-          targetRevision: KARPENTER_VERSION,
-          helm: {
-            // A stable release name: the ServiceMonitor selects the Service by it.
-            releaseName: 'karpenter',
-            // CRDs come from the karpenter-crd Application, which upgrades them (Helm never does).
-            skipCrds: true,
-            valuesObject: {
-              settings: { clusterName: env.cluster.name, ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}) },
-              serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.karpenter.controllerRoleArn } },
-              // Seed 001's sizing; requests equal limits so the controller is never throttled or evicted first.
-              controller: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
-              ...system,
-              affinity: offKarpenterNodes,
-            },
+    application(
+      'karpenter',
+      -2,
+      CHART_KINDS.karpenter,
+      {
+        repoUrl: KARPENTER_CHARTS.repoURL,
+        chart: 'karpenter',
+        targetRevision: KARPENTER_VERSION,
+        helm: {
+          // A stable release name: the ServiceMonitor selects the Service by it.
+          releaseName: 'karpenter',
+          // CRDs come from the karpenter-crd Application, which upgrades them (Helm never does).
+          skipCrds: true,
+          valuesObject: {
+            settings: { clusterName: env.cluster.name, ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}) },
+            serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.karpenter.controllerRoleArn } },
+            // Seed 001's sizing; requests equal limits so the controller is never throttled or evicted first.
+            controller: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+            ...system,
+            affinity: offKarpenterNodes,
           },
         },
-        destination: { server: env.argocdDestination, namespace: KARPENTER_CHARTS.namespace },
-        syncPolicy: syncPolicy(),
       },
-    });
+      KARPENTER_CHARTS.namespace,
+    );
 
-    new Application(this, `platform-${env.name}`, {
-      metadata: { name: `platform-${env.name}`, annotations: { ...wave(0), ...kindsAnnotation(clusterScopedKinds) } },
-      spec: {
-        project: ARGOCD.project,
-        source: { repoUrl: ARGOCD.repoURL, targetRevision: ARGOCD.targetRevision, path: `dist/${env.name}` },
-        destination: { server: env.argocdDestination },
-        syncPolicy: syncPolicy(),
-      },
-    });
+    application('platform', 0, clusterScopedKinds, { repoUrl: ARGOCD.repoURL, targetRevision: ARGOCD.targetRevision, path: `dist/${env.name}` });
   }
 }
