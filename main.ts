@@ -1,5 +1,6 @@
 // Synthesizes every environment of config/environments into dist/<env>/, or nothing at all:
 // on any error, dist/ is left exactly as it was and the process exits non-zero.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
@@ -11,7 +12,8 @@ const outdir = process.env.DIST_DIR ?? 'dist';
 async function main(): Promise<void> {
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.
-  const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
+  const script = join(__dirname, 'validator-worker.js');
+  const thread = existsSync(script) ? startValidatorThread(script) : (await import('./lib/validate-environment')).validatorOnThisThread();
   try {
     const [{ COMPOSITION }, { renderAllWith, StagedOutput, writeOutput }, { formatWarnings }, { recordedSourceHash }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format'), import('./lib/source-hash')]);
     // Each environment is written to the staging folder when it is done; dist/ is replaced only

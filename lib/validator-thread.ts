@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Manifest } from './layout';
@@ -25,7 +24,21 @@ parentPort.on('message', (message) => {
 });
 `;
 
-/** Validates environments, on a second thread or on this one. */
+// Where the thread started by `startValidatorThreadEarly` waits for the bundle to take it: the
+// build's small start bundle and the main bundle are separate module graphs in one process.
+const STARTED_EARLY = Symbol.for('karpenter-as-code/validator-thread');
+
+/**
+ * Starts the validator thread before the synth bundle loads (the build's main.js calls it
+ * through .build/validator-start.js, then loads main.bundle.js): the thread's own start-up then
+ * overlaps reading and compiling the 6 MB bundle too. `startValidatorThread` with the same
+ * script takes this thread instead of starting another.
+ */
+export function startValidatorThreadEarly(script: string): void {
+  (globalThis as Record<symbol, unknown>)[STARTED_EARLY] = { script, thread: startValidatorThread(script) };
+}
+
+/** Validates environments, on a second thread or on this one (lib/validate-environment.ts validatorOnThisThread). */
 export interface ValidatorThread {
   validate(manifests: readonly Manifest[], options: ValidateOptions): Promise<ValidationResult>;
   close(): Promise<void>;
@@ -36,10 +49,14 @@ export interface ValidatorThread {
  * Loading the validator's schemas, CEL programs and Kubernetes models takes about as long as
  * loading cdk8s: on a second core the two overlap, and each environment is validated while
  * this thread lays out its YAML and builds the next. Where the bundle is absent (`cdk8s synth`
- * runs main.ts through ts-node), validation runs on this thread.
+ * runs main.ts through ts-node), main.ts validates on its own thread instead.
  */
 export function startValidatorThread(script: string): ValidatorThread {
-  if (!existsSync(script)) return sameThread();
+  const early = (globalThis as Record<symbol, { script: string; thread: ValidatorThread } | undefined>)[STARTED_EARLY];
+  if (early?.script === script) {
+    delete (globalThis as Record<symbol, unknown>)[STARTED_EARLY];
+    return early.thread;
+  }
   const buildDir = dirname(script);
   const cache = validationCache(buildDir);
   // When earlier results of this validator are cached, most environments are likely unchanged:
@@ -97,10 +114,4 @@ function workerThread(script: string): { validate(manifests: string, options: Va
       await exited;
     },
   };
-}
-
-function sameThread(): ValidatorThread {
-  // Loaded on first use: starting the worker above must never pay for the validator here too.
-  const { validateEnvironment } = require('./validate-environment') as typeof import('./validate-environment');
-  return { validate: async (manifests, options) => validateEnvironment(manifests, options), close: async () => undefined };
 }

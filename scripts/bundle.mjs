@@ -22,14 +22,20 @@ export const ENTRY_POINTS = {
   validate: resolve(root, 'scripts/validate.ts'),
   // Started by lib/validator-thread.ts from beside main.js.
   'validator-worker': resolve(root, 'scripts/validator-worker.ts'),
+  // Run by main.js before main.bundle.js loads: starts the validator thread (see EARLY).
+  'validator-start': resolve(root, 'scripts/validator-start.ts'),
 };
+
+// Commands whose loader first runs a small bundle of this folder with the given argument: synth
+// starts the validator thread before its own 6 MB bundle is read and compiled.
+const EARLY = { main: ['validator-start.js', 'validator-worker.js'] };
 
 // Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
 // kubernetes-models...): one file loads in a fraction of the time of their hundreds of modules,
 // most of which is node resolving and V8 compiling them. The commands users type (synth,
 // validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
 // does the validator thread (lib/validator-thread.ts loads its bundle with the same file).
-const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker']);
+const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker', 'validator-start']);
 // Inlined commands: esbuild writes <name>.bundle.js; <name>.js loads it through the code cache.
 const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
@@ -201,7 +207,8 @@ export async function bundle(entryPoints = ENTRY_POINTS, { force = false } = {})
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'code-cache.cjs'), CODE_CACHE_LOADER);
   for (const name of Object.keys(entryPoints).filter((n) => COMMANDS.has(n))) {
-    writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nrequire('./code-cache.cjs')(require('node:path').join(__dirname, '${name}.bundle.js'));\n`);
+    const early = EARLY[name] ? `require('./${EARLY[name][0]}')(join(__dirname, '${EARLY[name][1]}'));\n` : '';
+    writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nconst { join } = require('node:path');\n${early}require('./code-cache.cjs')(join(__dirname, '${name}.bundle.js'));\n`);
   }
   writeHashes();
   writeFileSync(STAMP, JSON.stringify({ node: process.version, bundles, sources }));

@@ -1,72 +1,55 @@
-import { celEnv, CelScalar, celMethod, isCelError, listType, parse, plan } from '@bufbuild/cel';
-import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { fromBinary } from '@bufbuild/protobuf';
-import { strings } from '@bufbuild/cel/ext';
-import { re2Find, re2FindAll, re2Test } from './regex';
-import { own } from './pods';
-import { readSchemaJson } from './schema-files';
+import * as runtime from './cel-runtime';
+import { requireSchemaModule } from './schema-files';
 import { StructuralSchema } from './structural';
 
 /**
- * CEL as the API server evaluates `x-kubernetes-validations`: cel-go's standard library, the
- * strings extension, RE2 regular expressions, and the Kubernetes library functions the
- * Karpenter rules use. @bufbuild/cel has no `find`/`findAll` (they come from Kubernetes'
- * regex library), so they are added here.
- * @see https://kubernetes.io/docs/reference/using-api/cel/#kubernetes-regex-library
+ * CEL rules as the API server evaluates `x-kubernetes-validations`. The pinned CRDs' rules
+ * come compiled to JavaScript (schemas/crds/cel.js, written by `npm run schemas` with
+ * lib/validation/cel-compile.ts): no parser or planner loads at run time. Any other rule is
+ * interpreted by @bufbuild/cel (lib/validation/cel-interpreter.ts), loaded on first need.
  */
-const KUBERNETES_FUNCS = [
-  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (this: string, pattern: string) {
-    return re2Find(pattern, this);
-  }),
-  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (this: string, pattern: string) {
-    return re2FindAll(pattern, this);
-  }),
-  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING, CelScalar.INT], listType(CelScalar.STRING), function (this: string, pattern: string, limit: bigint) {
-    return re2FindAll(pattern, this, Number(limit));
-  }),
-];
+type Compiled = (self: unknown, oldSelf: unknown) => unknown;
+type Interpreter = typeof import('./cel-interpreter');
 
-const ENV = celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS], re2: { compile: (pattern) => ({ test: (text) => re2Test(pattern, text) }) } });
-
-type Program = ReturnType<typeof plan>;
-const programs = new Map<string, Program>();
-
-const parsedAheadOfTime: Readonly<Record<string, string>> = readSchemaJson<{ rules: Record<string, string> }>('crds', 'cel.json').rules;
+let interpreter: Interpreter | undefined;
 
 /**
- * The compiled program of a rule, compiled once per process. The CRDs' rules come parsed from
- * schemas/crds/cel.json (`npm run schemas`): parsing is most of the cost of compiling.
+ * Hands over the interpreter module where `require` cannot load it on first need: under
+ * vitest, Node's require does not read TypeScript (test/setup.ts). The bundles and ts-node do.
  */
-export function compileRule(rule: string): Program {
-  let compiled = programs.get(rule);
-  if (!compiled) {
-    const ahead = parsedAheadOfTime[rule];
-    compiled = plan(ENV, ahead !== undefined ? fromBinary(ParsedExprSchema, Buffer.from(ahead, 'base64')) : parse(rule));
-    programs.set(rule, compiled);
-  }
-  return compiled;
+export function useInterpreter(module: Interpreter): void {
+  interpreter = module;
+}
+
+let compiledAheadOfTime: ReadonlyMap<string, Compiled> | undefined;
+
+function compiled(rule: string): Compiled | undefined {
+  compiledAheadOfTime ??= requireSchemaModule<(rt: typeof runtime) => ReadonlyMap<string, Compiled>>('crds', 'cel.js')(runtime);
+  return compiledAheadOfTime.get(rule);
+}
+
+/** Whether `rule` runs compiled (otherwise it is interpreted); the first call loads the compiled rules. */
+export function isCompiled(rule: string): boolean {
+  return compiled(rule) !== undefined;
 }
 
 /**
- * A JSON value as CEL sees it under `schema`: `integer` fields are CEL ints (BigInt),
- * `number` fields doubles, int-or-string either, objects maps.
+ * Evaluates `rule` with `self` (and, for a transition rule, `oldSelf`) bound to JSON values of
+ * `schema`'s type: true, false, or the evaluation error's text.
  */
-export function toCel(value: unknown, schema: StructuralSchema | undefined): unknown {
-  if (Array.isArray(value)) return value.map((item) => toCel(item, schema?.items));
-  if (value !== null && typeof value === 'object') {
-    return new Map(Object.entries(value).map(([key, item]) => [key, toCel(item, own(schema?.properties, key) ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined))]));
+export function evaluate(rule: string, self: unknown, schema: StructuralSchema | undefined, oldSelf?: unknown): boolean | string {
+  const program = compiled(rule);
+  let result: unknown;
+  if (program) {
+    result = program(self, oldSelf);
+    if (runtime.isErr(result)) return result.message;
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for a rule not compiled
+    interpreter ??= require('./cel-interpreter') as Interpreter;
+    const { interpret, toCel } = interpreter;
+    result = interpret(rule, toCel(self, schema), oldSelf === undefined ? undefined : toCel(oldSelf, schema));
+    if (result !== null && typeof result === 'object' && 'error' in result) return String(result.error);
   }
-  if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number') return BigInt(value);
-  return value;
-}
-
-/**
- * Evaluates `rule` with `self` (and, for a transition rule, `oldSelf`) bound to values `toCel`
- * converted: true, false, or the evaluation error's text.
- */
-export function evaluate(rule: string, self: unknown, oldSelf?: unknown): boolean | string {
-  const result = compileRule(rule)(oldSelf === undefined ? { self: self as never } : { self: self as never, oldSelf: oldSelf as never });
-  if (isCelError(result)) return result.message;
   if (typeof result !== 'boolean') return `rule evaluated to ${String(result)}, not a bool`;
   return result;
 }

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { compileRule, evaluate, toCel } from './cel';
+import { evaluate, isCompiled } from './cel';
 import { isTransitionRule, rulesOf } from './crd-schema';
 import { child, KubeObject, Reporter } from './findings';
 import { own } from './pods';
@@ -72,10 +72,8 @@ function prune(schema: StructuralSchema, value: unknown, path: string, reporter:
 function runRules(schema: StructuralSchema, value: unknown, path: string, reporter: Reporter): void {
   if (value === undefined || value === null) return;
   const rules = (schema['x-kubernetes-validations'] ?? []).filter((v) => !isTransitionRule(v.rule));
-  // One conversion of the value for all the rules on it.
-  const self = rules.length > 0 ? toCel(value, schema) : undefined;
   for (const validation of rules) {
-    const result = evaluate(validation.rule, self);
+    const result = evaluate(validation.rule, value, schema);
     const at = validation.fieldPath ? `${path}${validation.fieldPath}` : path;
     if (result === false) reporter.report('cel', at, validation.message ?? `failed rule: ${validation.rule}`, undefined);
     // The API server rejects the object when a rule errors (a missing field, say), in these words.
@@ -98,7 +96,8 @@ function runRules(schema: StructuralSchema, value: unknown, path: string, report
  */
 export function validateCustomResource(object: KubeObject, kind: CustomKindEntry, reporter: Reporter): KubeObject {
   const schema = schemaOf(kind);
-  const stored = structuredClone(object) as Record<string, unknown>;
+  // A JSON copy: what the API server receives (a field set to undefined is no field at all).
+  const stored = JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
   // With a status subresource, the API server ignores status on create.
   if (kind.statusSubresource) delete stored.status;
   const { metadata, ...rest } = stored;
@@ -124,10 +123,8 @@ function runTransitionRules(schema: StructuralSchema, value: unknown, old: unkno
   if (value === undefined || value === null || old === undefined || old === null) return;
   const rules = (schema['x-kubernetes-validations'] ?? []).filter((v) => isTransitionRule(v.rule));
   if (rules.length > 0) {
-    const self = toCel(value, schema);
-    const oldSelf = toCel(old, schema);
     for (const validation of rules) {
-      const result = evaluate(validation.rule, self, oldSelf);
+      const result = evaluate(validation.rule, value, schema, old);
       const at = validation.fieldPath ? `${path}${validation.fieldPath}` : path;
       if (result === false) reporter.report('immutable-field', at, `${validation.message ?? `failed transition rule: ${validation.rule}`} (the CRD's transition rule refuses this update)`, undefined);
       else if (typeof result === 'string') reporter.report('immutable-field', at, `${result} evaluating transition rule: ${validation.message ?? validation.rule}`);
@@ -160,8 +157,8 @@ export function validateCustomResourceUpdate(object: KubeObject, old: KubeObject
   runTransitionRules(schemaOf(kind), strip(object), strip(old), '', reporter);
 }
 
-/** Loads a kind's schema and validator and compiles its create-time CEL rules, ahead of its first object. */
+/** Loads a kind's schema, validator and CEL rules, ahead of its first object. */
 export function preloadKind(kind: CustomKindEntry): void {
   validatorFor(kind);
-  for (const rule of rulesOf(schemaOf(kind))) if (!isTransitionRule(rule)) compileRule(rule);
+  for (const rule of rulesOf(schemaOf(kind))) isCompiled(rule);
 }
