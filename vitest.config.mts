@@ -8,6 +8,8 @@ export default defineConfig({
     // Snapshots live in one top-level folder, reviewed like dist/.
     resolveSnapshotPath: (testPath: string, extension: string) => join(import.meta.dirname, '__snapshots__', `${basename(testPath)}${extension}`),
     testTimeout: 60_000,
+    maxWorkers: 2,
+    pool: 'threads',
     // Test files share each worker's modules: the validator's compiled schemas, CEL programs and
     // Kubernetes models load once per worker instead of once per file (about 6 s of a 25 s run).
     // What the modules keep is caches of pure functions, so no test sees another's state.

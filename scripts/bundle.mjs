@@ -168,8 +168,20 @@ export function isFresh(entryPoints = ENTRY_POINTS) {
   return true;
 }
 
-/** Bundles `entryPoints` (default: the project's) into .build/, unless they are fresh; type-checks config/ first. */
-export async function bundle(entryPoints = ENTRY_POINTS, { force = false } = {}) {
+/**
+ * The entry points a build of `names` needs: synth's main.js also runs the validator thread and
+ * the bundle that starts it early.
+ */
+export function entryPointsFor(names) {
+  const needed = new Set(names.flatMap((name) => (name === 'main' ? ['main', 'validator-worker', 'validator-start'] : [name])));
+  return Object.fromEntries(Object.entries(ENTRY_POINTS).filter(([name]) => needed.has(name)));
+}
+
+/**
+ * Bundles `entryPoints` (default: the project's) into .build/, unless they are fresh; type-checks
+ * config/ first, unless told the bundles do not read it (`checkConfig: false`, the generators).
+ */
+export async function bundle(entryPoints = ENTRY_POINTS, { force = false, checkConfig: typecheck = true } = {}) {
   const sources = sourcesFingerprint();
   if (!force && isFresh(entryPoints)) {
     if (readStamp()?.sources === sources && existsSync(join(out, 'source-hash'))) return false;
@@ -178,9 +190,11 @@ export async function bundle(entryPoints = ENTRY_POINTS, { force = false } = {})
     writeFileSync(STAMP, JSON.stringify({ ...readStamp(), sources }));
     return false;
   }
-  const { checkConfig } = await import('./check-config.mjs');
-  const problems = checkConfig();
-  if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
+  if (typecheck) {
+    const { checkConfig } = await import('./check-config.mjs');
+    const problems = checkConfig();
+    if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
+  }
   const { build } = await import('esbuild');
   const pick = (inlined) => Object.fromEntries(Object.entries(entryPoints).filter(([name]) => INLINED.has(name) === inlined));
   const stamp = readStamp() ?? {};

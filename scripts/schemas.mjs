@@ -16,8 +16,10 @@
 // openAPIV3Schema with its CEL rules. Descriptions go: they are a third of the bytes.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { execFileSync } from 'node:child_process';
+// js-yaml's core schema reads the CRDs as `yaml` does (the drift test compares), in a fifth of the time.
+import { loadAll } from 'js-yaml';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { bundle } from './bundle.mjs';
 import { crdSources, outputArg, root } from './crd-sources.mjs';
 
@@ -41,8 +43,7 @@ function strip(node) {
 
 const kinds = [];
 for (const [i, source] of sources.entries()) {
-  for (const doc of parseAllDocuments(await read(source))) {
-    const crd = doc.toJS();
+  for (const crd of loadAll(await read(source))) {
     for (const version of crd.spec.versions.filter((v) => v.served)) {
       kinds.push({
         apiVersion: `${crd.spec.group}/${version.name}`,
@@ -62,7 +63,9 @@ for (const { schema, ...kind } of kinds) writeFileSync(join(crdDir, `${kind.file
 writeFileSync(join(crdDir, 'index.json'), `${JSON.stringify({ generatedFrom: 'the CRDs cdk8s.yaml imports (npm run schemas)', kinds: kinds.map(({ schema: _schema, ...kind }) => kind) }, null, 2)}\n`);
 console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${crdDir}`);
 
-// Then the validators compiled from them, beside the JSON, and the core kinds' field table.
-await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') }, { force: true });
-execFileSync(process.execPath, [join(root, '.build', 'compile-validators.js'), crdDir], { stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, '.build', 'core-fields.js'), join(output, 'core-fields.json')], { stdio: 'inherit' });
+// Then the validators compiled from them, beside the JSON, and the core kinds' field table, side
+// by side (neither bundle reads config/, so it is not type-checked here).
+await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') }, { checkConfig: false });
+const run = promisify(execFile);
+const results = await Promise.all([run(process.execPath, [join(root, '.build', 'compile-validators.js'), crdDir]), run(process.execPath, [join(root, '.build', 'core-fields.js'), join(output, 'core-fields.json')])]);
+for (const { stdout } of results) process.stdout.write(stdout);

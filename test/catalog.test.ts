@@ -12,6 +12,19 @@ describe("Karpenter's instance catalog", () => {
     expect(PRICE_REGION).toBe('us-east-1');
   });
 
+  it('reads instance-types.json in the shape lib/catalog declares (the file is required, so the type checker does not see it)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const file = require('../lib/catalog/instance-types.json') as { about: Record<string, unknown>; types: Record<string, unknown>[] };
+    expect(typeof file.about.priceRegion).toBe('string');
+    for (const raw of file.types) {
+      expect(typeof raw.name).toBe('string');
+      expect(['amd64', 'arm64']).toContain(raw.arch);
+      expect(Object.values(raw.labels as object).every((v) => typeof v === 'string')).toBe(true);
+      expect(Object.values(raw.allocatable as object).every((v) => typeof v === 'string')).toBe(true);
+      expect(raw.price === undefined || typeof raw.price === 'number').toBe(true);
+    }
+  });
+
   it('chooses instance types by category, generation, size and CPU count, as Karpenter matches requirements', () => {
     const chosen = allowedInstances(
       [

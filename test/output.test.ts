@@ -115,6 +115,12 @@ describe('main.ts', () => {
       message: 'StatefulSet llm/llm-server\n  error   [fits-instance] spec.template.spec: requests (2000m CPU, 3.5Gi memory) do not fit any instance type of NodePool "llm-arm-ondemand"',
     },
   ];
+  it('builds only the bundles asked for, and refuses a name it does not know', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'mian'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, validate, validator-worker, validator-start)");
+  });
+
   it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'main-'));
     try {
@@ -128,8 +134,9 @@ describe('main.ts', () => {
       writeFileSync(prodFile, source.replace(from, to));
       mkdirSync(join(dir, 'dist', 'prod'), { recursive: true });
       writeFileSync(join(dir, 'dist', 'prod', 'keep.yaml'), 'kind: Keep\n');
-      // The bundles `npm run synth` runs: main.js and the output thread beside it.
-      execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')]);
+      // The bundles `npm run synth` runs: main.js and the validator thread beside it.
+      execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), 'main']);
+      expect(existsSync(join(dir, '.build', 'validate.bundle.js'))).toBe(false);
       const run = spawnSync(process.execPath, [join('.build', 'main.js')], { cwd: dir, encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('synth failed, dist/ left unchanged');
