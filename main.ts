@@ -4,12 +4,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
+import { boundHeapGrowth } from './lib/memory';
 import { startValidatorThread } from './lib/validator-thread';
 
 // DIST_DIR lets the benchmark synthesize elsewhere; everyone else gets dist/.
 const outdir = process.env.DIST_DIR ?? 'dist';
 
 async function main(): Promise<void> {
+  // Already done by the build's main.js; here for `cdk8s synth` (ts-node), which does not run it.
+  boundHeapGrowth();
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.
   const script = join(__dirname, 'validator-worker.js');
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
         written++;
         if (cliOutdir) forCli.set(path.replace('/', '-'), content);
       },
+      settle: () => staged.settle(),
     };
     let warnings;
     try {
@@ -37,11 +41,11 @@ async function main(): Promise<void> {
       for (const [path, content] of output.files) sink.write(path, content);
       warnings = output.warnings;
     } catch (error) {
-      staged.abort();
+      await staged.abort();
       throw error;
     }
-    staged.commit();
-    if (cliOutdir) writeOutput(forCli, cliOutdir);
+    await staged.commit();
+    if (cliOutdir) await writeOutput(forCli, cliOutdir);
     const text = formatWarnings(warnings);
     if (text) console.warn(text);
     console.log(`synthesized ${ENVIRONMENTS.length} environments, ${written} files into ${outdir}/`);

@@ -7,8 +7,11 @@ import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { renderAllWith, StagedOutput } from '../lib/synth';
 import { recordedSourceHash } from '../lib/source-hash';
+import { boundHeapGrowth } from '../lib/memory';
 import { startValidatorThread } from '../lib/validator-thread';
 
+// As synth's main.js does first (lib/memory.ts).
+boundHeapGrowth();
 const count = Number(process.argv[2] ?? '1');
 const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
   const base = i % 2 === 0 ? dev : prod;
@@ -22,14 +25,14 @@ if (!outdir) throw new Error('DIST_DIR must name a scratch folder');
 const thread = startValidatorThread(join(__dirname, 'validator-worker.js'));
 const staged = new StagedOutput(outdir);
 let written = 0;
-const sink = { write: (path: string, content: string) => (staged.write(path, content), written++) };
+const sink = { write: (path: string, content: string) => (staged.write(path, content), written++), settle: () => staged.settle() };
 void renderAllWith(COMPOSITION, envs, thread, recordedSourceHash(__dirname), sink)
-  .then(({ files }) => {
+  .then(async ({ files }) => {
     for (const [path, content] of files) sink.write(path, content);
-    staged.commit();
+    await staged.commit();
     console.log(`${count} environments, ${written} files`);
-  }, (error) => {
-    staged.abort();
+  }, async (error) => {
+    await staged.abort();
     throw error;
   })
   .finally(() => thread.close());

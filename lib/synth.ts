@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFile } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
 import type { CapacityPlan } from './capacity';
@@ -209,6 +209,7 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
       outputs.push(validation.then((result) => emit(environmentOutput(built, result, laidOut))));
       // Before building the next, wait for the one before this: the validator always has work.
       if (outputs.length > IN_FLIGHT) await outputs[outputs.length - 1 - IN_FLIGHT];
+      await sink?.settle?.();
     }
   } finally {
     // A build error must not leave validations unobserved.
@@ -222,17 +223,30 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
 /** Where synth writes files as it makes them. */
 export interface OutputSink {
   write(path: string, content: string): void;
+  /** Resolves when the sink has few enough files in hand to take another environment's. */
+  settle?(): Promise<void>;
 }
+
+// Files a StagedOutput may hold that the disk has not taken yet, before synth waits for it.
+const MAX_PENDING_WRITES = 256;
 
 /**
  * Output written to a staging folder beside `outdir` as it is made, then swapped in whole with
  * renames (commit), or removed (abort): a failure at any point leaves `outdir` as it was.
+ *
+ * Files are written asynchronously (node's callback writeFile: a fraction of the promise API's
+ * cost on this thread): where the disk takes a millisecond or more a file, this thread builds
+ * the next environment meanwhile. `settle` bounds the files in hand; `commit` waits for every
+ * write, and fails with the first error.
  */
 export class StagedOutput implements OutputSink {
   private readonly target: string;
   private readonly staging: string;
   private readonly previous: string;
   private readonly dirs = new Set<string>();
+  private inFlight = 0;
+  private waiting: { readonly atMost: number; readonly resume: () => void }[] = [];
+  private failure: { error: unknown } | undefined;
 
   constructor(outdir: string) {
     this.target = resolve(outdir);
@@ -245,15 +259,39 @@ export class StagedOutput implements OutputSink {
   write(path: string, content: string): void {
     const file = join(this.staging, path);
     const dir = dirname(file);
-    if (!this.dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.dirs.add(dir);
+    try {
+      if (!this.dirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.dirs.add(dir);
+      }
+    } catch (error) {
+      this.failure ??= { error };
+      return;
     }
-    writeFileSync(file, content);
+    this.inFlight++;
+    writeFile(file, content, (error) => {
+      if (error) this.failure ??= { error };
+      this.inFlight--;
+      this.waiting = this.waiting.filter((w) => (this.inFlight <= w.atMost ? (w.resume(), false) : true));
+    });
   }
 
-  /** Replaces `outdir` with what was written. */
-  commit(): void {
+  /** Resolves when at most `atMost` writes are in flight. */
+  private drained(atMost: number): Promise<void> {
+    return this.inFlight <= atMost ? Promise.resolve() : new Promise((resume) => this.waiting.push({ atMost, resume }));
+  }
+
+  settle(): Promise<void> {
+    return this.drained(MAX_PENDING_WRITES);
+  }
+
+  /** Replaces `outdir` with what was written, once every write is done; on a failed write, aborts and throws its error. */
+  async commit(): Promise<void> {
+    await this.drained(0);
+    if (this.failure) {
+      await this.abort();
+      throw this.failure.error;
+    }
     try {
       if (existsSync(this.target)) renameSync(this.target, this.previous);
       renameSync(this.staging, this.target);
@@ -261,12 +299,13 @@ export class StagedOutput implements OutputSink {
       if (!existsSync(this.target) && existsSync(this.previous)) renameSync(this.previous, this.target);
       throw error;
     } finally {
-      this.abort();
+      await this.abort();
     }
   }
 
-  /** Drops what was written; `outdir` stays as it was. */
-  abort(): void {
+  /** Drops what was written, once no write is in flight; `outdir` stays as it was. */
+  async abort(): Promise<void> {
+    await this.drained(0);
     rmSync(this.staging, { recursive: true, force: true });
     rmSync(this.previous, { recursive: true, force: true });
   }
@@ -276,13 +315,8 @@ export class StagedOutput implements OutputSink {
  * Replaces `outdir` with `files`. Everything is written to a sibling staging folder first and
  * swapped in with renames, so a failure while writing leaves the previous output untouched.
  */
-export function writeOutput(files: ReadonlyMap<string, string>, outdir: string): void {
+export async function writeOutput(files: ReadonlyMap<string, string>, outdir: string): Promise<void> {
   const staged = new StagedOutput(outdir);
-  try {
-    for (const [path, content] of files) staged.write(path, content);
-  } catch (error) {
-    staged.abort();
-    throw error;
-  }
-  staged.commit();
+  for (const [path, content] of files) staged.write(path, content);
+  await staged.commit();
 }

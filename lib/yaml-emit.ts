@@ -41,14 +41,24 @@ const STEP = '  ';
 class Unsupported extends Error {}
 
 let schemaDoc: Document | undefined;
-const memo = new Map<string, string>();
+// Written scalars, by string: keys and values apart. Most strings are written the same at any
+// indentation and are found by the string alone; the few that are not (spanning lines, or
+// starting like a document marker) are kept by indentation too.
+const keys = new Map<string, string>();
+const values = new Map<string, string>();
+const byIndent = new Map<string, string>();
+const DEPENDS_ON_INDENT = /\n|^(%|---|\.\.\.)/m;
 
 /** A string scalar as `yaml` writes it in this position (a key, or a value at `indent`). */
 function scalar(value: string, implicitKey: boolean, indent: string): string {
-  // The text depends on the indentation only for strings spanning lines or starting like a document marker.
-  const key = `${implicitKey ? 'k' : 'v'}${/\n|^(%|---|\.\.\.)/m.test(value) ? indent.length : ''}\u0000${value}`;
-  const cached = memo.get(key);
-  if (cached !== undefined) return cached;
+  const plain = implicitKey ? keys : values;
+  const found = plain.get(value);
+  if (found !== undefined) return found;
+  const key = DEPENDS_ON_INDENT.test(value) ? `${implicitKey ? 'k' : 'v'}${indent.length}\u0000${value}` : undefined;
+  if (key !== undefined) {
+    const cached = byIndent.get(key);
+    if (cached !== undefined) return cached;
+  }
   schemaDoc ??= new Document();
   const ctx = { doc: schemaDoc, indent, indentStep: STEP, implicitKey, inFlow: null, actualString: true, options: OPTIONS };
   const text = stringifyString({ value } as never, ctx as never);
@@ -56,8 +66,9 @@ function scalar(value: string, implicitKey: boolean, indent: string): string {
   if (/^[|>][0-9]?\+/.test(text)) throw new Unsupported();
   // Short strings repeat (keys, labels, names); long ones (scripts, dashboards) rarely do, and are not kept.
   if (value.length <= 200) {
+    const memo = key === undefined ? plain : byIndent;
     if (memo.size > 20_000) memo.clear();
-    memo.set(key, text);
+    memo.set(key ?? value, text);
   }
   return text;
 }

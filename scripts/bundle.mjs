@@ -7,7 +7,7 @@
 // modification time of every input of every bundle (esbuild's metafile), so checking it costs a
 // few milliseconds of `stat` calls, and `npm run synth` with no change is the synth alone.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
@@ -43,8 +43,8 @@ const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 /**
  * Runs a bundle through a V8 code cache kept beside it (<bundle>.cache): the functions a run
  * compiled are stored when the process exits and loaded compiled by every later run. V8 checks
- * the cache against the source and its own version, ignores it when they differ, and it is then
- * written anew (to a temporary file, renamed: concurrent runs never read half a cache). A run
+ * the cache against its own version and flags and the source's length only, so a build removes
+ * the caches of the bundles it writes; a cache V8 rejects is written anew (to a temporary file, renamed: concurrent runs never read half a cache). A run
  * that finds no cache, or cannot write one, behaves the same, only slower.
  */
 const CODE_CACHE_LOADER = `'use strict';
@@ -220,6 +220,8 @@ export async function bundle(entryPoints = ENTRY_POINTS, { force = false, checkC
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'code-cache.cjs'), CODE_CACHE_LOADER);
+  // V8 accepts a code cache for any source of the same length: a rebuilt bundle's cache goes.
+  for (const name of Object.keys(entryPoints)) rmSync(join(out, `${outputName(name)}.js.cache`), { force: true });
   for (const name of Object.keys(entryPoints).filter((n) => COMMANDS.has(n))) {
     const early = EARLY[name] ? `require('./${EARLY[name][0]}')(join(__dirname, '${EARLY[name][1]}'));\n` : '';
     writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nconst { join } = require('node:path');\n${early}require('./code-cache.cjs')(join(__dirname, '${name}.bundle.js'));\n`);

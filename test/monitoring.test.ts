@@ -18,6 +18,13 @@ describe('PromQL checks', () => {
     expect(checkPromql('rate(karpenter_nodeclaims_created_total[5x])').map((p) => p.message)[0]).toMatch(/^does not parse at column \d+/);
   });
 
+  it('answers an expression seen before from memory, the same as the first time', () => {
+    const expr = 'rate(karpenter_nodeclaims_created_total)';
+    const first = checkPromql(expr);
+    expect(checkPromql(expr)).toBe(first);
+    expect(first.map((p) => p.message)).toEqual(['rate() takes a range vector (e.g. x[5m]), not karpenter_nodeclaims_created_total']);
+  });
+
   it('reports a range vector where an instant vector belongs, and the reverse', () => {
     expect(checkPromql('rate(karpenter_nodeclaims_created_total)').map((p) => p.message)).toEqual(['rate() takes a range vector (e.g. x[5m]), not karpenter_nodeclaims_created_total']);
     expect(checkPromql('sum(karpenter_nodeclaims_created_total[5m])').map((p) => p.message)).toEqual(['a range vector (karpenter_nodeclaims_created_total[5m]) is only valid as the argument of a function that takes one, such as rate()']);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { applyRank, waveOf } from '../lib/layout';
-import { writeOutput } from '../lib/synth';
+import { StagedOutput, writeOutput } from '../lib/synth';
 import { STAMP_FILE } from '../lib/source-hash';
 import { render as renderAll } from './helpers';
 import { EXAMPLES, parseYaml } from './helpers';
@@ -80,20 +80,35 @@ describe('writeOutput', () => {
     return dir;
   }
 
-  it('replaces the whole folder, dropping files no longer produced', () => {
+  it('replaces the whole folder, dropping files no longer produced', async () => {
     const dir = scratch();
-    writeOutput(new Map([['prod/a.yaml', 'kind: A\n']]), join(dir, 'dist'));
+    await writeOutput(new Map([['prod/a.yaml', 'kind: A\n']]), join(dir, 'dist'));
     expect(existsSync(join(dir, 'dist', 'dev'))).toBe(false);
     expect(readFileSync(join(dir, 'dist', 'prod', 'a.yaml'), 'utf8')).toBe('kind: A\n');
     expect(readdirSync(dir)).toEqual(['dist']);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves the previous output untouched when writing fails', () => {
+  it('leaves the previous output untouched when writing fails', async () => {
     const dir = scratch();
     // A path that is a file and a folder at once cannot be written.
-    expect(() => writeOutput(new Map([['prod/a.yaml', 'x'], ['prod/a.yaml/b.yaml', 'y']]), join(dir, 'dist'))).toThrow();
+    await expect(writeOutput(new Map([['prod/a.yaml', 'x'], ['prod/a.yaml/b.yaml', 'y']]), join(dir, 'dist'))).rejects.toThrow();
     expect(readFileSync(join(dir, 'dist', 'dev', 'old.yaml'), 'utf8')).toBe('kind: Old\n');
+    expect(readdirSync(dir)).toEqual(['dist']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('swaps the folder in only after every write is done, and settles with a bounded number of writes in flight', async () => {
+    const dir = scratch();
+    const staged = new StagedOutput(join(dir, 'dist'));
+    for (let i = 0; i < 600; i++) staged.write(`prod/f${i}.yaml`, `n: ${i}\n`);
+    await staged.settle();
+    expect((staged as unknown as { inFlight: number }).inFlight).toBeLessThanOrEqual(256);
+    // Not yet swapped in: the previous output is still there.
+    expect(readFileSync(join(dir, 'dist', 'dev', 'old.yaml'), 'utf8')).toBe('kind: Old\n');
+    await staged.commit();
+    expect(readdirSync(join(dir, 'dist', 'prod'))).toHaveLength(600);
+    expect(readFileSync(join(dir, 'dist', 'prod', 'f599.yaml'), 'utf8')).toBe('n: 599\n');
     expect(readdirSync(dir)).toEqual(['dist']);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidateOptions } from '../lib/validation';
 import { RULE_CATALOG } from '../lib/validation/rules';
+import { child } from '../lib/validation/findings';
+import { cloneJson } from '../lib/validation/pods';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
 
 /**
@@ -180,5 +182,29 @@ describe('sync-order', () => {
       s.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'web', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } }, spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox:1.36', envFrom: [{ secretRef: { name: 'api' } }], resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '64Mi' } } }] } } } });
     });
     expect(found(set).join('\n')).toContain('needs Secret web/api, which syncs in wave 0, after this object\'s PreSync wave 0');
+  });
+});
+
+describe('field paths in findings', () => {
+  it('writes a key as .key when it is an identifier, and quoted in brackets otherwise', () => {
+    expect(child('', 'spec')).toBe('spec');
+    expect(child('spec', 'template')).toBe('spec.template');
+    expect(child('spec', '_a1')).toBe('spec._a1');
+    expect(child('data', 'karpenter-agents.yaml')).toBe('data["karpenter-agents.yaml"]');
+    expect(child('spec', '1a')).toBe('spec["1a"]');
+    expect(child('spec', '')).toBe('spec[""]');
+    expect(child('spec', 'é')).toBe('spec["é"]');
+    expect(child('items', 0)).toBe('items[0]');
+  });
+});
+
+describe('cloneJson', () => {
+  it('copies JSON deeply, drops undefined fields, and keeps a __proto__ field a field', () => {
+    const source = JSON.parse('{"a":[1,{"b":"c"}],"__proto__":{"x":1},"n":null}') as Record<string, unknown>;
+    const copy = cloneJson<Record<string, unknown>>({ ...source, gone: undefined });
+    expect(copy).toEqual(source);
+    expect(Object.keys(copy)).toEqual(['a', '__proto__', 'n']);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect((copy.a as unknown[])[1]).not.toBe((source.a as unknown[])[1]);
   });
 });

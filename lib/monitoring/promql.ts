@@ -59,8 +59,12 @@ function args(body: SyntaxNode): SyntaxNode[] {
 
 /** The metric names an expression reads. */
 export function metricNames(expr: string): string[] {
+  return namesIn(parser.parse(expr), expr);
+}
+
+function namesIn(tree: ReturnType<typeof parser.parse>, expr: string): string[] {
   const names: string[] = [];
-  parser.parse(expr).iterate({
+  tree.iterate({
     enter: (node) => {
       if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(expr.slice(node.from, node.to));
       if (node.name === 'UnquotedLabelMatcher' || node.name === 'QuotedLabelMatcher') {
@@ -73,8 +77,22 @@ export function metricNames(expr: string): string[] {
   return names;
 }
 
+// Problems by expression: every environment carries the same alerts and dashboards, and an
+// expression's problems depend on its text alone.
+const checked = new Map<string, readonly PromqlProblem[]>();
+
 /** What Prometheus would refuse in an expression, or report as reading nothing. */
-export function checkPromql(expr: string): PromqlProblem[] {
+export function checkPromql(expr: string): readonly PromqlProblem[] {
+  let problems = checked.get(expr);
+  if (!problems) {
+    problems = problemsOf(expr);
+    if (checked.size >= 5_000) checked.clear();
+    checked.set(expr, problems);
+  }
+  return problems;
+}
+
+function problemsOf(expr: string): PromqlProblem[] {
   const problems: PromqlProblem[] = [];
   if (expr.trim() === '') return [{ message: 'is empty', at: 0 }];
   const tree = parser.parse(expr);
@@ -104,7 +122,7 @@ export function checkPromql(expr: string): PromqlProblem[] {
     },
   });
   if (problems.length > 0) return problems;
-  for (const name of metricNames(expr)) {
+  for (const name of namesIn(tree, expr)) {
     const unknown = unknownKarpenterMetric(name);
     if (unknown) problems.push({ message: unknown, at: expr.indexOf(name) });
   }

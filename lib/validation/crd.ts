@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import { evaluate, isCompiled } from './cel';
 import { isTransitionRule, rulesOf } from './crd-schema';
 import { child, KubeObject, Reporter } from './findings';
-import { own } from './pods';
+import { cloneJson, own } from './pods';
 import { re2Pattern } from './regex';
 import { readSchemaJson, requireSchemaModule } from './schema-files';
 import { reportSchemaErrors } from './schema-errors';
@@ -96,8 +96,7 @@ function runRules(schema: StructuralSchema, value: unknown, path: string, report
  */
 export function validateCustomResource(object: KubeObject, kind: CustomKindEntry, reporter: Reporter): KubeObject {
   const schema = schemaOf(kind);
-  // A JSON copy: what the API server receives (a field set to undefined is no field at all).
-  const stored = JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
+  const stored = cloneJson(object) as Record<string, unknown>;
   // With a status subresource, the API server ignores status on create.
   if (kind.statusSubresource) delete stored.status;
   const { metadata, ...rest } = stored;

@@ -1,6 +1,6 @@
 import { parseQuantity, isQuantity } from '../quantity';
 import { KubeObject, Reporter } from './findings';
-import { isObject, Json } from './pods';
+import { cloneJson, isObject, Json } from './pods';
 
 /**
  * Updates the API server refuses for core kinds: fields that are immutable once the object exists
@@ -56,8 +56,8 @@ function statefulSet(object: KubeObject, old: KubeObject, reporter: Reporter): v
 function growthOnly(now: unknown, before: unknown): boolean {
   if (!Array.isArray(now) || !Array.isArray(before) || now.length !== before.length) return false;
   return now.every((claim, i) => {
-    const a = structuredClone(claim) as Json;
-    const b = structuredClone(before[i]) as Json;
+    const a = cloneJson(claim) as Json;
+    const b = cloneJson(before[i]) as Json;
     const size = (c: Json) => c?.spec?.resources?.requests?.storage;
     const [x, y] = [size(a), size(b)];
     if (typeof x !== 'string' || typeof y !== 'string' || !isQuantity(x) || !isQuantity(y) || parseQuantity(x) < parseQuantity(y)) return false;
@@ -83,7 +83,7 @@ function service(object: KubeObject, old: KubeObject, reporter: Reporter): void 
 }
 
 function persistentVolumeClaim(object: KubeObject, old: KubeObject, reporter: Reporter): void {
-  const [now, before] = [structuredClone(spec(object)), structuredClone(spec(old))];
+  const [now, before] = [cloneJson(spec(object)), cloneJson(spec(old))];
   const [x, y] = [now.resources?.requests?.storage, before.resources?.requests?.storage];
   if (typeof x === 'string' && typeof y === 'string' && isQuantity(x) && isQuantity(y) && parseQuantity(x) < parseQuantity(y)) {
     report(reporter, 'spec.resources.requests.storage', y, x, 'a claim can grow but never shrink', 'Keep the size, or create a new claim and move the data');
