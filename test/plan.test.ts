@@ -19,14 +19,17 @@ import { allocatable } from '../lib/validation/overhead';
 import { manifests, render as renderAll } from './helpers';
 import { changed, findings, lines, pick } from './validation-helpers';
 
-const base = renderAll(ENVIRONMENTS);
-const withProd = (change: Partial<EnvironmentConfig>) => renderAll(ENVIRONMENTS.map((e) => (e.name === 'prod' ? { ...prod, ...change } : e)));
+// A change to prod is planned on renders of prod alone (the shared files included): dev would
+// render the same on both sides, and rendering it for every case doubles this file's time.
+const base = renderAll([prod]);
+const withProd = (change: Partial<EnvironmentConfig>) => renderAll([{ ...prod, ...change }]);
 const prodPlan = (after: Map<string, string>) => plan(base, after).environments.find((e) => e.env === 'prod')!;
 const driftOfPool = (after: Map<string, string>, pool: string) => prodPlan(after).drift.find((d) => d.pool === pool);
 
 describe('npm run plan: drift, as Karpenter 1.14.1 decides it', () => {
   it('is empty for the current render against itself', () => {
-    const result = plan(base, renderAll(ENVIRONMENTS));
+    const everything = renderAll(ENVIRONMENTS);
+    const result = plan(everything, renderAll(ENVIRONMENTS));
     expect(result.environments.every((e) => e.status === 'unchanged')).toBe(true);
     expect(result.rejectedCount).toBe(0);
     expect(formatPlan(result, false)).toBe('no change to the fleet\n');
