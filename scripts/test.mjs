@@ -19,7 +19,9 @@ function run(args, { quiet }) {
 }
 
 const [typecheck, tests] = await Promise.all([
-  run([bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], { quiet: true }),
+  // Incremental: what the last check learned is kept in .build/ (git ignores it), so a run after
+  // a small change checks what it affects (about 2 s instead of 5 here). A fresh clone checks all.
+  run([bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', join('.build', 'tsc.tsbuildinfo')], { quiet: true }),
   run([bin('vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)], { quiet: false }),
 ]);
 if (typecheck.code !== 0) {

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { prod } from '../config/environments/prod';
 import { ValidationError } from '../lib/synth';
 import { render as renderAll, synth as synthEnvironment } from './helpers';
-import { startValidatorThread } from '../lib/validator-thread';
+import { startValidatorThread, startValidatorThreadEarly } from '../lib/validator-thread';
 import { allocatable } from '../lib/validation/overhead';
 import { RULE_CATALOG } from '../lib/validation/rules';
 import { instanceType } from '../lib/catalog';
@@ -143,6 +143,21 @@ describe('the validator thread', () => {
     const result = await thread.validate(changed((s) => (pool(s).spec.template.spec.requirements[0].values = [])), { complete: true });
     expect(lines(result.findings)).toContain("cel NodePool/general spec.template.spec.requirements: requirements with operator 'In' must have a value defined");
     await thread.close();
+  });
+
+  it('hands the thread started before the bundle loaded to synth, once, and only for the same script', async () => {
+    execFileSync(process.execPath, [join(resolve(__dirname, '..'), 'scripts', 'build.mjs')]);
+    const script = join(resolve(__dirname, '..'), '.build', 'validator-worker.js');
+    startValidatorThreadEarly(script);
+    const early = (globalThis as Record<symbol, { thread: unknown } | undefined>)[Symbol.for('karpenter-as-code/validator-thread')]!.thread;
+    const taken = startValidatorThread(script);
+    expect(taken).toBe(early);
+    // Taken once: the next start is a thread of its own.
+    const another = startValidatorThread(script);
+    expect(another).not.toBe(early);
+    const result = await taken.validate(changed(() => undefined), { complete: true });
+    expect(result.errors).toBe(0);
+    await Promise.all([taken.close(), another.close()]);
   });
 
   it('rejects waiting calls with the error of a thread that fails, and still closes', async () => {
