@@ -8,6 +8,7 @@ import { prod } from '../config/environments/prod';
 import { ValidationError } from '../lib/synth';
 import { render as renderAll, synth as synthEnvironment } from './helpers';
 import { startValidatorThread, startValidatorThreadEarly } from '../lib/validator-thread';
+import { validatorOnThisThread } from '../lib/validate-environment';
 import { allocatable } from '../lib/validation/overhead';
 import { RULE_CATALOG } from '../lib/validation/rules';
 import { instanceType } from '../lib/catalog';
@@ -158,6 +159,13 @@ describe('the validator thread', () => {
     const result = await taken.validate(changed(() => undefined), { complete: true });
     expect(result.errors).toBe(0);
     await Promise.all([taken.close(), another.close()]);
+  });
+
+  it('validates on this thread where there is no worker bundle (cdk8s synth under ts-node)', async () => {
+    const here = validatorOnThisThread();
+    const result = await here.validate(changed((s) => (pool(s).spec.template.spec.requirements[0].values = [])), { complete: true });
+    expect(lines(result.findings)).toContain("cel NodePool/general spec.template.spec.requirements: requirements with operator 'In' must have a value defined");
+    await here.close();
   });
 
   it('rejects waiting calls with the error of a thread that fails, and still closes', async () => {
