@@ -42,40 +42,72 @@ const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
 /**
- * Runs a bundle through a V8 code cache kept beside it (<bundle>.cache): the functions a run
- * compiled are stored when the process exits and loaded compiled by every later run. V8 checks
- * the cache against its own version and flags and the source's length only, so a build removes
- * the caches of the bundles it writes; a cache V8 rejects is written anew (to a temporary file, renamed: concurrent runs never read half a cache). A run
- * that finds no cache, or cannot write one, behaves the same, only slower.
+ * Runs CommonJS files through V8 code caches: the functions a run compiled are stored when the
+ * process (or thread) exits and loaded compiled by every later run. V8 checks a cache against its
+ * own version and flags and the source's length only. So a bundle's cache sits beside it
+ * (<bundle>.cache) and a build removes the caches of the bundles it writes; a module from outside
+ * the build (the validator's generated schemas/ modules, `load`) has its cache in cache/code/,
+ * named by a hash of its content, which replaces the caches of its earlier contents. A cache V8
+ * rejects is written anew, to a temporary file renamed into place (concurrent runs never read half
+ * a cache). A run that finds no cache, or cannot write one, behaves the same, only slower.
  */
-const CODE_CACHE_LOADER = `'use strict';
-// Written by scripts/bundle.mjs: loads a bundle of this folder through a V8 code cache.
-const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+export const CODE_CACHE_LOADER = `'use strict';
+// Written by scripts/bundle.mjs: runs CommonJS files through V8 code caches.
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
-const { dirname } = require('node:path');
+const { basename, dirname, join } = require('node:path');
 const { Script } = require('node:vm');
-module.exports = function run(file) {
-  const cacheFile = file + '.cache';
+
+// Caches to write when this thread exits: cache file -> [script, name prefix of earlier contents' caches].
+const toWrite = new Map();
+
+function writeCaches() {
+  for (const [cacheFile, [script, prefix]] of toWrite) {
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const partial = cacheFile + '.' + process.pid + '.tmp';
+      writeFileSync(partial, script.createCachedData());
+      renameSync(partial, cacheFile);
+      if (prefix) {
+        for (const name of readdirSync(dirname(cacheFile))) {
+          if (name.startsWith(prefix) && /^[0-9a-f]{16}\\.cache$/.test(name.slice(prefix.length)) && name !== basename(cacheFile)) rmSync(join(dirname(cacheFile), name), { force: true });
+        }
+      }
+    } catch {
+      // A read-only build folder: no cache, the same result.
+    }
+  }
+}
+
+function execute(file, source, cacheFile, prefix) {
   let cachedData;
   try {
     cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new Script(wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', () => {
-      try {
-        const partial = cacheFile + '.' + process.pid + '.tmp';
-        writeFileSync(partial, script.createCachedData());
-        renameSync(partial, cacheFile);
-      } catch {
-        // A read-only build folder: no cache, the same result.
-      }
-    });
+    if (toWrite.size === 0) process.once('exit', writeCaches);
+    toWrite.set(cacheFile, [script, prefix]);
   }
-  const bundle = { exports: {} };
-  script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+/** Runs a bundle of this folder. */
+module.exports = function run(file) {
+  execute(file, readFileSync(file, 'utf8'), file + '.cache');
+};
+
+/** A module from outside the build: its exports. */
+module.exports.load = function load(file) {
+  const source = readFileSync(file, 'utf8');
+  const prefix = basename(file) + '.';
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return execute(file, source, join(__dirname, 'cache', 'code', prefix + hash + '.cache'), prefix);
 };
 `;
 

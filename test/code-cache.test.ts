@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs build script, without types
+import { CODE_CACHE_LOADER } from '../scripts/bundle.mjs';
+
+/** Runs `code` in a fresh node process, in `dir`; its stdout. */
+const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
+
+describe("the build's V8 code-cache loader", () => {
+  it('runs a bundle with its cache beside it, written when the process exits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+    try {
+      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+      writeFileSync(join(dir, 'b.bundle.js'), "console.log('ran ' + typeof require);\n");
+      expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('b.bundle.js'))")).toBe('ran function');
+      expect(existsSync(join(dir, 'b.bundle.js.cache'))).toBe(true);
+      expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('b.bundle.js'))")).toBe('ran function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never serves a module's old code: its cache is named by its content, and the old content's goes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+    try {
+      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+      const load = "console.log(require('./code-cache.cjs').load(require('path').resolve('m.js')).v())";
+      writeFileSync(join(dir, 'm.js'), 'module.exports = { v: () => 1 };\n');
+      expect(node(dir, load)).toBe('1');
+      const first = readdirSync(join(dir, 'cache', 'code'));
+      expect(first).toEqual([expect.stringMatching(/^m\.js\.[0-9a-f]{16}\.cache$/)]);
+      // The same length: V8 alone would accept the old cache for it.
+      writeFileSync(join(dir, 'm.js'), 'module.exports = { v: () => 2 };\n');
+      expect(node(dir, load)).toBe('2');
+      const second = readdirSync(join(dir, 'cache', 'code'));
+      expect(second).toHaveLength(1);
+      expect(second[0]).not.toBe(first[0]);
+      expect(node(dir, load)).toBe('2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
