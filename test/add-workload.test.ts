@@ -68,7 +68,7 @@ describe('adding a workload the way the README says', () => {
         "export const WORKLOADS: WorkloadCatalog = {",
         "export const WORKLOADS: WorkloadCatalog = {\n  'zz-echo-fixture': {\n    namespace: 'zz-echo-fixture',\n    components: { server: { pools: ['default'], minReplicas: 2, maxReplicas: 3 } },\n    images: { echo: { repository: 'hashicorp/http-echo', tag: '1.0.0', architectures: ['amd64', 'arm64'] } },\n    settings: { text: 'hello' },\n  },",
       );
-      execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), 'main'], { cwd: dir, stdio: 'pipe' });
       const run = spawnSync(process.execPath, [join(dir, '.build', 'main.js')], { cwd: dir, encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
       for (const env of ['dev', 'prod']) {
