@@ -31,7 +31,7 @@ const STARTED_EARLY = Symbol.for('karpenter-as-code/validator-thread');
 /**
  * Starts the validator thread before the synth bundle loads (the build's main.js calls it
  * through .build/validator-start.js, then loads main.bundle.js): the thread's own start-up then
- * overlaps reading and compiling the 6 MB bundle too. `startValidatorThread` with the same
+ * overlaps reading and compiling the synth bundle too. `startValidatorThread` with the same
  * script takes this thread instead of starting another.
  */
 export function startValidatorThreadEarly(script: string): void {

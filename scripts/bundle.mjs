@@ -28,7 +28,7 @@ export const ENTRY_POINTS = {
 };
 
 // Commands whose loader first runs a small bundle of this folder with the given argument: synth
-// starts the validator thread before its own 6 MB bundle is read and compiled.
+// starts the validator thread before its own 3 MB bundle is read and compiled.
 const EARLY = { main: ['validator-start.js', 'validator-worker.js'] };
 
 // Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
