@@ -12,7 +12,8 @@ const [output] = process.argv.slice(2);
 if (!output) throw new Error('usage: core-fields <out.json>');
 const root = join(dirname(require.resolve('kubernetes-models/package.json')), '..', '..');
 const files = Object.keys(MODELS).map((path) => require.resolve(`kubernetes-models/${path}`).replace(/\.js$/, '.d.ts'));
-const program = ts.createProgram(files, { strict: true, noEmit: true });
+// Only the declarations themselves: no DOM library or @types packages to parse.
+const program = ts.createProgram(files, { strict: true, noEmit: true, types: [], lib: ['lib.es2022.d.ts'] });
 const checker = program.getTypeChecker();
 
 /** A field's type: a struct by name, a list (`[]`) or map (`{}`) of one, or '' for a leaf. */
