@@ -118,9 +118,8 @@ export function* buildAll(composition: Composition, envs: readonly EnvironmentCo
 type EnvironmentOutput = ({ readonly files: readonly (readonly [string, string])[]; readonly warnings: ValidationResult['findings'] } | { readonly failure: ValidationFailure }) & { readonly summary: EnvironmentSummary };
 
 /** An environment's YAML (`laidOut`, by file name) and REPORT.md, once validation passed. */
-function environmentOutput(built: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>): EnvironmentOutput {
+function environmentOutput(built: BuiltEnvironment, validation: ValidationResult, laidOut: ReadonlyMap<string, string>, summary: EnvironmentSummary = summarize(built)): EnvironmentOutput {
   const { env, manifests } = built;
-  const summary = summarize(built);
   if (validation.errors > 0) return { failure: { env: env.name, result: validation, objects: manifests.length }, summary };
   return {
     files: [...[...laidOut].map(([file, content]) => [`${env.name}/${file}`, content] as const), [`${env.name}/REPORT.md`, report(built, validation)]],
@@ -144,8 +143,8 @@ function sharedObjects(shared: SharedOutput): Manifest[] {
 }
 
 /** How the shared set is validated: complete, and with production rules when any environment is production. */
-function sharedOptions(outputs: readonly EnvironmentOutput[], shared: SharedOutput): ValidateOptions {
-  return { complete: true, production: outputs.some((o) => o.summary.env.production), prerequisites: shared.prerequisites };
+function sharedOptions(summaries: readonly EnvironmentSummary[], shared: SharedOutput): ValidateOptions {
+  return { complete: true, production: summaries.some((summary) => summary.env.production), prerequisites: shared.prerequisites };
 }
 
 // Shared objects in the order they apply: their sync wave, then kind and name.
@@ -180,7 +179,7 @@ function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, s
 export function renderBuilt(composition: Composition, built: readonly BuiltEnvironment[], validations: readonly ValidationResult[], validate: (manifests: readonly Manifest[], options: ValidateOptions) => ValidationResult): SynthOutput {
   const outputs = built.map((b, i) => environmentOutput(b, validations[i]!, layout(b.manifests)));
   const shared = composition.shared(outputs.map((o) => o.summary));
-  return assemble(outputs, shared, validate(sharedObjects(shared), sharedOptions(outputs, shared)));
+  return assemble(outputs, shared, validate(sharedObjects(shared), sharedOptions(outputs.map((o) => o.summary), shared)));
 }
 
 // Environments that may wait for the validator while the next one is built.
@@ -191,10 +190,12 @@ const IN_FLIGHT = 1;
  * each environment goes to it as soon as it is built, and this thread lays out its YAML while
  * the validator works, then builds the next once the one before is validated. So at most
  * two environments' objects are held, and each is let go as soon as its files are made:
- * memory holds files, not every environment's objects.
+ * memory holds files, not every environment's objects. The shared set goes to the validator as
+ * soon as the last environment is built: it needs their summaries, not their validation.
  */
 export async function renderAllWith(composition: Composition, envs: readonly EnvironmentConfig[], validator: ValidatorThread, hash?: string, sink?: OutputSink): Promise<SynthOutput> {
   const outputs: Promise<EnvironmentOutput>[] = [];
+  const summaries: EnvironmentSummary[] = [];
   // With a sink, each environment's files go to it as soon as they are made and are not held:
   // memory holds one or two environments, not every file of a thousand.
   const emit = (output: EnvironmentOutput): EnvironmentOutput => {
@@ -204,9 +205,11 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
   };
   try {
     for (const built of buildAll(composition, envs)) {
+      const summary = summarize(built);
+      summaries.push(summary);
       const validation = validator.validate(built.manifests, validateOptions(built));
       const laidOut = layout(built.manifests);
-      outputs.push(validation.then((result) => emit(environmentOutput(built, result, laidOut))));
+      outputs.push(validation.then((result) => emit(environmentOutput(built, result, laidOut, summary))));
       // Before building the next, wait for the one before this: the validator always has work.
       if (outputs.length > IN_FLIGHT) await outputs[outputs.length - 1 - IN_FLIGHT];
       await sink?.settle?.();
@@ -215,9 +218,10 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
     // A build error must not leave validations unobserved.
     if (outputs.length < envs.length) await Promise.allSettled(outputs);
   }
-  const done = await Promise.all(outputs);
-  const shared = composition.shared(done.map((o) => o.summary));
-  return assemble(done, shared, await validator.validate(sharedObjects(shared), sharedOptions(done, shared)), hash);
+  const shared = composition.shared(summaries);
+  // One await for both, so that a failing validator thread never leaves a rejection unobserved.
+  const [done, sharedResult] = await Promise.all([Promise.all(outputs), validator.validate(sharedObjects(shared), sharedOptions(summaries, shared))]);
+  return assemble(done, shared, sharedResult, hash);
 }
 
 /** Where synth writes files as it makes them. */
