@@ -2,7 +2,7 @@ import { Document, stringify } from 'yaml';
 import { stringifyNumber, stringifyString } from 'yaml/util';
 
 /**
- * YAML text of plain JSON data, byte for byte what `yaml`'s `stringify(value, { lineWidth: 0 })`
+ * YAML text of plain JSON data, byte for byte what `yaml`'s `stringify(value, YAML_OPTIONS)`
  * writes, several times faster: the `yaml` library builds a node tree for every value before
  * writing it, which was most of synth's main-thread time. Here maps and sequences are laid out
  * directly, as `yaml` lays out block collections (stringifyCollection, stringifyPair: two-space
@@ -12,6 +12,12 @@ import { stringifyNumber, stringifyString } from 'yaml/util';
  * does not lay out the same way (block scalars that keep trailing newlines, keys over 1024
  * characters, values that are not JSON) goes to `yaml` itself. test/yaml-emit.test.ts compares
  * the two on every file synth writes, every fixture and a seeded fuzz run.
+ *
+ * Strings are quoted by YAML 1.1's rules, not 1.2's: kubectl and Argo CD read manifests with
+ * sigs.k8s.io/yaml, that is go-yaml v2, a YAML 1.1 parser, which reads a plain `yes`, `on`, `y`,
+ * `0644`, `1_000` or `1:30` as a boolean or a number. Written plain (YAML 1.2 sees strings
+ * there), a label value `on` would reach the API server as `true`, and be refused. Strings that
+ * YAML 1.2 reads as numbers are quoted too (YAML12_NUMBERS).
  */
 
 // createStringifyContext's defaults (yaml 2.x, dist/stringify/stringify.js), with lineWidth 0.
@@ -37,6 +43,20 @@ const OPTIONS = {
 } as const;
 
 const STEP = '  ';
+
+/**
+ * The plain scalars YAML 1.2's core schema reads as numbers and YAML 1.1 does not (`0o17`,
+ * `1e3`): kustomize (go-yaml v3) and js-yaml read 1.2. With these beside 1.1's own, a string
+ * either would misread is quoted. They only ever test strings: having no `identify`, they never
+ * write a value.
+ */
+const YAML12_NUMBERS = [
+  { tag: 'tag:yaml.org,2002:int', format: 'OCT', default: true, test: /^0o[0-7]+$/, resolve: (s: string) => parseInt(s.slice(2), 8) },
+  { tag: 'tag:yaml.org,2002:float', format: 'EXP', default: true, test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, resolve: (s: string) => Number(s) },
+];
+
+/** How `yaml` writes our documents, which this emitter reproduces (see above). */
+export const YAML_OPTIONS = { lineWidth: 0, version: '1.1', customTags: (tags: unknown[]) => [...tags, ...YAML12_NUMBERS] } as const;
 /** Layouts this emitter does not reproduce: the caller falls back to `yaml`. */
 class Unsupported extends Error {}
 
@@ -59,7 +79,7 @@ function scalar(value: string, implicitKey: boolean, indent: string): string {
     const cached = byIndent.get(key);
     if (cached !== undefined) return cached;
   }
-  schemaDoc ??= new Document();
+  schemaDoc ??= new Document(undefined, YAML_OPTIONS as never);
   const ctx = { doc: schemaDoc, indent, indentStep: STEP, implicitKey, inFlow: null, actualString: true, options: OPTIONS };
   const text = stringifyString({ value } as never, ctx as never);
   // Keep chomping (`|+`) changes how what follows is laid out; `yaml` handles that itself.
@@ -118,12 +138,12 @@ function node(value: unknown, indent: string): string {
   return first ? '{}' : out;
 }
 
-/** One document's YAML, as `stringify(value, { lineWidth: 0 })` writes it. */
+/** One document's YAML, as `stringify(value, YAML_OPTIONS)` writes it. */
 export function emitYaml(value: unknown): string {
   try {
     return `${node(value, '')}\n`;
   } catch (error) {
     if (!(error instanceof Unsupported)) throw error;
-    return stringify(value, { lineWidth: 0 });
+    return stringify(value, YAML_OPTIONS as never);
   }
 }

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
-import { emitYaml } from '../lib/yaml-emit';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { emitYaml, YAML_OPTIONS } from '../lib/yaml-emit';
 import { random } from './random';
 
 /**
@@ -12,7 +12,7 @@ import { random } from './random';
  * and leading spaces, blank lines, control characters, long lines, long keys).
  */
 const ROOT = resolve(__dirname, '..');
-const reference = (value: unknown) => stringify(value, { lineWidth: 0 });
+const reference = (value: unknown) => stringify(value, YAML_OPTIONS as never);
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -66,6 +66,31 @@ describe('emitYaml', () => {
       const v = value(next, 0);
       expect(emitYaml(v), JSON.stringify(v)).toBe(reference(v));
     }
+  });
+
+  it('writes what a YAML 1.1 reader (kubectl, Argo CD: go-yaml v2) reads back as the same value, and a YAML 1.2 reader too', () => {
+    // go-yaml v2 reads these plain scalars as booleans, numbers or null.
+    const ambiguous = ['yes', 'Yes', 'NO', 'on', 'Off', 'y', 'n', 'Y', '0644', '0o17', '0x1F', '1_000', '1:30', '-1:30', '.5', '+1', '1e3', '~', 'null', 'True', '2024-01-01'];
+    for (const s of ambiguous) {
+      for (const v of [{ a: s }, { [s]: 'x' }, [s]]) {
+        const text = emitYaml(v);
+        expect(parse(text, { version: '1.1' }), `${JSON.stringify(v)} as YAML 1.1: ${text}`).toEqual(v);
+        expect(parse(text), `${JSON.stringify(v)} as YAML 1.2: ${text}`).toEqual(v);
+      }
+    }
+    // Values without line breaks in their strings: block scalars of whitespace-only lines do not
+    // round-trip through the yaml library itself (a string "  \n" reads back as "\n"), in either
+    // version; what matters here is how a plain scalar resolves.
+    const next = random(7);
+    let checked = 0;
+    for (let i = 0; i < 1500; i++) {
+      const v = value(next, 0);
+      if (JSON.stringify(v).includes('\\n')) continue;
+      expect(parse(emitYaml(v), { version: '1.1' }), JSON.stringify(v)).toEqual(v);
+      expect(parse(emitYaml(v)), JSON.stringify(v)).toEqual(v);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(500);
   });
 
   it('writes every hard string as a key, a value and a list item as yaml does', () => {
