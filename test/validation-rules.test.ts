@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidateOptions } from '../lib/validation';
+import { validate, ValidateOptions } from '../lib/validation';
+import { objectsOfText } from '../lib/validation/load';
 import { RULE_CATALOG } from '../lib/validation/rules';
 import { child } from '../lib/validation/findings';
 import { cloneJson } from '../lib/validation/pods';
@@ -16,6 +17,9 @@ interface RuleCase {
   /** Part of the expected message, naming the object, field or value. */
   readonly message: string;
   readonly pass?: (set: any[]) => void;
+  /** YAML documents added to the set, read as the validate command reads files (for rules about the text itself). */
+  readonly failYaml?: string;
+  readonly passYaml?: string;
   readonly options?: ValidateOptions;
   /** Options for the passing fixture only, when they are what makes it pass (declared prerequisites). */
   readonly passOptions?: ValidateOptions;
@@ -128,6 +132,7 @@ const CASES: readonly RuleCase[] = [
   { rule: 'sync-order', fail: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '5' }), message: 'needs Secret web/api, which syncs in wave 5, after this object\'s wave 0', pass: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-1' }) },
   { rule: 'argocd-retry', fail: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true } } }), project()), message: 'syncs automatically without syncPolicy.retry', pass: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } } }), project()) },
   { rule: 'argocd-sync-loop', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].apiVersion, message: 'has no apiVersion and kind: the API server fills them in, and Argo CD with server-side apply then shows the StatefulSet OutOfSync forever' },
+  { rule: 'yaml-1.1', fail: () => undefined, failYaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: web\ndata:\n  enabled: yes\n', message: 'data.enabled (true): this plain scalar is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as true, by a YAML 1.2 reader as "yes"', passYaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: web\ndata:\n  enabled: "yes"\n' },
   { rule: 'waiver', fail: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'ok'), message: 'must give the reason for the waiver (at least 10 characters)', pass: (s) => (deployment(s).metadata.annotations['waivers.karpenter-as-code.io/image-pinned'] = 'the vendor publishes no tags') },
 ];
 
@@ -140,13 +145,17 @@ describe('validation rules', () => {
     expect(CASES.map((c) => c.rule).sort()).toEqual([...RULE_CATALOG.keys()].sort());
   });
 
+  // The set, and the objects of `yaml` read as the validate command reads a file.
+  const withYaml = (set: any[], yaml: string | undefined, options: ValidateOptions = { complete: true }) =>
+    validate([...set.map((object) => ({ object })), ...(yaml ? objectsOfText(yaml, 'case.yaml') : [])], options).findings;
+
   it.each(CASES.map((c) => [c.rule, c] as const))('%s: fails with its message', (_, c) => {
-    const found = lines(findings(changed(c.fail), c.options), c.rule);
+    const found = lines(withYaml(changed(c.fail), c.failYaml, c.options), c.rule);
     expect(found.some((line) => line.includes(c.message)), found.join('\n') || 'no finding of this rule').toBe(true);
   });
 
   it.each(CASES.map((c) => [c.rule, c] as const))('%s: passes its passing fixture', (_, c) => {
-    expect(lines(findings(c.pass ? changed(c.pass) : validSet(), c.passOptions ?? c.options), c.rule)).toEqual([]);
+    expect(lines(withYaml(c.pass ? changed(c.pass) : validSet(), c.passYaml, c.passOptions ?? c.options), c.rule)).toEqual([]);
   });
 });
 

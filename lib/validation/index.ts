@@ -128,6 +128,16 @@ export function preload(): void {
   }
 }
 
+const shown = (v: unknown) => (v === undefined ? 'another key' : JSON.stringify(v) ?? String(v));
+
+/** A plain scalar that kubectl and YAML 1.2 readers take for different values (rule yaml-1.1). */
+function reportReadDifference(reporter: Reporter, d: NonNullable<Input['readDifferences']>[number]): void {
+  const message = d.kubectl === undefined
+    ? `the key ${shown(d.yaml12)} is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as another key (yes, on, y are booleans to them): quote it`
+    : `this plain scalar is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as ${shown(d.kubectl)}, by a YAML 1.2 reader as ${shown(d.yaml12)}: quote it to mean the string, or write the value you mean`;
+  reporter.report('yaml-1.1', d.path, message, d.kubectl);
+}
+
 /** Each object against its previous version, as the API server judges an update. */
 function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[], guarded: <T>(reporter: Reporter, fallback: T, check: () => T) => T): void {
   const before = new Map<string, KubeObject>();
@@ -155,6 +165,7 @@ function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[]
 export function validate(inputs: readonly Input[], options: ValidateOptions = {}): ValidationResult {
   const checked: (Checked & { input: Input })[] = inputs.flatMap((input) => {
     const reporter = new Reporter(refOf(input));
+    for (const d of input.readDifferences ?? []) reportReadDifference(reporter, d);
     const object = guarded(reporter, input.object, () => admit(input.object, reporter, options.admissionOnly ?? false));
     // Pods an object carries (JCasC pod templates) are checked as pods, reported on their carrier.
     const embedded = guarded(reporter, [], () => embeddedPods(input)).map((pod) => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { load as parseYaml, YAMLException } from 'js-yaml';
+import { YAMLException } from 'js-yaml';
+import { readAsKubectl, ReadDifference } from './kubectl-yaml';
 import { Input, KubeObject } from './findings';
 import { isObject } from './pods';
 
@@ -114,17 +115,22 @@ function notAnObject(value: unknown): string | undefined {
   return `a document must be a Kubernetes object (a mapping), not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`;
 }
 
-/** The objects of one parsed document: itself, or the items of a `kind: List`. */
-function objectsOf(value: Record<string, unknown>, source: string): Input[] {
-  if (value.kind !== 'List' || !Array.isArray(value.items)) return [{ object: value as KubeObject, source }];
-  return value.items.map((item, i) => ({ object: (isObject(item) ? item : { kind: '<not an object>', value: item }) as KubeObject, source: `${source}.items[${i}]` }));
+/** The objects of one parsed document: itself, or the items of a `kind: List`, each with the read differences under it. */
+function objectsOf(value: Record<string, unknown>, source: string, differences: readonly ReadDifference[]): Input[] {
+  const withDifferences = (input: Input, under: string): Input => {
+    const own = differences.filter((d) => under === '' || d.path === under || d.path.startsWith(`${under}.`) || d.path.startsWith(`${under}[`)).map((d) => ({ ...d, path: under === '' ? d.path : d.path.slice(under.length).replace(/^\./, '') }));
+    return own.length > 0 ? { ...input, readDifferences: own } : input;
+  };
+  if (value.kind !== 'List' || !Array.isArray(value.items)) return [withDifferences({ object: value as KubeObject, source }, '')];
+  return value.items.map((item, i) => withDifferences({ object: (isObject(item) ? item : { kind: '<not an object>', value: item }) as KubeObject, source: `${source}.items[${i}]` }, `items[${i}]`));
 }
 
 /** Parses one document; throws a LoadError naming the file, document and line when it is not YAML we accept. */
-function parseDocument(text: string, where: string): unknown {
-  let value: unknown;
+function parseDocument(text: string, where: string): { value: unknown; differences: ReadDifference[] } {
+  let read: { value: unknown; differences: ReadDifference[] };
   try {
-    value = parseYaml(text, { maxAliases: MAX_ALIASES, maxDepth: MAX_DEPTH });
+    // As kubectl and Argo CD read it (YAML 1.1): what the API server will receive.
+    read = readAsKubectl(text, { maxAliases: MAX_ALIASES, maxDepth: MAX_DEPTH });
   } catch (error) {
     if (error instanceof YAMLException) {
       const reason = error.reason ?? error.message.split('\n')[0];
@@ -134,10 +140,10 @@ function parseDocument(text: string, where: string): unknown {
     throw error;
   }
   // Aliases share one object in memory, but every check walks them as copies.
-  if (text.includes('*') && expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+  if (text.includes('*') && expandedSize(read.value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
     throw new LoadError(`${where}: too many aliases: the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes (an alias bomb?)`);
   }
-  return value;
+  return read;
 }
 
 /**
@@ -152,16 +158,20 @@ export function* objectsOfFile(file: string, cwd = process.cwd()): Generator<Inp
   } catch (error) {
     throw new LoadError(`${file}: cannot be read (${(error as Error).message})`);
   }
-  const shown = relative(cwd, file) || file;
+  yield* objectsOfText(text, relative(cwd, file) || file);
+}
+
+/** Every object of a YAML stream's text, as from a file named `shown`. */
+export function* objectsOfText(text: string, shown: string): Generator<Input> {
   let index = 0;
   for (const document of documentTexts(text)) {
     index++;
     const where = `${shown}#${index} (line ${document.line})`;
-    const value = parseDocument(document.text, where);
+    const { value, differences } = parseDocument(document.text, where);
     if (value === null || value === undefined) continue;
     const problem = notAnObject(value);
     if (problem) throw new LoadError(`${where}: ${problem}`);
-    yield* objectsOf(value as Record<string, unknown>, `${shown}#${index}`);
+    yield* objectsOf(value as Record<string, unknown>, `${shown}#${index}`, differences);
   }
 }
 

@@ -61,6 +61,7 @@ const RULES: readonly Rule[] = [
   { id: 'cluster-scoped-namespace', layer: 'cluster', severity: 'error', rationale: 'A namespace on a cluster-scoped object is a chart mistake that tools handle inconsistently.' },
   { id: 'pod-security', layer: 'cluster', severity: 'error', rationale: "Pod Security Admission refuses the pods of a workload the API server accepted, when they break the namespace's enforce level." },
   { id: 'namespace-exists', layer: 'cluster', severity: 'error', rationale: 'An object in a namespace that does not exist is refused, and the sync fails.' },
+  { id: 'yaml-1.1', layer: 'cluster', severity: 'warning', rationale: 'kubectl and Argo CD read YAML as 1.1 (go-yaml v2): a plain yes, on, y, 0644, 1_000 or 2024-01-01 reaches the API server as a boolean, an octal number or a timestamp, where a YAML 1.2 reader sees a string or another number.' },
   { id: 'external-reference', layer: 'cluster', severity: 'error', rationale: 'A Secret, ConfigMap, claim, ServiceAccount or Service outside the set that is not declared as a prerequisite makes pods wait and later sync waves never run.' },
   { id: 'argocd-project', layer: 'cluster', severity: 'error', rationale: 'An Application whose AppProject does not exist, or does not permit its source or destination, is never synced.' },
   { id: 'argocd-whitelist', layer: 'cluster', severity: 'error', rationale: "A cluster-scoped kind the AppProject does not whitelist fails the Application's sync." },
