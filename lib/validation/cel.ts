@@ -23,12 +23,17 @@ export function useInterpreter(module: Interpreter): void {
 
 let compiledAheadOfTime: ReadonlyMap<string, Compiled> | undefined;
 
-function compiled(rule: string): Compiled | undefined {
+/** Loads the compiled rules (once). */
+export function loadCompiledRules(): ReadonlyMap<string, Compiled> {
   compiledAheadOfTime ??= requireSchemaModule<(rt: typeof runtime) => ReadonlyMap<string, Compiled>>('crds', 'cel.js')(runtime);
-  return compiledAheadOfTime.get(rule);
+  return compiledAheadOfTime;
 }
 
-/** Whether `rule` runs compiled (otherwise it is interpreted); the first call loads the compiled rules. */
+function compiled(rule: string): Compiled | undefined {
+  return loadCompiledRules().get(rule);
+}
+
+/** Whether `rule` runs compiled (otherwise it is interpreted). */
 export function isCompiled(rule: string): boolean {
   return compiled(rule) !== undefined;
 }

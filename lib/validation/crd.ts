@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
-import { evaluate, isCompiled } from './cel';
-import { isTransitionRule, rulesOf } from './crd-schema';
+import { evaluate, loadCompiledRules } from './cel';
+import { isTransitionRule } from './crd-schema';
 import { child, KubeObject, Reporter } from './findings';
 import { cloneJson, own } from './pods';
 import { re2Pattern } from './regex';
@@ -159,5 +159,6 @@ export function validateCustomResourceUpdate(object: KubeObject, old: KubeObject
 /** Loads a kind's schema, validator and CEL rules, ahead of its first object. */
 export function preloadKind(kind: CustomKindEntry): void {
   validatorFor(kind);
-  for (const rule of rulesOf(schemaOf(kind))) isCompiled(rule);
+  schemaOf(kind);
+  loadCompiledRules();
 }

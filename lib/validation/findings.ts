@@ -1,3 +1,4 @@
+import type { ReadDifference } from './kubectl-yaml';
 import { rule } from './rules';
 
 /**
@@ -20,7 +21,7 @@ export interface Input {
   readonly object: KubeObject;
   readonly source?: string;
   /** Plain scalars of its YAML that kubectl (YAML 1.1) reads otherwise than YAML 1.2 readers (lib/validation/kubectl-yaml.ts). */
-  readonly readDifferences?: readonly { readonly path: string; readonly kubectl: unknown; readonly yaml12: unknown }[];
+  readonly readDifferences?: readonly ReadDifference[];
 }
 
 /** The object a finding is about, as a reader finds it: `NodePool gpu-spot`, `Deployment llm/ollama`. */

@@ -2,6 +2,7 @@ import { checkCluster, Checked } from './cluster';
 import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
 import { CUSTOM_KINDS, preloadKind, validateCustomResource, validateCustomResourceUpdate } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
+import type { ReadDifference } from './kubectl-yaml';
 import { checkArgoCd, checkServerSideDiff } from './argocd';
 import { embeddedPods } from './embedded';
 import { checkPodSecurity } from './pod-security';
@@ -131,7 +132,7 @@ export function preload(): void {
 const shown = (v: unknown) => (v === undefined ? 'another key' : JSON.stringify(v) ?? String(v));
 
 /** A plain scalar that kubectl and YAML 1.2 readers take for different values (rule yaml-1.1). */
-function reportReadDifference(reporter: Reporter, d: NonNullable<Input['readDifferences']>[number]): void {
+function reportReadDifference(reporter: Reporter, d: ReadDifference): void {
   const message = d.kubectl === undefined
     ? `the key ${shown(d.yaml12)} is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as another key (yes, on, y are booleans to them): quote it`
     : `this plain scalar is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as ${shown(d.kubectl)}, by a YAML 1.2 reader as ${shown(d.yaml12)}: quote it to mean the string, or write the value you mean`;

@@ -111,7 +111,7 @@ const goTimestampTag = defineScalarTag('tag:yaml.org,2002:timestamp', {
 /** The schema kubectl's YAML reader amounts to (timestamps before numbers, as go-yaml tries them). */
 export const KUBECTL_SCHEMA = new Schema([...FAILSAFE_SCHEMA.tags, nullYaml11Tag, goBoolTag, goTimestampTag, goIntTag, goFloatTag, mergeTag]);
 
-// YAML 1.2's core schema, merge keys included: how the document reads to a 1.2 reader (and read before).
+// YAML 1.2's core schema, merge keys included: how the document reads to a 1.2 reader.
 const YAML12_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /** A plain scalar read one way by kubectl and Argo CD, another by YAML 1.2 readers. */
