@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFile } from 'node:fs';
+import { close, constants, existsSync, link, mkdirSync, open, readFile, renameSync, rmSync, writeFile } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
 import type { CapacityPlan } from './capacity';
@@ -211,7 +211,8 @@ export async function renderAllWith(composition: Composition, envs: readonly Env
       const laidOut = layout(built.manifests);
       outputs.push(validation.then((result) => emit(environmentOutput(built, result, laidOut, summary))));
       // Before building the next, wait for the one before this: the validator always has work.
-      if (outputs.length > IN_FLIGHT) await outputs[outputs.length - 1 - IN_FLIGHT];
+      // After the last, go on to the shared set at once: the validator takes it next.
+      if (outputs.length > IN_FLIGHT && outputs.length < envs.length) await outputs[outputs.length - 1 - IN_FLIGHT];
       await sink?.settle?.();
     }
   } finally {
@@ -231,6 +232,8 @@ export interface OutputSink {
   settle?(): Promise<void>;
 }
 
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+
 // Files a StagedOutput may hold that the disk has not taken yet, before synth waits for it.
 const MAX_PENDING_WRITES = 256;
 
@@ -242,12 +245,21 @@ const MAX_PENDING_WRITES = 256;
  * cost on this thread): where the disk takes a millisecond or more a file, this thread builds
  * the next environment meanwhile. `settle` bounds the files in hand; `commit` waits for every
  * write, and fails with the first error.
+ *
+ * A file `outdir` already holds with the same content is linked into the staging folder instead
+ * of written: a synth that changes nothing creates no file and frees none when the previous
+ * output is removed, and unchanged files keep their modification time. Creating files is where
+ * the disk's time goes: ext4 skips inodes freed in the last minutes when it allocates one
+ * (fs/ext4/ialloc.c, recently_deleted), so after thousands of files were replaced every new file
+ * costs about a millisecond of kernel time instead of tens of microseconds (measured here). Where
+ * linking fails (a file system without hard links), the file is written.
  */
 export class StagedOutput implements OutputSink {
   private readonly target: string;
   private readonly staging: string;
   private readonly previous: string;
-  private readonly dirs = new Set<string>();
+  // Staging folders made, and whether `outdir` has the same folder to reuse files from.
+  private readonly dirs = new Map<string, boolean>();
   private inFlight = 0;
   private waiting: { readonly atMost: number; readonly resume: () => void }[] = [];
   private failure: { error: unknown } | undefined;
@@ -263,21 +275,39 @@ export class StagedOutput implements OutputSink {
   write(path: string, content: string): void {
     const file = join(this.staging, path);
     const dir = dirname(file);
+    let reuse: boolean;
     try {
-      if (!this.dirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        this.dirs.add(dir);
-      }
+      reuse = this.dirs.get(dir) ?? this.prepare(dir, dirname(join(this.target, path)));
     } catch (error) {
       this.failure ??= { error };
       return;
     }
     this.inFlight++;
-    writeFile(file, content, (error) => {
+    const done = (error: Error | null) => {
       if (error) this.failure ??= { error };
       this.inFlight--;
       this.waiting = this.waiting.filter((w) => (this.inFlight <= w.atMost ? (w.resume(), false) : true));
+    };
+    if (!reuse) return writeFile(file, content, done);
+    const previous = join(this.target, path);
+    // Not through a symbolic link (O_NOFOLLOW): linking one would put the link, not a file, in the output.
+    open(previous, READ_NO_FOLLOW, (openError, fd) => {
+      if (openError) return writeFile(file, content, done);
+      readFile(fd, 'utf8', (readError, old) => {
+        close(fd, () => {
+          if (readError || old !== content) return writeFile(file, content, done);
+          link(previous, file, (linkError) => (linkError ? writeFile(file, content, done) : done(null)));
+        });
+      });
     });
+  }
+
+  /** Makes a staging folder; whether the same folder of `outdir` exists, to reuse its files. */
+  private prepare(dir: string, previousDir: string): boolean {
+    mkdirSync(dir, { recursive: true });
+    const reuse = existsSync(previousDir);
+    this.dirs.set(dir, reuse);
+    return reuse;
   }
 
   /** Resolves when at most `atMost` writes are in flight. */

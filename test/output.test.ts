@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,45 @@ describe('writeOutput', () => {
     expect(readFileSync(join(dir, 'dist', 'prod', 'f599.yaml'), 'utf8')).toBe('n: 599\n');
     expect(readdirSync(dir)).toEqual(['dist']);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('StagedOutput reuses unchanged files', () => {
+  it('links a file whose content is unchanged, writes one that changed or is new, and leaves no staging folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'staged-reuse-'));
+    try {
+      const out = join(dir, 'dist');
+      await writeOutput(new Map([['prod/same.yaml', 'kind: Same\n'], ['prod/changed.yaml', 'kind: Before\n']]), out);
+      const before = { same: statSync(join(out, 'prod', 'same.yaml')), changed: statSync(join(out, 'prod', 'changed.yaml')) };
+      await writeOutput(new Map([['prod/same.yaml', 'kind: Same\n'], ['prod/changed.yaml', 'kind: After\n'], ['dev/new.yaml', 'kind: New\n']]), out);
+      const same = statSync(join(out, 'prod', 'same.yaml'));
+      // The same file (inode), no longer linked from the previous output, which is gone.
+      expect(same.ino).toBe(before.same.ino);
+      expect(same.nlink).toBe(1);
+      expect(same.mtimeMs).toBe(before.same.mtimeMs);
+      expect(readFileSync(join(out, 'prod', 'same.yaml'), 'utf8')).toBe('kind: Same\n');
+      expect(statSync(join(out, 'prod', 'changed.yaml')).ino).not.toBe(before.changed.ino);
+      expect(readFileSync(join(out, 'prod', 'changed.yaml'), 'utf8')).toBe('kind: After\n');
+      expect(readFileSync(join(out, 'dev', 'new.yaml'), 'utf8')).toBe('kind: New\n');
+      expect(readdirSync(dir)).toEqual(['dist']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a file where the previous output held a symbolic link with the same content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'staged-symlink-'));
+    try {
+      const out = join(dir, 'dist');
+      mkdirSync(join(out, 'prod'), { recursive: true });
+      writeFileSync(join(dir, 'elsewhere.yaml'), 'kind: Same\n');
+      symlinkSync(join(dir, 'elsewhere.yaml'), join(out, 'prod', 'same.yaml'));
+      await writeOutput(new Map([['prod/same.yaml', 'kind: Same\n']]), out);
+      expect(lstatSync(join(out, 'prod', 'same.yaml')).isFile()).toBe(true);
+      expect(readFileSync(join(out, 'prod', 'same.yaml'), 'utf8')).toBe('kind: Same\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -62,6 +62,18 @@ function checkFields(ref: string, value: unknown, path: string, reporter: Report
 // reports them as unknown), so the schema check runs without them.
 const OBJECT_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
 
+// Whether withoutObjectMembers would change anything: most objects hold no null and no such
+// name, and are then validated as they are instead of copied.
+function hasNullOrObjectMember(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasNullOrObjectMember);
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === null || OBJECT_MEMBERS.has(key) || hasNullOrObjectMember(item)) return true;
+  }
+  return false;
+}
+
 // Also drops null fields: the API server decodes a null into the field's zero value, as if unset.
 function withoutObjectMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutObjectMembers);
@@ -79,7 +91,10 @@ export function validateCoreSchema(key: string, object: KubeObject, reporter: Re
   const { metadata: _metadata, status: _status, ...rest } = object;
   checkFields(own(ROOTS, key) ?? '', rest, '', reporter);
   try {
-    new model(withoutObjectMembers(object)).validate();
+    // The model's validate() runs the compiled schema on `this` (@kubernetes-models/base
+    // setValidateFunc: runValidateFunc(fn, this)); run on the plain copy, it skips constructing a
+    // model, which copies the object once more only to drop undefined values JSON cannot hold.
+    model.prototype.validate.call(hasNullOrObjectMember(object) ? withoutObjectMembers(object) : object);
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors;
     if (!errors) throw error;
