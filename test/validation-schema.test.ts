@@ -111,6 +111,17 @@ describe('core objects against the Kubernetes OpenAPI schema and the API server 
     expect(errorsOf((s) => (deployment(s).kindd = 'Deployment'))).toEqual(['unknown-field Deployment/api kindd: unknown field "kindd"']);
   });
 
+  it('reads a null field of a core kind as unset, as the API server decodes it, and an own __proto__ field as an unknown field', () => {
+    // Required, so unset is refused: not a wrong type.
+    expect(errorsOf((s) => (deployment(s).spec.template.spec.containers = null)).filter((l) => l.startsWith('schema'))).toEqual(['schema Deployment/api spec.template.spec.containers: Required value']);
+    // A field named __proto__, as JSON.parse makes it: reported, and the schema check still runs.
+    const found = errorsOf((s) => {
+      Object.defineProperty(deployment(s).spec, '__proto__', { value: { replicas: 'two' }, enumerable: true });
+      deployment(s).spec.replicas = 'three';
+    });
+    expect(found).toEqual(['unknown-field Deployment/api spec.__proto__: unknown field "spec.__proto__" (not a field of DeploymentSpec)', 'schema Deployment/api spec.replicas ("three"): must be of type integer']);
+  });
+
   it('names Services and Namespaces as DNS labels, other objects as subdomains', () => {
     const found = errorsOf((s) => {
       pick(s, 'Service').metadata.name = 'api.v2';

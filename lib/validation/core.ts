@@ -57,9 +57,9 @@ function checkFields(ref: string, value: unknown, path: string, reporter: Report
   }
 }
 
-// Field names that are Object's own members: a model copies fields onto itself, so one of these
-// would replace its prototype or constructor. No Kubernetes field has such a name (checkFields
-// reports them as unknown), so the schema check runs without them.
+// Field names that are Object's own members: assigned to a copy, one of these would replace its
+// prototype or constructor. No Kubernetes field has such a name (checkFields reports them as
+// unknown), so the schema check runs without them.
 const OBJECT_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // Whether withoutObjectMembers would change anything: most objects hold no null and no such
@@ -74,7 +74,9 @@ function hasNullOrObjectMember(value: unknown): boolean {
   return false;
 }
 
-// Also drops null fields: the API server decodes a null into the field's zero value, as if unset.
+// Also drops null fields: the API server decodes a null into the field's zero value, as if unset
+// (kubernetes-models' schemas accept null only for some fields, and a null required field would
+// pass its required check).
 function withoutObjectMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutObjectMembers);
   if (value === null || typeof value !== 'object') return value;
@@ -92,8 +94,9 @@ export function validateCoreSchema(key: string, object: KubeObject, reporter: Re
   checkFields(own(ROOTS, key) ?? '', rest, '', reporter);
   try {
     // The model's validate() runs the compiled schema on `this` (@kubernetes-models/base
-    // setValidateFunc: runValidateFunc(fn, this)); run on the plain copy, it skips constructing a
-    // model, which copies the object once more only to drop undefined values JSON cannot hold.
+    // setValidateFunc: runValidateFunc(fn, this); the schema never writes to it). Run on the plain
+    // object, it skips constructing a model, which copies the object only to drop undefined
+    // values, which JSON cannot hold.
     model.prototype.validate.call(hasNullOrObjectMember(object) ? withoutObjectMembers(object) : object);
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors;
