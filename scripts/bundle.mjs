@@ -203,17 +203,26 @@ function fingerprint(path) {
   }
 }
 
-/** Whether `entryPoints` were built from exactly the files as they are now. */
-export function isFresh(entryPoints = ENTRY_POINTS) {
+/**
+ * The entry points of `entryPoints` not built from exactly the files as they are now: a change
+ * to config/ rebuilds synth's bundle, not the validator's (whose V8 code cache then stays).
+ */
+function staleOf(entryPoints) {
   const stamp = readStamp();
   // A change to this file (its options, plugins, loaders) rebuilds everything too.
-  if (!stamp || stamp.node !== process.version || stamp.builder !== fingerprint(BUILDER)) return false;
-  for (const name of Object.keys(entryPoints)) {
+  if (!stamp || stamp.node !== process.version || stamp.builder !== fingerprint(BUILDER)) return entryPoints;
+  const fresh = (name) => {
     const bundle = stamp.bundles?.[name];
     if (!bundle || bundle.entry !== entryPoints[name] || !existsSync(join(out, `${outputName(name)}.js`)) || !existsSync(join(out, `${name}.js`))) return false;
-    for (const [path, print] of Object.entries(bundle.inputs)) if (fingerprint(path) !== print) return false;
-  }
-  return true;
+    return Object.entries(bundle.inputs).every(([path, print]) => fingerprint(path) === print);
+  };
+  return Object.fromEntries(Object.entries(entryPoints).filter(([name]) => !fresh(name)));
+}
+
+/** Whether a bundle to build reads config/ (or was never built, so may): only then is config/ type-checked. */
+function readsConfig(names) {
+  const bundles = readStamp()?.bundles ?? {};
+  return names.some((name) => !bundles[name] || Object.keys(bundles[name].inputs).some((path) => path.startsWith('config/')));
 }
 
 /**
@@ -226,19 +235,21 @@ export function entryPointsFor(names) {
 }
 
 /**
- * Bundles `entryPoints` (default: the project's) into .build/, unless they are fresh; type-checks
- * config/ first, unless told the bundles do not read it (`checkConfig: false`, the generators).
+ * Bundles those of `requested` (default: the project's) that are not fresh into .build/;
+ * type-checks config/ first when one of them reads it, unless told the bundles do not
+ * (`checkConfig: false`, the generators).
  */
-export async function bundle(entryPoints = ENTRY_POINTS, { force = false, checkConfig: typecheck = true } = {}) {
+export async function bundle(requested = ENTRY_POINTS, { force = false, checkConfig: typecheck = true } = {}) {
   const sources = sourcesFingerprint();
-  if (!force && isFresh(entryPoints)) {
+  const entryPoints = force ? requested : staleOf(requested);
+  if (Object.keys(entryPoints).length === 0) {
     if (readStamp()?.sources === sources && existsSync(join(out, 'source-hash'))) return false;
     // Bundles are fresh but a source they do not import changed (a schema, the lock file).
     writeHashes();
     writeFileSync(STAMP, JSON.stringify({ ...readStamp(), sources }));
     return false;
   }
-  if (typecheck) {
+  if (typecheck && readsConfig(Object.keys(entryPoints))) {
     const { checkConfig } = await import('./check-config.mjs');
     const problems = checkConfig();
     if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
@@ -246,7 +257,8 @@ export async function bundle(entryPoints = ENTRY_POINTS, { force = false, checkC
   const { build } = await import('esbuild');
   const pick = (inlined) => Object.fromEntries(Object.entries(entryPoints).filter(([name]) => INLINED.has(name) === inlined));
   const stamp = readStamp() ?? {};
-  const bundles = stamp.node === process.version ? { ...stamp.bundles } : {};
+  // What other bundles were built from stays known, unless they were built by another node or builder.
+  const bundles = stamp.node === process.version && stamp.builder === fingerprint(BUILDER) ? { ...stamp.bundles } : {};
   for (const inlined of [false, true]) {
     const entries = pick(inlined);
     if (Object.keys(entries).length === 0) continue;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,6 +173,35 @@ describe('main.ts', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'mian'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, validate, validator-worker, validator-start)");
+  });
+
+  it('rebuilds only the bundles whose inputs changed, and type-checks config/ only for bundles that read it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rebuild-'));
+    try {
+      for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      const build = (...names: string[]) => spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), ...names], { encoding: 'utf8' });
+      const built = (name: string) => statSync(join(dir, '.build', name)).mtimeMs;
+      expect(build('diff', 'validator-start').status).toBe(0);
+      const before = { diff: built('diff.bundle.js'), start: built('validator-start.js') };
+      // An input of one bundle only.
+      writeFileSync(join(dir, 'scripts', 'diff.ts'), `${readFileSync(join(dir, 'scripts', 'diff.ts'), 'utf8')}\nexport const REBUILT = 'rebuilt-marker';\n`);
+      // A config that does not type-check: neither bundle reads config/, so neither waits for it.
+      const prodFile = join(dir, 'config', 'environments', 'prod.ts');
+      writeFileSync(prodFile, readFileSync(prodFile, 'utf8').replace('production: true,', 'production: true,\n  productoin: true,'));
+      expect(build('diff', 'validator-start').status).toBe(0);
+      expect(built('diff.bundle.js')).toBeGreaterThan(before.diff);
+      expect(readFileSync(join(dir, '.build', 'diff.bundle.js'), 'utf8')).toContain('rebuilt-marker');
+      expect(built('validator-start.js')).toBe(before.start);
+      // synth's bundle reads config/: it is not built.
+      const main = build('main');
+      expect(main.status).toBe(1);
+      expect(main.stderr).toContain('config does not type-check');
+      expect(main.stderr).toContain('productoin');
+      expect(existsSync(join(dir, '.build', 'main.bundle.js'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
