@@ -194,10 +194,13 @@ function readStamp() {
   }
 }
 
+// Size and modification time to the nearest millisecond: what a copy keeps (cpSync's
+// preserveTimestamps sets times through a double of seconds), so that a copied build is fresh
+// where its sources are.
 function fingerprint(path) {
   try {
     const stat = statSync(resolve(root, path));
-    return `${stat.size}:${stat.mtimeMs}`;
+    return `${stat.size}:${Math.round(stat.mtimeMs)}`;
   } catch {
     return 'missing';
   }
@@ -213,7 +216,7 @@ function staleOf(entryPoints) {
   if (!stamp || stamp.node !== process.version || stamp.builder !== fingerprint(BUILDER)) return entryPoints;
   const fresh = (name) => {
     const bundle = stamp.bundles?.[name];
-    if (!bundle || bundle.entry !== entryPoints[name] || !existsSync(join(out, `${outputName(name)}.js`)) || !existsSync(join(out, `${name}.js`))) return false;
+    if (!bundle || bundle.entry !== relative(root, entryPoints[name]) || !existsSync(join(out, `${outputName(name)}.js`)) || !existsSync(join(out, `${name}.js`))) return false;
     return Object.entries(bundle.inputs).every(([path, print]) => fingerprint(path) === print);
   };
   return Object.fromEntries(Object.entries(entryPoints).filter(([name]) => !fresh(name)));
@@ -275,7 +278,8 @@ export async function bundle(requested = ENTRY_POINTS, { force = false, checkCon
       const name = Object.keys(entries).find((n) => output === `.build/${outputName(n)}.js` || output.endsWith(`/.build/${outputName(n)}.js`));
       if (!name) continue;
       const inputs = Object.fromEntries(Object.keys(meta.inputs).map((path) => [path, fingerprint(path)]));
-      bundles[name] = { entry: entries[name], inputs };
+      // Relative, as the inputs are: a copy of the project with its build is as fresh as they are.
+      bundles[name] = { entry: relative(root, entries[name]), inputs };
     }
   }
   mkdirSync(out, { recursive: true });

@@ -1,11 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseYaml } from './helpers';
+import { copyProject, parseYaml } from './helpers';
 
-const ROOT = resolve(__dirname, '..');
 
 /**
  * README "Add a workload", followed to the letter on a copy of the project: one chart file, its
@@ -49,8 +48,7 @@ describe('adding a workload the way the README says', () => {
   it('is one chart file, its registry line and its config entry, and synth deploys it validated', () => {
     const dir = mkdtempSync(join(tmpdir(), 'add-workload-'));
     try {
-      for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      copyProject(dir);
       const edit = (file: string, from: string, to: string) => {
         const text = readFileSync(join(dir, file), 'utf8');
         expect(text, file).toContain(from);

@@ -1,3 +1,5 @@
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
@@ -59,4 +61,24 @@ export function applied(env: EnvironmentConfig): Manifest[] {
 /** An object's ArgoCD sync wave, as written. */
 export function waveOf(object: Manifest): number {
   return Number(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+}
+
+const ROOT = resolve(__dirname, '..');
+
+/**
+ * A copy of the project in `dir` for a test to change and build: its sources with their
+ * modification times, node_modules linked, and the validator thread's bundles from the project's own build with
+ * the build's record of their inputs, so that building the copy rebuilds only the bundles whose
+ * inputs the test changed (scripts/bundle.mjs compares sizes and times), as `npm run synth`
+ * would. Without a build of the project (a fresh clone), the copy's build builds everything.
+ */
+export function copyProject(dir: string, entries: readonly string[] = ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']): void {
+  for (const entry of entries) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const build = join(ROOT, '.build');
+  if (!existsSync(join(build, 'stamp.json'))) return;
+  mkdirSync(join(dir, '.build'));
+  for (const file of ['stamp.json', 'code-cache.cjs', 'validator-worker.js', 'validator-worker.js.cache', 'validator-start.js']) {
+    if (existsSync(join(build, file))) cpSync(join(build, file), join(dir, '.build', file), { preserveTimestamps: true });
+  }
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { applyRank, waveOf } from '../lib/layout';
 import { StagedOutput, writeOutput } from '../lib/synth';
 import { STAMP_FILE } from '../lib/source-hash';
 import { render as renderAll } from './helpers';
-import { EXAMPLES, parseYaml } from './helpers';
+import { copyProject, EXAMPLES, parseYaml } from './helpers';
 
 const ROOT = resolve(__dirname, '..');
 const rendered = renderAll(ENVIRONMENTS);
@@ -178,8 +178,7 @@ describe('main.ts', () => {
   it('rebuilds only the bundles whose inputs changed, and type-checks config/ only for bundles that read it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rebuild-'));
     try {
-      for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      copyProject(dir);
       const build = (...names: string[]) => spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), ...names], { encoding: 'utf8' });
       const built = (name: string) => statSync(join(dir, '.build', name)).mtimeMs;
       expect(build('diff', 'validator-start').status).toBe(0);
@@ -207,10 +206,7 @@ describe('main.ts', () => {
   it.each(failures)('exits non-zero with the message and leaves dist/ unchanged when $what', ({ from, to, message }) => {
     const dir = mkdtempSync(join(tmpdir(), 'main-'));
     try {
-      for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'tsconfig.json']) {
-        execFileSync('cp', ['-r', join(ROOT, entry), dir]);
-      }
-      execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+      copyProject(dir);
       const prodFile = join(dir, 'config', 'environments', 'prod.ts');
       const source = readFileSync(prodFile, 'utf8');
       expect(source).toContain(from);
