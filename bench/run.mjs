@@ -21,19 +21,22 @@ const runs = quick ? 3 : 7;
 const CACHE = join(root, '.build', 'cache');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** Wall times of `runs` runs (after one untimed warm-up unless told otherwise); min and median in seconds. */
+/**
+ * Wall times of `runs` runs (after one untimed warm-up unless told otherwise); min and median in
+ * seconds. `env` may be a function of the run's number (-1 for the warm-up).
+ */
 function time(label, command, args, { count = runs, env = {}, before, warmup = true, input } = {}) {
-  const run = () => spawnSync(command, args, { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 26, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
+  const run = (i) => spawnSync(command, args, { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 26, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...(typeof env === 'function' ? env(i) : env) } });
   if (warmup) {
     before?.();
-    const first = run();
+    const first = run(-1);
     if (first.status !== 0 && first.status !== 1) throw new Error(`${label} failed (${first.status}):\n${first.stderr}`);
   }
   const times = [];
   for (let i = 0; i < count; i++) {
     before?.();
     const start = process.hrtime.bigint();
-    const result = run();
+    const result = run(i);
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
     if (result.status !== 0 && result.status !== 1) throw new Error(`${label} failed (${result.status}):\n${result.stderr}`);
   }
@@ -101,7 +104,9 @@ const bigRss = peakRss(node, [join(root, '.build', 'validate.js'), big], noCache
 // Many environments: generated copies of dev and prod, validated, nothing cached.
 const scale = [1, 10, 100, 1000].map((n) => ({
   n,
-  row: time(`synth of ${n} generated environments, not cached`, node, [join(root, '.build', 'scale.js'), String(n)], { env: { DIST_DIR: join(scratch, `scale-${n}`), ...noCache }, count: n >= 1000 ? 1 : n >= 100 ? 2 : runs, warmup: n < 100 }),
+  // Medians of three at 100 and 1000 (one with --quick): single runs varied by half here. Each
+  // into a folder of its own: every file created, none replaced, nothing freed before the next.
+  row: time(`synth of ${n} generated environments, not cached`, node, [join(root, '.build', 'scale.js'), String(n)], { env: (i) => ({ DIST_DIR: join(scratch, `scale-${n}-${i}`), ...noCache }), count: n >= 100 ? (quick ? 1 : 3) : runs, warmup: n < 100 }),
 }));
 const scaleRss = peakRss(node, [join(root, '.build', 'scale.js'), '1000'], { DIST_DIR: join(scratch, 'scale-rss'), ...noCache });
 const synthRss = peakRss(node, [join(root, '.build', 'main.js')], { DIST_DIR: dist, ...noCache });
