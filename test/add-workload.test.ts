@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyProject, parseYaml } from './helpers';
 
-
 /**
  * README "Add a workload", followed to the letter on a copy of the project: one chart file, its
  * line in the registry, its entry in config/workloads.ts; then `npm run synth`'s two steps.

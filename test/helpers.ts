@@ -67,13 +67,14 @@ const ROOT = resolve(__dirname, '..');
 
 /**
  * A copy of the project in `dir` for a test to change and build: its sources with their
- * modification times, node_modules linked, and the validator thread's bundles from the project's own build with
- * the build's record of their inputs, so that building the copy rebuilds only the bundles whose
- * inputs the test changed (scripts/bundle.mjs compares sizes and times), as `npm run synth`
- * would. Without a build of the project (a fresh clone), the copy's build builds everything.
+ * modification times, node_modules linked, and the validator thread's bundles from the
+ * project's own build with the build's record of their inputs, so that building the copy
+ * rebuilds only the bundles whose inputs the test changed (scripts/bundle.mjs compares sizes and
+ * times), as `npm run synth` would. Without a build of the project (a fresh clone), the copy's
+ * build builds everything.
  */
-export function copyProject(dir: string, entries: readonly string[] = ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']): void {
-  for (const entry of entries) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
+export function copyProject(dir: string): void {
+  for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const build = join(ROOT, '.build');
   if (!existsSync(join(build, 'stamp.json'))) return;
