@@ -53,6 +53,7 @@ const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
  */
 export const CODE_CACHE_LOADER = `'use strict';
 // Written by scripts/bundle.mjs: runs CommonJS files through V8 code caches.
+const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
@@ -97,17 +98,23 @@ function execute(file, source, cacheFile, prefix) {
   return module.exports;
 }
 
+// A file's text. ASCII (every bundle: the build escapes the rest) is decoded as Latin-1, which
+// is the same text: node decodes 4 MB of UTF-8 in about 7 ms here, of Latin-1 in under 1.
+function readSource(bytes) {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 /** Runs a bundle of this folder. */
 module.exports = function run(file) {
-  execute(file, readFileSync(file, 'utf8'), file + '.cache');
+  execute(file, readSource(readFileSync(file)), file + '.cache');
 };
 
 /** A module from outside the build: its exports. */
 module.exports.load = function load(file) {
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
   const prefix = basename(file) + '.';
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  return execute(file, source, join(__dirname, 'cache', 'code', prefix + hash + '.cache'), prefix);
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  return execute(file, readSource(bytes), join(__dirname, 'cache', 'code', prefix + hash + '.cache'), prefix);
 };
 `;
 
@@ -179,6 +186,18 @@ function writeHashes() {
   writeFileSync(join(out, 'source-hash'), `${contentHash(SOURCES.flatMap(filesUnder))}\n`);
   const worker = join(out, 'validator-worker.js');
   if (existsSync(worker)) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('schemas'), [readFileSync(worker)])}\n`);
+}
+
+/**
+ * Escapes what esbuild leaves outside ASCII (with its default charset it escapes strings,
+ * templates, regular expressions and names; comments it copies as they are) as \u escapes, which
+ * mean the same in every place JavaScript allows them: the code cache loader then reads the
+ * bundle as Latin-1, a fraction of the cost of decoding UTF-8.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8');
+  if (/^[\x00-\x7f]*$/.test(text)) return;
+  writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** A build that failed for a reason the user can fix (config does not type-check, a bundle does not build). */
@@ -277,6 +296,7 @@ export async function bundle(requested = ENTRY_POINTS, { force = false, checkCon
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
       const name = Object.keys(entries).find((n) => output === `.build/${outputName(n)}.js` || output.endsWith(`/.build/${outputName(n)}.js`));
       if (!name) continue;
+      asciiOnly(join(root, output));
       const inputs = Object.fromEntries(Object.keys(meta.inputs).map((path) => [path, fingerprint(path)]));
       // Relative, as the inputs are: a copy of the project with its build is as fresh as they are.
       bundles[name] = { entry: relative(root, entries[name]), inputs };

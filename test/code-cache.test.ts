@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
-import { CODE_CACHE_LOADER } from '../scripts/bundle.mjs';
+import { CODE_CACHE_LOADER, ENTRY_POINTS } from '../scripts/bundle.mjs';
 
 /** Runs `code` in a fresh node process, in `dir`; its stdout. */
 const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
@@ -21,6 +22,27 @@ describe("the build's V8 code-cache loader", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads text outside ASCII as UTF-8, and ASCII the fast way, to the same effect', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+    try {
+      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+      writeFileSync(join(dir, 'u.bundle.js'), "// a comment \u2014 and a string:\nconsole.log(JSON.stringify('caf\u00e9 \u2014 \u{1F680}'));\n");
+      writeFileSync(join(dir, 'a.bundle.js'), "console.log(JSON.stringify('caf\\u00e9'));\n");
+      expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('u.bundle.js'))")).toBe('"caf\u00e9 \u2014 \u{1F680}"');
+      expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('a.bundle.js'))")).toBe('"caf\u00e9"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves nothing outside ASCII in the build's bundles (esbuild copies comments as they are)", () => {
+    execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs')]);
+    const build = join(__dirname, '..', '.build');
+    const bundles = Object.keys(ENTRY_POINTS as Record<string, string>).map((name) => (existsSync(join(build, `${name}.bundle.js`)) ? `${name}.bundle.js` : `${name}.js`));
+    expect(bundles).toContain('main.bundle.js');
+    for (const file of bundles) expect(isAscii(readFileSync(join(build, file))), file).toBe(true);
   });
 
   it("never serves a module's old code: its cache is named by its content, and the old content's goes", () => {
