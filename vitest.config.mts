@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Snapshots live in one top-level folder, reviewed like dist/.
     resolveSnapshotPath: (testPath: string, extension: string) => join(import.meta.dirname, '__snapshots__', `${basename(testPath)}${extension}`),
     testTimeout: 60_000,
