@@ -229,10 +229,8 @@ function fingerprint(path) {
  * The entry points of `entryPoints` not built from exactly the files as they are now: a change
  * to config/ rebuilds synth's bundle, not the validator's (whose V8 code cache then stays).
  */
-function staleOf(entryPoints) {
-  const stamp = readStamp();
-  // A change to this file (its options, plugins, loaders) rebuilds everything too.
-  if (!stamp || stamp.node !== process.version || stamp.builder !== fingerprint(BUILDER)) return entryPoints;
+function staleOf(entryPoints, stamp) {
+  if (!stamp) return entryPoints;
   const fresh = (name) => {
     const bundle = stamp.bundles?.[name];
     if (!bundle || bundle.entry !== relative(root, entryPoints[name]) || !existsSync(join(out, `${outputName(name)}.js`)) || !existsSync(join(out, `${name}.js`))) return false;
@@ -241,9 +239,18 @@ function staleOf(entryPoints) {
   return Object.fromEntries(Object.entries(entryPoints).filter(([name]) => !fresh(name)));
 }
 
+/**
+ * The last build's record, when this node and this builder made it: otherwise every bundle is
+ * stale (a change to this file, its options, plugins or loaders, rebuilds everything too).
+ */
+function usableStamp() {
+  const stamp = readStamp();
+  return stamp && stamp.node === process.version && stamp.builder === fingerprint(BUILDER) ? stamp : undefined;
+}
+
 /** Whether a bundle to build reads config/ (or was never built, so may): only then is config/ type-checked. */
-function readsConfig(names) {
-  const bundles = readStamp()?.bundles ?? {};
+function readsConfig(names, stamp) {
+  const bundles = stamp?.bundles ?? {};
   return names.some((name) => !bundles[name] || Object.keys(bundles[name].inputs).some((path) => path.startsWith('config/')));
 }
 
@@ -263,24 +270,25 @@ export function entryPointsFor(names) {
  */
 export async function bundle(requested = ENTRY_POINTS, { force = false, checkConfig: typecheck = true } = {}) {
   const sources = sourcesFingerprint();
-  const entryPoints = force ? requested : staleOf(requested);
+  // Read once: the record of every bundle's inputs is a few hundred kilobytes of JSON.
+  const stamp = usableStamp();
+  const entryPoints = force ? requested : staleOf(requested, stamp);
   if (Object.keys(entryPoints).length === 0) {
-    if (readStamp()?.sources === sources && existsSync(join(out, 'source-hash'))) return false;
+    if (stamp?.sources === sources && existsSync(join(out, 'source-hash'))) return false;
     // Bundles are fresh but a source they do not import changed (a schema, the lock file).
     writeHashes();
-    writeFileSync(STAMP, JSON.stringify({ ...readStamp(), sources }));
+    writeFileSync(STAMP, JSON.stringify({ ...stamp, sources }));
     return false;
   }
-  if (typecheck && readsConfig(Object.keys(entryPoints))) {
+  if (typecheck && readsConfig(Object.keys(entryPoints), stamp)) {
     const { checkConfig } = await import('./check-config.mjs');
     const problems = checkConfig();
     if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
   }
   const { build } = await import('esbuild');
   const pick = (inlined) => Object.fromEntries(Object.entries(entryPoints).filter(([name]) => INLINED.has(name) === inlined));
-  const stamp = readStamp() ?? {};
   // What other bundles were built from stays known, unless they were built by another node or builder.
-  const bundles = stamp.node === process.version && stamp.builder === fingerprint(BUILDER) ? { ...stamp.bundles } : {};
+  const bundles = { ...stamp?.bundles };
   for (const inlined of [false, true]) {
     const entries = pick(inlined);
     if (Object.keys(entries).length === 0) continue;
