@@ -41,6 +41,9 @@ const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker',
 const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
+// lib/memory.ts HEAP_GROWTH_FLAG, which synth sets for its threads; here for every bundle's process.
+export const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
+
 /**
  * Runs CommonJS files through V8 code caches: the functions a run compiled are stored when the
  * process (or thread) exits and loaded compiled by every later run. V8 checks a cache against its
@@ -53,6 +56,12 @@ const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
  */
 export const CODE_CACHE_LOADER = `'use strict';
 // Written by scripts/bundle.mjs: runs CommonJS files through V8 code caches.
+// Every process and thread that runs a bundle runs under the same V8 flags, set here before
+// anything is compiled: V8 rejects a code cache made under other flags (it stores a hash of
+// them), so synth's validator thread, which bounds heap growth, and the validate command, which
+// share the schema modules' caches, threw away each other's caches every time one ran after the
+// other. The flag is lib/memory.ts's boundHeapGrowth (test/code-cache.test.ts holds them equal).
+require('node:v8').setFlagsFromString('${HEAP_GROWTH_FLAG}');
 const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { isAscii } from 'node:buffer';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
-import { CODE_CACHE_LOADER, ENTRY_POINTS } from '../scripts/bundle.mjs';
+import { CODE_CACHE_LOADER, ENTRY_POINTS, HEAP_GROWTH_FLAG } from '../scripts/bundle.mjs';
+import { HEAP_GROWTH_FLAG as SYNTH_HEAP_FLAG } from '../lib/memory';
 
 /** Runs `code` in a fresh node process, in `dir`; its stdout. */
 const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
@@ -61,6 +62,28 @@ describe("the build's V8 code-cache loader", () => {
       expect(second).toHaveLength(1);
       expect(second[0]).not.toBe(first[0]);
       expect(node(dir, load)).toBe('2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps a cache whichever command made it: synth's thread bounds heap growth, and V8 rejects a cache made under other flags", () => {
+    expect(HEAP_GROWTH_FLAG).toBe(SYNTH_HEAP_FLAG);
+    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+    try {
+      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+      writeFileSync(join(dir, 'm.js'), 'module.exports = { v: () => 1 };\n');
+      const load = "console.log(require('./code-cache.cjs').load(require('path').resolve('m.js')).v())";
+      // Like the validate command: nothing but the loader.
+      expect(node(dir, load)).toBe('1');
+      const [cache] = readdirSync(join(dir, 'cache', 'code')).map((name) => join(dir, 'cache', 'code', name));
+      const written = statSync(cache);
+      // Like synth (lib/memory.ts boundHeapGrowth, before its bundles load), then the validate command again.
+      expect(node(dir, `require('v8').setFlagsFromString(${JSON.stringify(SYNTH_HEAP_FLAG)}); ${load}`)).toBe('1');
+      expect(node(dir, load)).toBe('1');
+      // A cache V8 rejected would have been written anew (a new file renamed into place).
+      expect(statSync(cache).ino).toBe(written.ino);
+      expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
