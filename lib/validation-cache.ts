@@ -11,8 +11,9 @@ import type { ValidationResult } from './validation';
  * A result is determined by the objects (or, for the CLI, the bytes of the files read), the
  * options (complete, production, prerequisites...) and the validator itself. The key is a SHA-256
  * of the first two, under a folder named by the third: `.build/validator-hash`, which the build
- * computes from the validator bundle and every schema it reads (scripts/bundle.mjs). Any change to
- * the validator's code, schemas, catalog or rules makes a new folder, and the old folders are
+ * computes from the validator thread's bundle, the validate command's (its reader decides what a
+ * file holds) and every schema they read (scripts/bundle.mjs VALIDATING_BUNDLES). Any change to
+ * the validator's code, reader, schemas, catalog or rules makes a new folder, and the old folders are
  * removed when the first result of the new one is written. A file that cannot be read or parsed
  * is a miss. Writes go through a temporary file and a rename, so a reader never sees half a result;
  * at most MAX_ENTRIES results are kept, the oldest dropped first.

@@ -187,14 +187,23 @@ function contentHash(files, extra = []) {
 }
 
 /**
+ * The bundles whose code decides a cached validation result: the validator thread's (synth's
+ * results) and the validate command's, whose reader (lib/validation/load.ts, kubectl-yaml.ts)
+ * decides which objects a file holds and reports YAML 1.1 read differences. The reader is not in
+ * the thread's bundle: keyed by that alone, a fix to it kept serving the command results it
+ * cached before the fix.
+ */
+const VALIDATING_BUNDLES = ['validator-worker.js', 'validate.bundle.js'];
+
+/**
  * Writes .build/source-hash (what lib/source-hash.ts computes: dist/.synthesized-from) and
- * .build/validator-hash (the validator bundle and the schemas it reads: the key of cached
+ * .build/validator-hash (the validating bundles and the schemas they read: the key of cached
  * validation results, lib/validation-cache.ts).
  */
 function writeHashes() {
   writeFileSync(join(out, 'source-hash'), `${contentHash(SOURCES.flatMap(filesUnder))}\n`);
-  const worker = join(out, 'validator-worker.js');
-  if (existsSync(worker)) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('schemas'), [readFileSync(worker)])}\n`);
+  const validating = VALIDATING_BUNDLES.map((name) => join(out, name)).filter((file) => existsSync(file));
+  if (validating.length > 0) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('schemas'), validating.map((file) => readFileSync(file)))}\n`);
 }
 
 /**

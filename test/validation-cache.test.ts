@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validationCache } from '../lib/validation-cache';
 import type { ValidationResult } from '../lib/validation';
+import { copyProject } from './helpers';
 
 /**
  * The result cache (lib/validation-cache.ts) may only ever return what validating again would:
@@ -86,6 +87,37 @@ describe('validationCache', () => {
       const third = run();
       expect(third.status).toBe(1);
       expect(third.stdout).not.toContain('results from the cache');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never serves the CLI a result of its old reader: the reader (kubectl-yaml.ts) is not in the validator thread's bundle, and is in the key", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-reader-'));
+    try {
+      copyProject(dir);
+      const build = () => expect(spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), 'validate'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+      build();
+      // kubectl reads 1_000 as the number 1000 (go-yaml v2 drops underscores): not a string, as data values must be.
+      writeFileSync(join(dir, 'numbers.yaml'), `# ${dir}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: numbers\n  namespace: default\ndata:\n  count: 1_000\n`);
+      const env = { ...process.env };
+      delete env.KARPENTER_AS_CODE_NO_CACHE;
+      const run = () => spawnSync(process.execPath, [join(dir, '.build', 'validate.js'), 'numbers.yaml'], { cwd: dir, encoding: 'utf8', env });
+      expect(run().status).toBe(1);
+      const cached = run();
+      expect(cached.status).toBe(1);
+      expect(cached.stdout).toContain('results from the cache');
+      expect(cached.stdout).toContain('[yaml-1.1]');
+      // A reader that keeps underscores reads the text as the string it looks like: valid.
+      const reader = join(dir, 'lib', 'validation', 'kubectl-yaml.ts');
+      const source = readFileSync(reader, 'utf8');
+      expect(source).toContain("GO_INT.exec(source.replace(/_/g, ''))");
+      writeFileSync(reader, source.replace("GO_INT.exec(source.replace(/_/g, ''))", 'GO_INT.exec(source)').replace("source.startsWith('.') ? source : source.replace(/_/g, '')", 'source'));
+      build();
+      const after = run();
+      expect(after.stdout).not.toContain('results from the cache');
+      expect(after.stdout).not.toContain('[yaml-1.1]');
+      expect(after.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
