@@ -4,15 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
-import { boundHeapGrowth } from './lib/memory';
+import { applyV8Flags } from './lib/v8-flags';
 import { startValidatorThread } from './lib/validator-thread';
 
 // DIST_DIR lets the benchmark synthesize elsewhere; everyone else gets dist/.
 const outdir = process.env.DIST_DIR ?? 'dist';
 
 async function main(): Promise<void> {
-  // Already done by the build's main.js; here for `cdk8s synth` (ts-node), which does not run it.
-  boundHeapGrowth();
+  // Already done by the build's main.js (before its thread started); here for `cdk8s synth`
+  // (ts-node), which does not run it.
+  applyV8Flags();
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.
   const script = join(__dirname, 'validator-worker.js');

@@ -41,8 +41,8 @@ const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker',
 const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
-// lib/memory.ts HEAP_GROWTH_FLAG, which synth sets for its threads; here for every bundle's process.
-export const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
+// lib/v8-flags.ts V8_FLAGS (why each), set by the loader for every command: the same list.
+export const V8_FLAGS = ['--heap-growing-percent=30', '--interrupt-budget=1081344'];
 
 /**
  * Runs CommonJS files through V8 code caches: the functions a run compiled are stored when the
@@ -56,12 +56,16 @@ export const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
  */
 export const CODE_CACHE_LOADER = `'use strict';
 // Written by scripts/bundle.mjs: runs CommonJS files through V8 code caches.
-// Every process and thread that runs a bundle runs under the same V8 flags, set here before
-// anything is compiled: V8 rejects a code cache made under other flags (it stores a hash of
-// them), so synth's validator thread, which bounds heap growth, and the validate command, which
-// share the schema modules' caches, threw away each other's caches every time one ran after the
-// other. The flag is lib/memory.ts's boundHeapGrowth (test/code-cache.test.ts holds them equal).
-require('node:v8').setFlagsFromString('${HEAP_GROWTH_FLAG}');
+// Every process that runs a bundle runs under the same V8 flags (lib/v8-flags.ts says why each),
+// set here before anything is compiled, unless synth's first code set them already: V8 rejects a
+// code cache made under other flags (it stores a hash of them), and synth's validator thread and
+// the validate command share the schema modules' caches. Flags are process-wide: they are set
+// once, on the main thread, never while another thread runs.
+const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
+if (require('node:worker_threads').isMainThread && !globalThis[FLAGS_SET]) {
+  for (const flag of ${JSON.stringify(V8_FLAGS)}) require('node:v8').setFlagsFromString(flag);
+  globalThis[FLAGS_SET] = true;
+}
 const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
-import { CODE_CACHE_LOADER, ENTRY_POINTS, HEAP_GROWTH_FLAG } from '../scripts/bundle.mjs';
-import { HEAP_GROWTH_FLAG as SYNTH_HEAP_FLAG } from '../lib/memory';
+import { CODE_CACHE_LOADER, ENTRY_POINTS, V8_FLAGS as LOADER_FLAGS } from '../scripts/bundle.mjs';
+import { V8_FLAGS } from '../lib/v8-flags';
 
 /** Runs `code` in a fresh node process, in `dir`; its stdout. */
 const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
@@ -67,8 +67,8 @@ describe("the build's V8 code-cache loader", () => {
     }
   });
 
-  it("keeps a cache whichever command made it: synth's thread bounds heap growth, and V8 rejects a cache made under other flags", () => {
-    expect(HEAP_GROWTH_FLAG).toBe(SYNTH_HEAP_FLAG);
+  it("keeps a cache whichever command made it: synth sets its V8 flags first, and V8 rejects a cache made under other flags", () => {
+    expect(LOADER_FLAGS).toEqual(V8_FLAGS);
     const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
     try {
       writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
@@ -78,8 +78,8 @@ describe("the build's V8 code-cache loader", () => {
       expect(node(dir, load)).toBe('1');
       const [cache] = readdirSync(join(dir, 'cache', 'code')).map((name) => join(dir, 'cache', 'code', name));
       const written = statSync(cache);
-      // Like synth (lib/memory.ts boundHeapGrowth, before its bundles load), then the validate command again.
-      expect(node(dir, `require('v8').setFlagsFromString(${JSON.stringify(SYNTH_HEAP_FLAG)}); ${load}`)).toBe('1');
+      // Like synth (lib/v8-flags.ts applyV8Flags, before its bundles load), then the validate command again.
+      expect(node(dir, `for (const flag of ${JSON.stringify(V8_FLAGS)}) require('v8').setFlagsFromString(flag); globalThis[Symbol.for('karpenter-as-code/v8-flags')] = true; ${load}`)).toBe('1');
       expect(node(dir, load)).toBe('1');
       // A cache V8 rejected would have been written anew (a new file renamed into place).
       expect(statSync(cache).ino).toBe(written.ino);
