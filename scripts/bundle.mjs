@@ -41,8 +41,10 @@ const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker',
 const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
-// lib/v8-flags.ts V8_FLAGS (why each), set by the loader for every command: the same list.
-export const V8_FLAGS = ['--heap-growing-percent=30', '--interrupt-budget=1081344'];
+/** lib/v8-flags.ts v8Flags (which says why each), set by the loader for every command: the same. */
+export function v8Flags(v8Version) {
+  return ['--heap-growing-percent=30', ...(v8Version.split('.')[0] === '11' ? ['--interrupt-budget=1081344'] : [])];
+}
 
 /**
  * Runs CommonJS files through V8 code caches: the functions a run compiled are stored when the
@@ -63,7 +65,7 @@ export const CODE_CACHE_LOADER = `'use strict';
 // once, on the main thread, never while another thread runs.
 const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
 if (require('node:worker_threads').isMainThread && !globalThis[FLAGS_SET]) {
-  for (const flag of ${JSON.stringify(V8_FLAGS)}) require('node:v8').setFlagsFromString(flag);
+  for (const flag of (${v8Flags.toString()})(process.versions.v8)) require('node:v8').setFlagsFromString(flag);
   globalThis[FLAGS_SET] = true;
 }
 const { isAscii } = require('node:buffer');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
-import { CODE_CACHE_LOADER, ENTRY_POINTS, V8_FLAGS as LOADER_FLAGS } from '../scripts/bundle.mjs';
-import { V8_FLAGS } from '../lib/v8-flags';
+import { CODE_CACHE_LOADER, ENTRY_POINTS, v8Flags as loaderFlags } from '../scripts/bundle.mjs';
+import { v8Flags } from '../lib/v8-flags';
 
 /** Runs `code` in a fresh node process, in `dir`; its stdout. */
 const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
@@ -68,7 +68,9 @@ describe("the build's V8 code-cache loader", () => {
   });
 
   it("keeps a cache whichever command made it: synth sets its V8 flags first, and V8 rejects a cache made under other flags", () => {
-    expect(LOADER_FLAGS).toEqual(V8_FLAGS);
+    for (const version of [process.versions.v8, '11.3.244.8-node.36', '12.4.254.21-node.33', '13.6.233.17-node.36']) expect(loaderFlags(version)).toEqual(v8Flags(version));
+    expect(v8Flags('11.3.244.8-node.36')).toContain('--interrupt-budget=1081344');
+    expect(v8Flags('12.4.254.21-node.33')).toEqual(['--heap-growing-percent=30']);
     const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
     try {
       writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
@@ -79,7 +81,7 @@ describe("the build's V8 code-cache loader", () => {
       const [cache] = readdirSync(join(dir, 'cache', 'code')).map((name) => join(dir, 'cache', 'code', name));
       const written = statSync(cache);
       // Like synth (lib/v8-flags.ts applyV8Flags, before its bundles load), then the validate command again.
-      expect(node(dir, `for (const flag of ${JSON.stringify(V8_FLAGS)}) require('v8').setFlagsFromString(flag); globalThis[Symbol.for('karpenter-as-code/v8-flags')] = true; ${load}`)).toBe('1');
+      expect(node(dir, `for (const flag of ${JSON.stringify(v8Flags())}) require('v8').setFlagsFromString(flag); globalThis[Symbol.for('karpenter-as-code/v8-flags')] = true; ${load}`)).toBe('1');
       expect(node(dir, load)).toBe('1');
       // A cache V8 rejected would have been written anew (a new file renamed into place).
       expect(statSync(cache).ino).toBe(written.ino);
