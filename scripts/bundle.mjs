@@ -58,22 +58,27 @@ export function v8Flags(v8Version) {
  */
 export const CODE_CACHE_LOADER = `'use strict';
 // Written by scripts/bundle.mjs: runs CommonJS files through V8 code caches.
-// Every process that runs a bundle runs under the same V8 flags (lib/v8-flags.ts says why each),
-// set here before anything is compiled, unless synth's first code set them already: V8 rejects a
-// code cache made under other flags (it stores a hash of them), and synth's validator thread and
-// the validate command share the schema modules' caches. Flags are process-wide: they are set
-// once, on the main thread, never while another thread runs.
-const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
-if (require('node:worker_threads').isMainThread && !globalThis[FLAGS_SET]) {
-  for (const flag of (${v8Flags.toString()})(process.versions.v8)) require('node:v8').setFlagsFromString(flag);
-  globalThis[FLAGS_SET] = true;
-}
 const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { basename, dirname, join } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
+const { isMainThread } = require('node:worker_threads');
+
+// Every process that runs a bundle runs under the same V8 flags (lib/v8-flags.ts says why each),
+// set here before any bundle is compiled, unless synth's first code set them already: V8 rejects
+// a code cache made under other flags (it stores a hash of them), and synth's validator thread
+// and the validate command share the schema modules' caches. Flags are process-wide: they are
+// set once, on the main thread, never while another thread runs; and after the node modules this
+// file needs, since V8 then also rejects node's own embedded cache for those loaded later (they
+// took twice as long: 3 against 6 ms here).
+const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
+if (isMainThread && !globalThis[FLAGS_SET]) {
+  for (const flag of (${v8Flags.toString()})(process.versions.v8)) setFlagsFromString(flag);
+  globalThis[FLAGS_SET] = true;
+}
 
 // Caches to write when this thread exits: cache file -> [script, name prefix of earlier contents' caches].
 const toWrite = new Map();
