@@ -7,11 +7,8 @@ import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { renderAllWith, StagedOutput } from '../lib/synth';
 import { recordedSourceHash } from '../lib/source-hash';
-import { applyV8Flags } from '../lib/v8-flags';
 import { startValidatorThread } from '../lib/validator-thread';
 
-// As synth's main.js does first (lib/v8-flags.ts).
-applyV8Flags();
 const count = Number(process.argv[2] ?? '1');
 const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {
   const base = i % 2 === 0 ? dev : prod;

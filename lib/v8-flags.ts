@@ -26,30 +26,42 @@ const HEAP_GROWTH = '--heap-growing-percent=30';
 const TIER_UP_BUDGET = '--interrupt-budget=1081344';
 
 /**
- * The V8 flags every process of ours runs under, for a V8 version: set by the build's code-cache
- * loader before anything is compiled (scripts/bundle.mjs v8Flags, the same: test/code-cache.test.ts
- * holds them equal) and by synth's first code before its validator thread starts. They must be
- * the same everywhere: V8 accepts a code cache only under the flags it was made with (it stores
- * their hash), and synth's thread and the validate command share the schema modules' caches.
- * Flags are process-wide, so they are set on the main thread only, before any other thread starts.
- * What they cost: V8 then rejects node's own embedded code cache too, for every built-in module
- * loaded after them, so node's start-up of synth's validator thread takes 45-60 ms instead of 30
- * (measured); far less than the tier-up budget saves.
+ * The V8 flags every process of ours runs under, for a V8 version (scripts/bundle.mjs v8Flags, for
+ * the build's code-cache loader, is the same: test/code-cache.test.ts holds them equal). A code
+ * cache is only accepted under the flags it was made with (V8 stores a hash of them), so each
+ * cache is always made and used under the same ones: the validate, plan and diff commands set
+ * them before compiling anything (the loader); synth's main thread compiles its bundle under V8's
+ * defaults and its validator thread sets them, once node has started the thread and the bundle
+ * is compiled (lib/validator-thread.ts), before compiling its own. Why not on the main thread
+ * first: V8 then also rejects node's embedded code cache for the built-in modules a thread
+ * loads as it starts, and node took 45-60 ms to start the validator thread instead of 30.
+ * Flags are process-wide; they are set once per process.
  */
 export function v8Flags(v8Version: string = process.versions.v8): readonly string[] {
   return [HEAP_GROWTH, ...(v8Version.split('.')[0] === '11' ? [TIER_UP_BUDGET] : [])];
 }
 
-// Marks the flags set, for this file and the build's loader alike (its FLAGS_SET).
+// On the main thread: whether the flags are set (true), or left to the validator thread
+// ('thread'), for this file, lib/validator-thread.ts and the build's loader alike (its FLAGS_SET).
 const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
 
+/** Who sets the flags in this process: nobody yet, this (main) thread, or the validator thread. */
+export function v8FlagsOwner(): 'none' | 'main' | 'thread' {
+  const mark = (globalThis as Record<symbol, unknown>)[FLAGS_SET];
+  return mark === 'thread' ? 'thread' : mark ? 'main' : 'none';
+}
+
+/** Leaves the flags to the validator thread (lib/validator-thread.ts) and marks it so. */
+export function leaveV8FlagsToThread(): void {
+  if (v8FlagsOwner() === 'none') (globalThis as Record<symbol, unknown>)[FLAGS_SET] = 'thread';
+}
+
 /**
- * Sets v8Flags(), once per process: V8 reads them as it goes, so they apply from here on, to every
- * thread. Call it on the main thread before starting another.
+ * Sets v8Flags() on this thread, unless they are set or left to the validator thread: V8 reads
+ * them as it goes, so they apply from here on, to every thread.
  */
 export function applyV8Flags(): void {
-  const global = globalThis as Record<symbol, unknown>;
-  if (global[FLAGS_SET]) return;
+  if (v8FlagsOwner() !== 'none') return;
   for (const flag of v8Flags()) setFlagsFromString(flag);
-  global[FLAGS_SET] = true;
+  (globalThis as Record<symbol, unknown>)[FLAGS_SET] = true;
 }

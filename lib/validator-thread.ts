@@ -4,21 +4,35 @@ import { Worker } from 'node:worker_threads';
 import type { Manifest } from './layout';
 import type { ValidateOptions, ValidationResult } from './validation';
 import { cacheIsWarm, validationCache } from './validation-cache';
+import { leaveV8FlagsToThread, v8Flags, v8FlagsOwner } from './v8-flags';
 
 /**
  * Runs the worker bundle through the build's V8 code cache loader (`code-cache.cjs` beside it,
  * written by scripts/bundle.mjs): most of a fresh validator's first environment is V8 compiling
  * the functions it runs for the first time, and the cache, written when the thread exits, holds
  * them compiled for every later run (a bundle without the loader beside it runs without a cache).
- * The thread exits when told to close.
+ *
+ * The process's V8 flags (lib/v8-flags.ts) are set here when the main thread left them to this
+ * thread: after node has started it and the loader's node modules are loaded (set before,
+ * they made V8 reject node's own code cache for them), after the main thread has compiled its
+ * bundle under V8's defaults (it opens the gate; a gate left shut is waited for
+ * GATE_TIMEOUT_MS at most), and before this thread compiles its own. The thread exits when told
+ * to close.
  */
+// The main thread compiles its bundle in 10-20 ms with its code cache and 100 or so without: a
+// gate still shut after this long is a bug elsewhere, and the thread goes on (only slower).
+const GATE_TIMEOUT_MS = 1000;
+
 const LOADER = `
 const { existsSync } = require('node:fs');
 const { join, dirname } = require('node:path');
-const { parentPort, workerData: file } = require('node:worker_threads');
+const { setFlagsFromString } = require('node:v8');
+const { parentPort, workerData: { file, flags, gate } } = require('node:worker_threads');
 const loader = join(dirname(file), 'code-cache.cjs');
-if (existsSync(loader)) require(loader)(file);
-else require(file);
+const run = existsSync(loader) ? require(loader) : require;
+if (gate) Atomics.wait(gate, 0, 0, ${GATE_TIMEOUT_MS});
+for (const flag of flags) setFlagsFromString(flag);
+run(file);
 parentPort.on('message', (message) => {
   if (message.close) process.exit(0);
 });
@@ -32,10 +46,16 @@ const STARTED_EARLY = Symbol.for('karpenter-as-code/validator-thread');
  * Starts the validator thread before the synth bundle loads (the build's main.js calls it
  * through .build/validator-start.js, then loads main.bundle.js): the thread's own start-up then
  * overlaps reading and compiling the synth bundle too. `startValidatorThread` with the same
- * script takes this thread instead of starting another.
+ * script takes this thread instead of starting another. Returns what opens the thread's gate,
+ * to call once the synth bundle is compiled: the thread sets the V8 flags only then.
  */
-export function startValidatorThreadEarly(script: string): void {
-  (globalThis as Record<symbol, unknown>)[STARTED_EARLY] = { script, thread: startValidatorThread(script) };
+export function startValidatorThreadEarly(script: string): () => void {
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  (globalThis as Record<symbol, unknown>)[STARTED_EARLY] = { script, thread: startValidatorThread(script, gate) };
+  return () => {
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+  };
 }
 
 /** Validates environments, on a second thread or on this one (lib/validate-environment.ts validatorOnThisThread). */
@@ -51,25 +71,28 @@ export interface ValidatorThread {
  * this thread lays out its YAML and builds the next. Where the bundle is absent (`cdk8s synth`
  * runs main.ts through ts-node), main.ts validates on its own thread instead.
  */
-export function startValidatorThread(script: string): ValidatorThread {
+export function startValidatorThread(script: string, gate?: Int32Array): ValidatorThread {
   const early = (globalThis as Record<symbol, { script: string; thread: ValidatorThread } | undefined>)[STARTED_EARLY];
   if (early?.script === script) {
     delete (globalThis as Record<symbol, unknown>)[STARTED_EARLY];
     return early.thread;
   }
+  // Unless this thread set the V8 flags already, the validator thread sets them (LOADER).
+  leaveV8FlagsToThread();
+  const flags = v8FlagsOwner() === 'thread' ? v8Flags() : [];
   const buildDir = dirname(script);
   const cache = validationCache(buildDir);
   // When earlier results of this validator are cached, most environments are likely unchanged:
   // the thread then starts at the first miss instead of now, and a run that misses nothing never
   // loads the validator. Otherwise it starts now, to load while cdk8s loads here.
-  let thread: ReturnType<typeof workerThread> | undefined = cacheIsWarm(buildDir) ? undefined : workerThread(script);
+  let thread: ReturnType<typeof workerThread> | undefined = cacheIsWarm(buildDir) ? undefined : workerThread(script, flags, gate);
   return {
     validate: async (manifests, options) => {
       const text = JSON.stringify(manifests);
       const key = cache.key(text, options);
       const cached = cache.get(key);
       if (cached) return cached;
-      thread ??= workerThread(script);
+      thread ??= workerThread(script, flags, gate);
       const result = await thread.validate(text, options);
       cache.set(key, result);
       return result;
@@ -80,11 +103,11 @@ export function startValidatorThread(script: string): ValidatorThread {
   };
 }
 
-/** A worker thread running the bundled validator; it takes the objects as JSON text. */
-function workerThread(script: string): { validate(manifests: string, options: ValidateOptions): Promise<ValidationResult>; close(): Promise<void> } {
+/** A worker thread running the bundled validator, which sets `flags` first; it takes the objects as JSON text. */
+function workerThread(script: string, flags: readonly string[], gate: Int32Array | undefined): { validate(manifests: string, options: ValidateOptions): Promise<ValidationResult>; close(): Promise<void> } {
   // A young generation of 16 MB: the thread's objects live for one environment at most, and a
   // larger nursery only holds more garbage (1,000 environments: 264 MB peak RSS, 240 with this).
-  const worker = new Worker(LOADER, { eval: true, workerData: script, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  const worker = new Worker(LOADER, { eval: true, workerData: { file: script, flags, gate }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   // Awaited by close(); made now so that a thread that already ended is seen as ended. A thread
   // that fails has already rejected every waiting call with its error.
   const exited = once(worker, 'exit').catch(() => undefined);

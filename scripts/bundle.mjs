@@ -46,6 +46,11 @@ export function v8Flags(v8Version) {
   return ['--heap-growing-percent=30', ...(v8Version.split('.')[0] === '11' ? ['--interrupt-budget=1081344'] : [])];
 }
 
+/** The same flags at V8's defaults (`node --v8-options`; test/code-cache.test.ts checks them). */
+export function v8DefaultFlags(v8Version) {
+  return ['--heap-growing-percent=0', ...(v8Version.split('.')[0] === '11' ? ['--interrupt-budget=67584'] : [])];
+}
+
 /**
  * Runs CommonJS files through V8 code caches: the functions a run compiled are stored when the
  * process (or thread) exits and loaded compiled by every later run. V8 checks a cache against its
@@ -67,24 +72,36 @@ const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 const { isMainThread } = require('node:worker_threads');
 
-// Every process that runs a bundle runs under the same V8 flags (lib/v8-flags.ts says why each),
-// set here before any bundle is compiled, unless synth's first code set them already: V8 rejects
-// a code cache made under other flags (it stores a hash of them), and synth's validator thread
-// and the validate command share the schema modules' caches. Flags are process-wide: they are
-// set once, on the main thread, never while another thread runs; and after the node modules this
-// file needs, since V8 then also rejects node's own embedded cache for those loaded later (they
-// took twice as long: 3 against 6 ms here).
+// V8 accepts a code cache only under the flags it was made with (it stores a hash of them), so
+// each cache is made and used under the same ones (lib/v8-flags.ts says which and why). The
+// commands set them here, before any bundle is compiled and after the node modules this file
+// needs (V8 then also rejects node's own embedded cache for those loaded later: they took twice
+// as long). Synth's main thread leaves them to its validator thread (FLAGS_SET 'thread'): its
+// bundle is compiled under V8's defaults, then the thread is let go (\`afterCompile\`) and sets
+// them; so a cache of that bundle is made under the defaults too.
 const FLAGS_SET = Symbol.for('karpenter-as-code/v8-flags');
+const FLAGS = (${v8Flags.toString()})(process.versions.v8);
+const DEFAULT_FLAGS = (${v8DefaultFlags.toString()})(process.versions.v8);
 if (isMainThread && !globalThis[FLAGS_SET]) {
-  for (const flag of (${v8Flags.toString()})(process.versions.v8)) setFlagsFromString(flag);
+  for (const flag of FLAGS) setFlagsFromString(flag);
   globalThis[FLAGS_SET] = true;
 }
+// Whether this thread compiles under V8's defaults: until synth's validator thread is let go.
+let underDefaults = isMainThread && globalThis[FLAGS_SET] === 'thread';
 
-// Caches to write when this thread exits: cache file -> [script, name prefix of earlier contents' caches].
+// Caches to write when this thread exits: cache file -> [script, name prefix of earlier contents'
+// caches, whether compiled under V8's defaults].
 const toWrite = new Map();
 
 function writeCaches() {
-  for (const [cacheFile, [script, prefix]] of toWrite) {
+  // Those compiled under the defaults last, once the flags are back at the defaults.
+  const entries = [...toWrite].sort(([, a], [, b]) => Number(a[2]) - Number(b[2]));
+  let reset = false;
+  for (const [cacheFile, [script, prefix, defaults]] of entries) {
+    if (defaults && !reset) {
+      for (const flag of DEFAULT_FLAGS) setFlagsFromString(flag);
+      reset = true;
+    }
     try {
       mkdirSync(dirname(cacheFile), { recursive: true });
       const partial = cacheFile + '.' + process.pid + '.tmp';
@@ -101,7 +118,7 @@ function writeCaches() {
   }
 }
 
-function execute(file, source, cacheFile, prefix) {
+function execute(file, source, cacheFile, prefix, afterCompile) {
   let cachedData;
   try {
     cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
@@ -111,7 +128,11 @@ function execute(file, source, cacheFile, prefix) {
   const script = new Script(wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     if (toWrite.size === 0) process.once('exit', writeCaches);
-    toWrite.set(cacheFile, [script, prefix]);
+    toWrite.set(cacheFile, [script, prefix, underDefaults]);
+  }
+  if (afterCompile) {
+    underDefaults = false;
+    afterCompile();
   }
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
@@ -124,9 +145,9 @@ function readSource(bytes) {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
-/** Runs a bundle of this folder. */
-module.exports = function run(file) {
-  execute(file, readSource(readFileSync(file)), file + '.cache');
+/** Runs a bundle of this folder; \`afterCompile\`, if given, is called once it is compiled, before it runs. */
+module.exports = function run(file, afterCompile) {
+  execute(file, readSource(readFileSync(file)), file + '.cache', undefined, afterCompile);
 };
 
 /** A module from outside the build: its exports. */
@@ -344,8 +365,9 @@ export async function bundle(requested = ENTRY_POINTS, { force = false, checkCon
   // V8 accepts a code cache for any source of the same length: a rebuilt bundle's cache goes.
   for (const name of Object.keys(entryPoints)) rmSync(join(out, `${outputName(name)}.js.cache`), { force: true });
   for (const name of Object.keys(entryPoints).filter((n) => COMMANDS.has(n))) {
-    const early = EARLY[name] ? `require('./${EARLY[name][0]}')(join(__dirname, '${EARLY[name][1]}'));\n` : '';
-    writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nconst { join } = require('node:path');\n${early}require('./code-cache.cjs')(join(__dirname, '${name}.bundle.js'));\n`);
+    // The early bundle returns what to call once the command's bundle is compiled (synth's: lets its validator thread set the V8 flags).
+    const early = EARLY[name] ? `const afterCompile = require('./${EARLY[name][0]}')(join(__dirname, '${EARLY[name][1]}'));\n` : '';
+    writeFileSync(join(out, `${name}.js`), `'use strict';\n// Written by scripts/bundle.mjs: runs ${name}.bundle.js through a V8 code cache.\nconst { join } = require('node:path');\n${early}require('./code-cache.cjs')(join(__dirname, '${name}.bundle.js')${early ? ', afterCompile' : ''});\n`);
   }
   writeHashes();
   writeFileSync(STAMP, JSON.stringify({ node: process.version, builder: fingerprint(BUILDER), bundles, sources }));

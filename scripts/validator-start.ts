@@ -1,9 +1,11 @@
 // Run by the build's main.js before the synth bundle loads (scripts/bundle.mjs EARLY): starts the
-// validator thread, which main.ts then takes (lib/validator-thread.ts startValidatorThreadEarly).
-import { applyV8Flags } from '../lib/v8-flags';
+// validator thread, which main.ts then takes (lib/validator-thread.ts startValidatorThreadEarly),
+// and returns what opens its gate, which main.js calls once the synth bundle is compiled. The
+// thread sets the V8 flags then (lib/v8-flags.ts): the synth bundle is compiled under V8's
+// defaults, every time, and its code cache with it.
 import { startValidatorThreadEarly } from '../lib/validator-thread';
+import { leaveV8FlagsToThread } from '../lib/v8-flags';
 
-// The first code synth runs: its V8 flags apply before either thread's heap grows or code runs.
-applyV8Flags();
+leaveV8FlagsToThread();
 
 export = startValidatorThreadEarly;

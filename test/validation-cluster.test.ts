@@ -149,7 +149,8 @@ describe('the validator thread', () => {
   it('hands the thread started before the bundle loaded to synth, once, and only for the same script', async () => {
     execFileSync(process.execPath, [join(resolve(__dirname, '..'), 'scripts', 'build.mjs')]);
     const script = join(resolve(__dirname, '..'), '.build', 'validator-worker.js');
-    startValidatorThreadEarly(script);
+    // Let go at once: main.js does so once the synth bundle is compiled.
+    startValidatorThreadEarly(script)();
     const early = (globalThis as Record<symbol, { thread: unknown } | undefined>)[Symbol.for('karpenter-as-code/validator-thread')]!.thread;
     const taken = startValidatorThread(script);
     expect(taken).toBe(early);
