@@ -22,28 +22,54 @@ const CACHE = join(root, '.build', 'cache');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /**
- * Wall times of `runs` runs (after one untimed warm-up unless told otherwise); min and median in
- * seconds. `env` may be a function of the run's number (-1 for the warm-up).
+ * What runs `command` once and returns its wall time in seconds; `env` may be a function of the
+ * run's number (-1 for a warm-up). Exit status 0 or 1 (findings) is a run; anything else stops the bench.
  */
-function time(label, command, args, { count = runs, env = {}, before, warmup = true, input } = {}) {
-  const run = (i) => spawnSync(command, args, { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 26, env: environment({ CDK8S_CHECK_UPGRADE: 'false', ...(typeof env === 'function' ? env(i) : env) }) });
+function runner(label, command, args, { env = {}, input } = {}) {
+  return (i) => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 26, env: environment({ CDK8S_CHECK_UPGRADE: 'false', ...(typeof env === 'function' ? env(i) : env) }) });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 0 && result.status !== 1) throw new Error(`${label} failed (${result.status}):\n${result.stderr}`);
+    return seconds;
+  };
+}
+
+/** Prints and returns a row: min and median in seconds. */
+function report(label, times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const row = { label, min: sorted[0], median: sorted[Math.floor(sorted.length / 2)] };
+  console.log(`${label.padEnd(66)} ${String(times.length).padStart(4)} ${row.min.toFixed(3).padStart(8)} ${row.median.toFixed(3).padStart(9)}`);
+  return row;
+}
+
+/** Wall times of `runs` runs of one command (after one untimed warm-up unless told otherwise). */
+function time(label, command, args, { count = runs, env, before, warmup = true, input } = {}) {
+  const run = runner(label, command, args, { env, input });
   if (warmup) {
     before?.();
-    const first = run(-1);
-    if (first.status !== 0 && first.status !== 1) throw new Error(`${label} failed (${first.status}):\n${first.stderr}`);
+    run(-1);
   }
   const times = [];
   for (let i = 0; i < count; i++) {
     before?.();
-    const start = process.hrtime.bigint();
-    const result = run(i);
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-    if (result.status !== 0 && result.status !== 1) throw new Error(`${label} failed (${result.status}):\n${result.stderr}`);
+    times.push(run(i));
   }
-  times.sort((a, b) => a - b);
-  const row = { label, min: times[0], median: times[Math.floor(times.length / 2)] };
-  console.log(`${label.padEnd(66)} ${String(count).padStart(4)} ${row.min.toFixed(3).padStart(8)} ${row.median.toFixed(3).padStart(9)}`);
-  return row;
+  return report(label, times);
+}
+
+/**
+ * Wall times of several commands run in turn (a, b, c, a, b, c...), after a warm-up of each:
+ * the commands a ratio compares, and its floor, are timed under the same conditions, whatever
+ * the machine does meanwhile (one after the other, a ratio moved by a tenth between runs here).
+ * `specs`: name -> [label, command, args, options]; returns name -> row.
+ */
+function timeInTurn(specs, count = quick ? 3 : 11) {
+  const entries = Object.entries(specs).map(([name, [label, command, args, options]]) => ({ name, label, run: runner(label, command, args, options) }));
+  for (const { run } of entries) run(-1);
+  const times = entries.map(() => []);
+  for (let i = 0; i < count; i++) entries.forEach(({ run }, k) => times[k].push(run(i)));
+  return Object.fromEntries(entries.map(({ name, label }, k) => [name, report(label, times[k])]));
 }
 
 /** This process's environment with `changes` applied; a change to undefined removes the variable. */
@@ -76,29 +102,41 @@ const extraCerts = process.env.NODE_EXTRA_CA_CERTS;
 const noCerts = { NODE_EXTRA_CA_CERTS: undefined };
 console.log(`node ${process.version}, ${process.platform}/${process.arch}; NODE_EXTRA_CA_CERTS is ${extraCerts ? `set (${extraCerts}): every node process reads it at start-up; the floors and the ratios with targets are also measured without it` : 'not set'}`);
 console.log(`${'command'.padEnd(66)} ${'runs'.padStart(4)} ${'min s'.padStart(8)} ${'median s'.padStart(9)}`);
-const empty = time('floor: node -e ""', node, ['-e', '']);
-const floor = time(`floor: node -e "require('cdk8s-plus-28')"`, node, ['-e', "require('cdk8s-plus-28')"]);
+// The floors, and the commands with targets that do not depend on the result cache, in turn.
+const prodDir = join(root, 'dist', 'prod');
+const mainJs = join(root, '.build', 'main.js');
+const validateBin = join(root, 'bin', 'karpenter-validate.cjs');
+const inTurn = timeInTurn({
+  empty: ['floor: node -e ""', node, ['-e', '']],
+  floor: [`floor: node -e "require('cdk8s-plus-28')"`, node, ['-e', "require('cdk8s-plus-28')"]],
+  // Synth of the example environments, validated, with no cached result.
+  synthCold: ['node .build/main.js, validation results not cached', node, [mainJs], { env: { DIST_DIR: dist, ...noCache } }],
+  // The validator on the committed prod output, as a user's CI runs it.
+  validateCold: ['validate dist/prod (bin), results not cached', node, [validateBin, prodDir], { env: noCache }],
+  ...(extraCerts
+    ? {
+        emptyNoCerts: ['floor: node -e "", NODE_EXTRA_CA_CERTS unset', node, ['-e', ''], { env: noCerts }],
+        floorNoCerts: [`floor: node -e "require('cdk8s-plus-28')", NODE_EXTRA_CA_CERTS unset`, node, ['-e', "require('cdk8s-plus-28')"], { env: noCerts }],
+        synthColdNoCerts: ['node .build/main.js, not cached, NODE_EXTRA_CA_CERTS unset', node, [mainJs], { env: { DIST_DIR: dist, ...noCache, ...noCerts } }],
+        validateColdNoCerts: ['validate dist/prod (bin), not cached, NODE_EXTRA_CA_CERTS unset', node, [validateBin, prodDir], { env: { ...noCache, ...noCerts } }],
+      }
+    : {}),
+});
+const { empty, floor, synthCold, validateCold, emptyNoCerts, floorNoCerts, synthColdNoCerts, validateColdNoCerts } = inTurn;
 const npmFloor = time('floor: npm run --silent bench:floor (npm start-up + node -e "")', 'npm', ['run', '--silent', 'bench:floor']);
-const emptyNoCerts = extraCerts ? time('floor: node -e "", NODE_EXTRA_CA_CERTS unset', node, ['-e', ''], { env: noCerts }) : undefined;
-const floorNoCerts = extraCerts ? time(`floor: node -e "require('cdk8s-plus-28')", NODE_EXTRA_CA_CERTS unset`, node, ['-e', "require('cdk8s-plus-28')"], { env: noCerts }) : undefined;
 
-// Synth of the example environments, validated: with no cached result, and with every result cached.
-const synthCold = time('node .build/main.js, validation results not cached', node, [join(root, '.build', 'main.js')], { env: { DIST_DIR: dist, ...noCache } });
-const synthColdNoCerts = extraCerts ? time('  the same, NODE_EXTRA_CA_CERTS unset', node, [join(root, '.build', 'main.js')], { env: { DIST_DIR: dist, ...noCache, ...noCerts } }) : undefined;
+// Synth with every result cached.
 clearCache();
-time('  (prime the cache)', node, [join(root, '.build', 'main.js')], { env: { DIST_DIR: dist }, count: 1, warmup: false });
-const synthWarm = time('node .build/main.js, sources unchanged: results from the cache', node, [join(root, '.build', 'main.js')], { env: { DIST_DIR: dist } });
+time('  (prime the cache)', node, [mainJs], { env: { DIST_DIR: dist }, count: 1, warmup: false });
+const synthWarm = time('node .build/main.js, sources unchanged: results from the cache', node, [mainJs], { env: { DIST_DIR: dist } });
 const freshness = time('node scripts/build.mjs, nothing changed (the freshness check)', node, [join(root, 'scripts', 'build.mjs')]);
 const check = spawnSync(node, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(root, 'scripts', 'bundle.mjs'))}); const t = performance.now(); await m.bundle(); console.log((performance.now() - t).toFixed(1));`], { cwd: root, encoding: 'utf8' }).stdout.trim();
 const npmSynth = time('npm run --silent synth, nothing changed', 'npm', ['run', '--silent', 'synth'], { env: { DIST_DIR: dist } });
 
-// The validator on the committed prod output, as a user's CI runs it.
-const prodDir = join(root, 'dist', 'prod');
-const validateCold = time('validate dist/prod (bin), results not cached', node, [join(root, 'bin', 'karpenter-validate.cjs'), prodDir], { env: noCache });
-const validateColdNoCerts = extraCerts ? time('  the same, NODE_EXTRA_CA_CERTS unset', node, [join(root, 'bin', 'karpenter-validate.cjs'), prodDir], { env: { ...noCache, ...noCerts } }) : undefined;
+// The validator with every result cached, alone and through npm.
 clearCache();
-time('  (prime the cache)', node, [join(root, 'bin', 'karpenter-validate.cjs'), prodDir], { count: 1, warmup: false });
-const validateWarm = time('validate dist/prod (bin), files unchanged: results from the cache', node, [join(root, 'bin', 'karpenter-validate.cjs'), prodDir]);
+time('  (prime the cache)', node, [validateBin, prodDir], { count: 1, warmup: false });
+const validateWarm = time('validate dist/prod (bin), files unchanged: results from the cache', node, [validateBin, prodDir]);
 const npmValidate = time('npm run --silent validate -- dist/prod, files unchanged', 'npm', ['run', '--silent', 'validate', '--', prodDir]);
 
 // Throughput: 16,000 objects, 2,000 renamed copies of the workloads fixture, validated from nothing.
@@ -127,7 +165,7 @@ const scale = [1, 10, 100, 1000].map((n) => ({
   row: time(`synth of ${n} generated environments, not cached`, node, [join(root, '.build', 'scale.js'), String(n)], { env: (i) => ({ DIST_DIR: join(scratch, `scale-${n}-${i}`), ...noCache }), count: n >= 100 ? (quick ? 1 : 3) : runs, warmup: n < 100 }),
 }));
 const scaleRss = peakRss(node, [join(root, '.build', 'scale.js'), '1000'], { DIST_DIR: join(scratch, 'scale-rss'), ...noCache });
-const synthRss = peakRss(node, [join(root, '.build', 'main.js')], { DIST_DIR: dist, ...noCache });
+const synthRss = peakRss(node, [mainJs], { DIST_DIR: dist, ...noCache });
 
 const perEnv = (a, b) => (((b.row.median - a.row.median) / (b.n - a.n)) * 1000).toFixed(1);
 console.log('\ntargets (medians of this run)');
