@@ -6,6 +6,10 @@ import type { ValidateOptions, ValidationResult } from './validation';
 import { cacheIsWarm, validationCache } from './validation-cache';
 import { leaveV8FlagsToThread, v8Flags, v8FlagsOwner } from './v8-flags';
 
+// The main thread compiles its bundle in 10-20 ms with its code cache and 100 or so without: a
+// gate still shut after this long is a bug elsewhere, and the thread goes on (only slower).
+const GATE_TIMEOUT_MS = 1000;
+
 /**
  * Runs the worker bundle through the build's V8 code cache loader (`code-cache.cjs` beside it,
  * written by scripts/bundle.mjs): most of a fresh validator's first environment is V8 compiling
@@ -19,10 +23,6 @@ import { leaveV8FlagsToThread, v8Flags, v8FlagsOwner } from './v8-flags';
  * GATE_TIMEOUT_MS at most), and before this thread compiles its own. The thread exits when told
  * to close.
  */
-// The main thread compiles its bundle in 10-20 ms with its code cache and 100 or so without: a
-// gate still shut after this long is a bug elsewhere, and the thread goes on (only slower).
-const GATE_TIMEOUT_MS = 1000;
-
 const LOADER = `
 const { existsSync } = require('node:fs');
 const { join, dirname } = require('node:path');
