@@ -8,34 +8,37 @@ import { describe, expect, it } from 'vitest';
 import { CODE_CACHE_LOADER, ENTRY_POINTS, v8DefaultFlags, v8Flags as loaderFlags } from '../scripts/bundle.mjs';
 import { v8Flags } from '../lib/v8-flags';
 
+/** Runs `test` in a fresh folder holding the build's loader (code-cache.cjs), removed afterwards. */
+function inLoaderDir(test: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
+  try {
+    writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    test(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs `code` in a fresh node process, in `dir`; its stdout. */
 const node = (dir: string, code: string) => execFileSync(process.execPath, ['-e', code], { cwd: dir, encoding: 'utf8' }).trim();
 
 describe("the build's V8 code-cache loader", () => {
   it('runs a bundle with its cache beside it, written when the process exits', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
-    try {
-      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    inLoaderDir((dir) => {
       writeFileSync(join(dir, 'b.bundle.js'), "console.log('ran ' + typeof require);\n");
       expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('b.bundle.js'))")).toBe('ran function');
       expect(existsSync(join(dir, 'b.bundle.js.cache'))).toBe(true);
       expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('b.bundle.js'))")).toBe('ran function');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads text outside ASCII as UTF-8, and ASCII the fast way, to the same effect', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
-    try {
-      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    inLoaderDir((dir) => {
       writeFileSync(join(dir, 'u.bundle.js'), "// a comment \u2014 and a string:\nconsole.log(JSON.stringify('caf\u00e9 \u2014 \u{1F680}'));\n");
       writeFileSync(join(dir, 'a.bundle.js'), "console.log(JSON.stringify('caf\\u00e9'));\n");
       expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('u.bundle.js'))")).toBe('"caf\u00e9 \u2014 \u{1F680}"');
       expect(node(dir, "require('./code-cache.cjs')(require('path').resolve('a.bundle.js'))")).toBe('"caf\u00e9"');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("leaves nothing outside ASCII in the build's bundles (esbuild copies comments as they are)", () => {
@@ -47,9 +50,7 @@ describe("the build's V8 code-cache loader", () => {
   });
 
   it("never serves a module's old code: its cache is named by its content, and the old content's goes", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
-    try {
-      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    inLoaderDir((dir) => {
       const load = "console.log(require('./code-cache.cjs').load(require('path').resolve('m.js')).v())";
       writeFileSync(join(dir, 'm.js'), 'module.exports = { v: () => 1 };\n');
       expect(node(dir, load)).toBe('1');
@@ -62,9 +63,7 @@ describe("the build's V8 code-cache loader", () => {
       expect(second).toHaveLength(1);
       expect(second[0]).not.toBe(first[0]);
       expect(node(dir, load)).toBe('2');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("sets the project's V8 flags, whose defaults it knows (node --v8-options)", () => {
@@ -78,9 +77,7 @@ describe("the build's V8 code-cache loader", () => {
   });
 
   it("keeps a cache whichever command made it: V8 rejects a cache made under other flags, and synth's thread sets the commands' flags", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
-    try {
-      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    inLoaderDir((dir) => {
       writeFileSync(join(dir, 'm.js'), 'module.exports = { v: () => 1 };\n');
       const load = "console.log(require('./code-cache.cjs').load(require('path').resolve('m.js')).v())";
       // Like the validate command: nothing but the loader.
@@ -93,15 +90,11 @@ describe("the build's V8 code-cache loader", () => {
       // A cache V8 rejected would have been written anew (a new file renamed into place).
       expect(statSync(cache).ino).toBe(written.ino);
       expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("makes the cache of a bundle compiled under V8's defaults under the defaults, though the flags were set before the process ended", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'code-cache-'));
-    try {
-      writeFileSync(join(dir, 'code-cache.cjs'), CODE_CACHE_LOADER as string);
+    inLoaderDir((dir) => {
       writeFileSync(join(dir, 'b.bundle.js'), "console.log('ran');\n");
       // Like synth's main.js: the flags left to the validator thread, which sets them once the bundle is compiled.
       const synth = `globalThis[Symbol.for('karpenter-as-code/v8-flags')] = 'thread'; require('./code-cache.cjs')(require('path').resolve('b.bundle.js'), () => { for (const flag of ${JSON.stringify(v8Flags())}) require('v8').setFlagsFromString(flag); })`;
@@ -109,9 +102,7 @@ describe("the build's V8 code-cache loader", () => {
       const written = statSync(join(dir, 'b.bundle.js.cache'));
       expect(node(dir, synth)).toBe('ran');
       expect(statSync(join(dir, 'b.bundle.js.cache')).mtimeMs).toBe(written.mtimeMs);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("keeps every cache of the build when synth and validate take turns (each made and used under the same flags)", () => {
