@@ -11,8 +11,8 @@ import { startValidatorThread } from './lib/validator-thread';
 const outdir = process.env.DIST_DIR ?? 'dist';
 
 async function main(): Promise<void> {
-  // Already done by the build's main.js (before its thread started); here for `cdk8s synth`
-  // (ts-node), which does not run it.
+  // For `cdk8s synth` (ts-node), which runs no loader and no validator thread; in the build,
+  // main.js has left the flags to the validator thread, and this does nothing.
   applyV8Flags();
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.

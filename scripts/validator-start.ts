@@ -4,8 +4,7 @@
 // thread sets the V8 flags then (lib/v8-flags.ts): the synth bundle is compiled under V8's
 // defaults, every time, and its code cache with it.
 import { startValidatorThreadEarly } from '../lib/validator-thread';
-import { leaveV8FlagsToThread } from '../lib/v8-flags';
 
-leaveV8FlagsToThread();
-
+// main.js calls it before it loads the build's loader, which then finds the flags left to the
+// thread (lib/validator-thread.ts startValidatorThread marks them so).
 export = startValidatorThreadEarly;
