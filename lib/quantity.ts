@@ -69,3 +69,54 @@ export function isJvmSize(value: string): boolean {
 export function toMi(bytes: number): string {
   return `${Math.ceil(bytes / 2 ** 20)}Mi`;
 }
+
+const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { '': 0, n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_SUFFIXES: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/**
+ * A quantity as the API server reads it (k8s.io/apimachinery v0.35.4 pkg/api/resource/quantity.go
+ * ParseQuantity and parseQuantityString), which is laxer than the grammar the CRDs spell: an
+ * absent number is 0 (`Gi` is 0, `.5` is 0.5, `1.G` is 1e9), then a suffix of
+ * `eEinumkKMGTP` letters with an optional signed exponent; undefined where it refuses the string.
+ */
+export function goQuantity(text: string): number | undefined {
+  if (text.length === 0) return undefined;
+  if (text === '0') return 0;
+  let pos = 0;
+  let positive = true;
+  if (text[0] === '-' || text[0] === '+') {
+    positive = text[0] === '+';
+    pos++;
+  }
+  while (pos < text.length && text[pos] === '0') pos++;
+  if (pos >= text.length) return 0;
+  const digits = (from: number) => {
+    let i = from;
+    while (i < text.length && text[i]! >= '0' && text[i]! <= '9') i++;
+    return i;
+  };
+  let end = digits(pos);
+  const num = text.slice(pos, end) || '0';
+  pos = end;
+  let denom = '';
+  if (pos < text.length && text[pos] === '.') {
+    end = digits(pos + 1);
+    denom = text.slice(pos + 1, end);
+    pos = end;
+  }
+  const suffixStart = pos;
+  while (pos < text.length && 'eEinumkKMGTP'.includes(text[pos]!)) pos++;
+  if (pos < text.length && (text[pos] === '-' || text[pos] === '+')) pos++;
+  if (digits(pos) !== text.length) return undefined;
+  const suffix = text.slice(suffixStart);
+  const magnitude = Number(`${num}.${denom || '0'}`);
+  let value: number;
+  if (Object.hasOwn(DECIMAL_SUFFIXES, suffix)) value = magnitude * 10 ** DECIMAL_SUFFIXES[suffix]!;
+  else if (Object.hasOwn(BINARY_SUFFIXES, suffix)) value = magnitude * 2 ** BINARY_SUFFIXES[suffix]!;
+  else {
+    const exponent = /^[eE]([-+]?[0-9]+)$/.exec(suffix);
+    if (!exponent) return undefined;
+    value = magnitude * 10 ** Number(exponent[1]);
+  }
+  return positive ? value : -value;
+}

@@ -21,6 +21,7 @@ export const ENTRY_POINTS = {
   diff: resolve(root, 'scripts/diff.ts'),
   plan: resolve(root, 'scripts/plan.ts'),
   validate: resolve(root, 'scripts/validate.ts'),
+  verify: resolve(root, 'scripts/verify.ts'),
   // Started by lib/validator-thread.ts from beside main.js.
   'validator-worker': resolve(root, 'scripts/validator-worker.ts'),
   // Run by main.js before main.bundle.js loads: starts the validator thread (see EARLY).
@@ -36,9 +37,9 @@ const EARLY = { main: ['validator-start.js', 'validator-worker.js'] };
 // most of which is node resolving and V8 compiling them. The commands users type (synth,
 // validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
 // does the validator thread (lib/validator-thread.ts loads its bundle with the same file).
-const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'validator-worker', 'validator-start']);
+const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'verify', 'validator-worker', 'validator-start']);
 // Inlined commands: esbuild writes <name>.bundle.js; <name>.js loads it through the code cache.
-const COMMANDS = new Set(['main', 'diff', 'plan', 'validate']);
+const COMMANDS = new Set(['main', 'diff', 'plan', 'validate', 'verify']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
 /** lib/v8-flags.ts v8Flags (which says why each), set by the loader for every command: the same. */

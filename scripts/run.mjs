@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BuildError, bundle, root } from './bundle.mjs';
 
-const COMMANDS = ['main', 'validate', 'plan', 'diff'];
+const COMMANDS = ['main', 'validate', 'plan', 'diff', 'verify'];
 const [command, ...args] = process.argv.slice(2);
 if (!COMMANDS.includes(command)) {
   console.error(`usage: node scripts/run.mjs <${COMMANDS.join('|')}> [arguments...]`);

@@ -53,10 +53,12 @@ function prune(schema: StructuralSchema, value: unknown, path: string, reporter:
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const field = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    // The API server drops a null field its schema does not declare nullable, before anything else
-    // (Karpenter's own tests send capacityReservationSelectorTerms: null).
-    if (record[key] === null && field?.nullable !== true) {
-      delete record[key];
+    // A null stays: under server-side apply (what kubectl --server-side and Argo CD send) the API
+    // server validates it, and refuses it where the schema does not declare the field nullable
+    // ("must be of type string: null"), as the control plane oracle shows.
+    // A null on a field with a default is the default (structural defaulting replaces it).
+    if (record[key] === null) {
+      if (field?.default !== undefined && field.nullable !== true) delete record[key];
       continue;
     }
     if (field) prune(field, record[key], child(path, key), reporter);

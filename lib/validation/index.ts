@@ -1,5 +1,7 @@
 import { checkCluster, Checked } from './cluster';
-import { CLUSTER_SCOPED_CORE, hasCoreSchema, loadCoreModel, validateCoreSchema } from './core';
+import { validateBuiltin } from './builtin';
+import { builtinKind, isBuiltinGroup, kindSchema, KUBERNETES_MINOR, servedVersions } from './openapi';
+import { nearest } from '../edit-distance';
 import { CUSTOM_KINDS, preloadKind, validateCustomResource, validateCustomResourceUpdate } from './crd';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
 import type { ReadDifference } from './kubectl-yaml';
@@ -15,7 +17,7 @@ import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
-import { checkServerRules } from './server-rules';
+import { checkServerRules } from './apiserver';
 import { applyWaivers, waiversOf } from './waivers';
 
 export interface ValidateOptions {
@@ -65,8 +67,7 @@ function identity(object: KubeObject): string {
 function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
   const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (custom) return custom.scope;
-  if (!hasCoreSchema(`${String(object.apiVersion)}/${String(object.kind)}`)) return undefined;
-  return CLUSTER_SCOPED_CORE.has(String(object.kind)) ? 'Cluster' : 'Namespaced';
+  return builtinKind(`${String(object.apiVersion)}/${String(object.kind)}`)?.scope;
 }
 
 // Kinds of Karpenter's alpha APIs and the v1 kinds that replaced them.
@@ -86,7 +87,7 @@ function guarded<T>(reporter: Reporter, fallback: T, check: () => T): T {
 }
 
 // What the API server checks on create; returns the object as it would be stored.
-function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): KubeObject {
+function admit(object: KubeObject, reporter: Reporter): KubeObject {
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     reporter.report('schema', typeof apiVersion !== 'string' ? 'apiVersion' : 'kind', 'Required value: every object needs apiVersion and kind', undefined);
@@ -108,13 +109,41 @@ function admit(object: KubeObject, reporter: Reporter, admissionOnly: boolean): 
     reporter.report('removed-api', 'apiVersion', removed, apiVersion);
     return object;
   }
-  if (!validateCoreSchema(key, object, reporter)) {
-    reporter.report('unknown-kind', '', `no schema is bundled for ${key}: only its metadata was checked`);
+  const builtin = builtinKind(key);
+  if (!builtin) {
+    const unserved = unservedKind(apiVersion, kind);
+    if (unserved) reporter.report('unserved-kind', unserved.path, unserved.message, unserved.path === 'kind' ? kind : apiVersion);
+    else reporter.report('unknown-kind', '', `no schema is known for ${key} (no CRD of its group is pinned here): only its metadata was checked`);
     return object;
   }
-  checkServerRules(object, reporter, admissionOnly);
-  return object;
+  const stored = validateBuiltin(builtin, object, reporter);
+  if (!stored) return object;
+  checkServerRules(stored, reporter);
+  return stored;
 }
+
+/**
+ * Why the API server refuses a kind it does not serve, in a group only it (or a pinned CRD)
+ * defines: kubectl reports "no matches for kind ... in version ..." and applies nothing. Other
+ * groups may come from a CRD we do not know, and are only warned about.
+ */
+function unservedKind(apiVersion: string, kind: string): { path: string; message: string } | undefined {
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  const custom = [...CUSTOM_KINDS.values()].filter((k) => k.apiVersion.split('/')[0] === group);
+  const versions = custom.length > 0 ? new Map<string, string[]>(custom.map((k) => [k.apiVersion.split('/')[1]!, custom.filter((c) => c.apiVersion === k.apiVersion).map((c) => c.kind)])) : isBuiltinGroup(group) ? servedVersions(group) : undefined;
+  if (!versions) return undefined;
+  const who = custom.length > 0 ? `the pinned CRDs of ${group}` : `Kubernetes ${KUBERNETES_MINOR}`;
+  const kinds = versions.get(version);
+  if (!kinds) {
+    const known = [...versions.keys()].map((v) => (group ? `${group}/${v}` : v));
+    return { path: 'apiVersion', message: `${apiVersion} is not served by ${who}${known.length > 0 ? `: ${group === '' ? 'the core group' : group} is served at ${known.join(', ')}` : ''}; kubectl finds no kind ${kind} in it and applies nothing` };
+  }
+  const byCase = kinds.find((k) => k.toLowerCase() === kind.toLowerCase());
+  const close = nearest(kind, kinds);
+  const near = byCase ?? (close && close.distance <= 3 ? close.candidate : undefined);
+  return { path: 'kind', message: `${apiVersion} has no kind ${JSON.stringify(kind)}${near ? `: did you mean ${near}? (kinds are case-sensitive)` : ` (it serves ${kinds.join(', ')})`}; kubectl finds no match and applies nothing` };
+}
+
 
 /**
  * Loads and compiles everything validation needs ahead of the first object: the CRD
@@ -125,7 +154,8 @@ export function preload(): void {
   // shared set, validated last: preloading them delays the first environment, measured).
   for (const kind of CUSTOM_KINDS.values()) if (!kind.apiVersion.startsWith('argoproj.io/')) preloadKind(kind);
   for (const key of ['v1/Namespace', 'v1/ServiceAccount', 'v1/Service', 'v1/ConfigMap', 'v1/PersistentVolumeClaim', 'v1/PersistentVolume', 'apps/v1/Deployment', 'apps/v1/StatefulSet', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'storage.k8s.io/v1/StorageClass']) {
-    loadCoreModel(key);
+    const kind = builtinKind(key);
+    if (kind) kindSchema(kind);
   }
 }
 
@@ -145,7 +175,7 @@ function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[]
   for (const old of previous) {
     // Stored as the API server stored it (defaults applied): what the update is compared with.
     const scratch = new Reporter({ kind: String(old.kind), name: String(old.metadata?.name ?? '') });
-    const stored = guarded(scratch, old, () => admit(old, scratch, true));
+    const stored = guarded(scratch, old, () => admit(old, scratch));
     if (!scratch.findings.some((f) => f.severity === 'error')) before.set(identity(old), stored);
   }
   for (const { object, reporter } of items) {
@@ -167,40 +197,42 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
   const checked: (Checked & { input: Input })[] = inputs.flatMap((input) => {
     const reporter = new Reporter(refOf(input));
     for (const d of input.readDifferences ?? []) reportReadDifference(reporter, d);
-    const object = guarded(reporter, input.object, () => admit(input.object, reporter, options.admissionOnly ?? false));
+    const object = guarded(reporter, input.object, () => admit(input.object, reporter));
     // Pods an object carries (JCasC pod templates) are checked as pods, reported on their carrier.
     const embedded = guarded(reporter, [], () => embeddedPods(input)).map((pod) => {
       // Findings of its own (and so waivers of its own), filed on the carrier.
       const within = new Reporter(refOf(input)).within(pod.at);
-      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: guarded(within, pod.object, () => admit(pod.object, within, options.admissionOnly ?? false)), reporter: within, embedded: true };
+      return { input: { object: pod.object, ...(input.source !== undefined ? { source: input.source } : {}) }, object: guarded(within, pod.object, () => admit(pod.object, within)), reporter: within, embedded: true };
     });
     return [{ input, object, reporter }, ...embedded];
   });
   const findings: Finding[] = [];
   const waived: (Finding & { reason: string })[] = [];
-  if (!options.admissionOnly) {
-    // A cluster holds one object per identity: a second definition (another cluster's files,
-    // or a name used twice) would replace the first, so only the first takes part below.
-    const first = new Map<string, Checked & { input: Input }>();
-    const unique: (Checked & { input: Input })[] = [];
-    for (const item of checked) {
-      const key = identity(item.object);
-      const earlier = first.get(key);
-      if (earlier) {
-        item.reporter.report('duplicate-object', 'metadata.name', `is defined twice in the set (first at ${earlier.input.source ?? `object ${checked.indexOf(earlier) + 1}`}): a cluster holds one, so the later definition replaces the earlier. Validate one cluster's objects at a time`);
-      } else {
-        first.set(key, item);
-        unique.push(item);
-      }
+  // A cluster holds one object per identity: a second definition (another cluster's files,
+  // or a name used twice) would replace the first, so only the first takes part below.
+  const first = new Map<string, Checked & { input: Input }>();
+  const unique: (Checked & { input: Input })[] = [];
+  for (const item of checked) {
+    const key = identity(item.object);
+    const earlier = first.get(key);
+    if (earlier) {
+      if (!options.admissionOnly) item.reporter.report('duplicate-object', 'metadata.name', `is defined twice in the set (first at ${earlier.input.source ?? `object ${checked.indexOf(earlier) + 1}`}): a cluster holds one, so the later definition replaces the earlier. Validate one cluster's objects at a time`);
+    } else {
+      first.set(key, item);
+      unique.push(item);
     }
-    // The API server would refuse these: later rules would only guess at what they mean.
-    const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
-    if (options.previous) checkUpdates(admitted.filter((c) => !c.embedded), options.previous, guarded);
+  }
+  // The API server would refuse these: later rules would only guess at what they mean.
+  const admitted = unique.filter((c) => !c.reporter.findings.some((f) => f.severity === 'error'));
+  // Admission too: an update the API server refuses, and the pods Pod Security admission refuses.
+  // On every object, refused or not: the API server reports an update's immutable fields with its other errors.
+  if (options.previous) checkUpdates(unique.filter((c) => !c.embedded), options.previous, guarded);
+  checkPodSecurity(admitted, options.podSecurityDefault);
+  if (!options.admissionOnly) {
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
     checkArgoCd(admitted, options.complete ?? false);
     checkSyncOrder(admitted, options.complete ?? false);
     checkKeda(admitted.filter((i) => !i.embedded));
-    checkPodSecurity(admitted, options.podSecurityDefault);
     checkReferences(admitted, unique.filter((c) => !admitted.includes(c)).map((c) => c.object), {
       complete: options.complete ?? false,
       prerequisites: options.prerequisites ?? [],

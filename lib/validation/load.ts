@@ -11,29 +11,47 @@ export class LoadError extends Error {}
 const MANIFEST = /\.(ya?ml|json)$/;
 
 /**
- * What a document may hold before it is refused as input rather than validated: YAML's aliases
- * let a few bytes expand into billions of nodes (the "billion laughs"), and every check walks the
- * expanded object. The API server, through sigs.k8s.io/yaml, refuses excessive aliasing too.
+ * What a document may hold, as kubectl's reader allows it (sigs.k8s.io/yaml's go-yaml v2,
+ * gopkg.in/yaml.v2 2.4.0 decode.go and parserc.go): nesting to 10,000 levels, and aliases as long
+ * as they do not make up most of what is decoded (allowedAliasRatio: the "billion laughs").
+ * Deeper than this reader's stack allows (about MAX_DEPTH) is refused as unreadable, saying so.
  */
-const MAX_ALIASES = 100;
-const MAX_DEPTH = 100;
-/** Nodes a document may expand to through its aliases (a manifest of 10,000 objects has far fewer per document). */
-const MAX_EXPANDED_NODES = 1_000_000;
+const GO_YAML_MAX_DEPTH = 10_000;
+const MAX_DEPTH = 1_000;
 
-/** How many nodes a parsed document has once its aliases (shared references) are expanded; stops counting past `limit`. */
-function expandedSize(value: unknown, limit: number, memo = new Map<object, number>()): number {
-  if (value === null || typeof value !== 'object') return 1;
-  const known = memo.get(value);
-  if (known !== undefined) return known;
-  memo.set(value, limit + 1); // a cycle counts as too large
-  let size = 1;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    size += expandedSize(item, limit, memo);
-    if (size > limit) break;
-  }
-  memo.set(value, size);
-  return size;
+/** gopkg.in/yaml.v2 2.4.0 decode.go allowedAliasRatio: the share of decoded nodes that may come from aliases. */
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
 }
+
+/**
+ * Whether go-yaml would refuse a parsed document for excessive aliasing: it counts every node it
+ * decodes (an alias's nodes each time the alias is used) and those decoded through aliases, and
+ * fails once more than 100 come through aliases, more than 1,000 in all, and the share exceeds
+ * allowedAliasRatio. Shared references in the parsed value are the aliases.
+ */
+function excessiveAliasing(value: unknown): boolean {
+  let decoded = 0;
+  let aliased = 0;
+  const seen = new Set<object>();
+  // An explicit stack: documents may nest 10,000 levels.
+  const stack: [unknown, boolean][] = [[value, false]];
+  while (stack.length > 0) {
+    const [node, viaAlias] = stack.pop()!;
+    decoded++;
+    if (viaAlias) aliased++;
+    if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded)) return true;
+    if (node === null || typeof node !== 'object') continue;
+    // A node met again is an alias: all it holds is decoded again, through the alias.
+    const again = seen.has(node);
+    seen.add(node);
+    for (const item of Array.isArray(node) ? node : Object.values(node)) stack.push([item, viaAlias || again]);
+  }
+  return false;
+}
+
 
 function filesUnder(path: string): string[] {
   let stat;
@@ -115,34 +133,60 @@ function notAnObject(value: unknown): string | undefined {
   return `a document must be a Kubernetes object (a mapping), not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`;
 }
 
-/** The objects of one parsed document: itself, or the items of a `kind: List`, each with the read differences under it. */
+/**
+ * The objects of one parsed document: itself, or the items of a list. As kubectl reads it
+ * (k8s.io/apimachinery unstructured.go decode): any object with an `items` field is a list
+ * (`kind: List`, `ConfigMapList`...), whose items are the objects; an item with neither kind nor
+ * apiVersion takes the list's apiVersion and its kind without "List". Each carries the read
+ * differences under it.
+ */
 function objectsOf(value: Record<string, unknown>, source: string, differences: readonly ReadDifference[]): Input[] {
   const withDifferences = (input: Input, under: string): Input => {
     const own = differences.filter((d) => under === '' || d.path === under || d.path.startsWith(`${under}.`) || d.path.startsWith(`${under}[`)).map((d) => ({ ...d, path: under === '' ? d.path : d.path.slice(under.length).replace(/^\./, '') }));
     return own.length > 0 ? { ...input, readDifferences: own } : input;
   };
-  if (value.kind !== 'List' || !Array.isArray(value.items)) return [withDifferences({ object: value as KubeObject, source }, '')];
-  return value.items.map((item, i) => withDifferences({ object: (isObject(item) ? item : { kind: '<not an object>', value: item }) as KubeObject, source: `${source}.items[${i}]` }, `items[${i}]`));
+  if (!Object.prototype.hasOwnProperty.call(value, 'items')) return [withDifferences({ object: value as KubeObject, source }, '')];
+  if (value.items === null) return [];
+  if (!Array.isArray(value.items)) return [{ object: { kind: '<not a list>', items: value.items } as KubeObject, source }];
+  const itemKind = typeof value.kind === 'string' ? value.kind.replace(/List$/, '') : undefined;
+  return value.items.map((item, i) => {
+    const object = isObject(item) && item.kind === undefined && item.apiVersion === undefined && itemKind ? { ...item, kind: itemKind, apiVersion: value.apiVersion } : item;
+    return withDifferences({ object: (isObject(object) ? object : { kind: '<not an object>', value: item }) as KubeObject, source: `${source}.items[${i}]` }, `items[${i}]`);
+  });
 }
 
-/** Parses one document; throws a LoadError naming the file, document and line when it is not YAML we accept. */
-function parseDocument(text: string, where: string): { value: unknown; differences: ReadDifference[] } {
+/** Whether a document holds nothing but comments, blank lines and directives: kubectl skips it. */
+function isEmptyDocument(text: string): boolean {
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed !== '' && !trimmed.startsWith('#') && !trimmed.startsWith('%')) return false;
+  }
+  return true;
+}
+
+/**
+ * Parses one document; throws a LoadError naming the file, the document and the line of the
+ * error (the line in the file) when kubectl could not read it either.
+ */
+function parseDocument(text: string, shown: string, index: number, firstLine: number): { value: unknown; differences: ReadDifference[] } {
+  const where = (line = firstLine) => `${shown}#${index} (line ${line})`;
   let read: { value: unknown; differences: ReadDifference[] };
   try {
-    // As kubectl and Argo CD read it (YAML 1.1): what the API server will receive.
-    read = readAsKubectl(text, { maxAliases: MAX_ALIASES, maxDepth: MAX_DEPTH });
+    // As kubectl and Argo CD read it (YAML 1.1, a key given twice takes its last value): what
+    // the API server will receive.
+    read = readAsKubectl(text, { maxDepth: GO_YAML_MAX_DEPTH + 1, json: true });
   } catch (error) {
     if (error instanceof YAMLException) {
-      const reason = error.reason ?? error.message.split('\n')[0];
-      throw new LoadError(`${where}: not valid YAML: ${/alias/i.test(reason) && /limit|too many|exceed/i.test(reason) ? `too many aliases (more than ${MAX_ALIASES}): ${reason}` : reason}`);
+      const reason = error.reason ?? error.message.split('\n')[0]!;
+      const line = error.mark ? firstLine + error.mark.line : firstLine;
+      throw new LoadError(`${where(line)}: not valid YAML: ${/maxDepth/.test(reason) ? `exceeded max depth of ${GO_YAML_MAX_DEPTH} (kubectl's limit too)` : reason}`);
     }
-    if (error instanceof RangeError) throw new LoadError(`${where}: nested too deeply to read`);
+    // kubectl reads up to 10,000 levels; js-yaml recurses, and the stack runs out first.
+    if (error instanceof RangeError) throw new LoadError(`${where()}: nested too deeply for this reader (it reads about ${MAX_DEPTH.toLocaleString('en')} levels; kubectl reads up to ${GO_YAML_MAX_DEPTH.toLocaleString('en')}): no Kubernetes object nests this deep`);
     throw error;
   }
-  // Aliases share one object in memory, but every check walks them as copies.
-  if (text.includes('*') && expandedSize(read.value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-    throw new LoadError(`${where}: too many aliases: the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes (an alias bomb?)`);
-  }
+  // go-yaml refuses a document whose aliases make up most of what it decodes (the "billion laughs").
+  if (text.includes('*') && excessiveAliasing(read.value)) throw new LoadError(`${where()}: not valid YAML: document contains excessive aliasing (kubectl's reader refuses it too)`);
   return read;
 }
 
@@ -161,18 +205,91 @@ export function* objectsOfFile(file: string, cwd = process.cwd()): Generator<Inp
   yield* objectsOfText(text, relative(cwd, file) || file);
 }
 
-/** Every object of a YAML stream's text, as from a file named `shown`. */
+/**
+ * Every object of a stream's text, as from a file named `shown`, as kubectl reads it
+ * (k8s.io/apimachinery util/yaml NewYAMLOrJSONDecoder): a stream whose first character (after
+ * white space) is `{` is a stream of JSON values, anything else YAML documents; an empty or
+ * comment-only document, or one that is null, is skipped; a document that is not a mapping is
+ * read, and refused as an object.
+ */
 export function* objectsOfText(text: string, shown: string): Generator<Input> {
+  let rest = text;
   let index = 0;
-  for (const document of documentTexts(text)) {
-    index++;
-    const where = `${shown}#${index} (line ${document.line})`;
-    const { value, differences } = parseDocument(document.text, where);
-    if (value === null || value === undefined) continue;
-    const problem = notAnObject(value);
-    if (problem) throw new LoadError(`${where}: ${problem}`);
-    yield* objectsOf(value as Record<string, unknown>, `${shown}#${index}`, differences);
+  if (/^\s*\{/.test(text)) {
+    // JSON first; a stream that fails before its second value is read again as YAML from there.
+    const json = jsonStream(text, shown);
+    for (const read of json.values) yield* read;
+    if (json.yamlFrom === undefined) return;
+    rest = text.slice(json.yamlFrom);
+    index = json.values.length;
   }
+  for (const document of documentTexts(rest)) {
+    index++;
+    if (isEmptyDocument(document.text)) continue;
+    const { value, differences } = parseDocument(document.text, shown, index, document.line);
+    if (value === null || value === undefined) continue;
+    yield* documentObjects(value, `${shown}#${index}`, differences);
+  }
+}
+
+function documentObjects(value: unknown, source: string, differences: readonly ReadDifference[]): Input[] {
+  const problem = notAnObject(value);
+  if (problem) return [{ object: { kind: '<not an object>', value } as KubeObject, source }];
+  return objectsOf(value as Record<string, unknown>, source, differences);
+}
+
+/**
+ * Successive JSON values, as encoding/json's Decoder reads a stream; where one fails to parse
+ * and at most one was read before it, kubectl reads the rest as YAML (yamlFrom: where).
+ */
+function jsonStream(text: string, shown: string): { values: Input[][]; yamlFrom?: number } {
+  let at = 0;
+  const values: Input[][] = [];
+  while (at < text.length) {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    if (at >= text.length) break;
+    const end = jsonValueEnd(text, at);
+    const line = text.slice(0, at).split('\n').length;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(at, end));
+    } catch (error) {
+      if (values.length <= 1) return { values, yamlFrom: at };
+      throw new LoadError(`${shown}#${values.length + 1} (line ${line}): not valid JSON: ${(error as Error).message}`);
+    }
+    at = end;
+    const index = values.length + 1;
+    values.push(value === null ? [] : documentObjects(value, `${shown}#${index}`, []));
+  }
+  return { values };
+}
+
+/** Where the JSON value starting at `start` ends: its closing bracket, or the next white space. */
+function jsonValueEnd(text: string, start: number): number {
+  const open = text[start];
+  if (open !== '{' && open !== '[') {
+    let end = start;
+    if (open === '"') {
+      end++;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      return end + 1;
+    }
+    while (end < text.length && !/[\s{[]/.test(text[end]!)) end++;
+    return end;
+  }
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return text.length;
 }
 
 /** Every object of the given files and folders (recursively `.yaml`, `.yml` and `.json`), in order. */

@@ -16,7 +16,8 @@ export function isIanaServiceName(value: string): boolean {
 // Kinds whose names become DNS labels (a namespace, a Service's DNS name).
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 // RBAC names need only be a path segment (`system:aggregate-to-view` is a valid ClusterRole).
-const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+// A PodDisruptionBudget's name is checked only as a path segment too (its validation checks no name).
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PodDisruptionBudget']);
 
 function isPathSegmentName(value: string): boolean {
   return value !== '.' && value !== '..' && !/[/%]/.test(value);
@@ -57,7 +58,9 @@ export function checkMetadata(object: KubeObject, path: string, reporter: Report
   }
   const { name } = metadata;
   if (name === undefined) {
-    if (opts.nameRequired && metadata.generateName === undefined) reporter.report('name', child(at, 'name'), 'Required value: name or generateName is required');
+    // Server-side apply (kubectl --server-side, Argo CD) addresses an object by its name: a
+    // generateName works only with kubectl create, an apply without a name is refused.
+    if (opts.nameRequired) reporter.report('name', child(at, 'name'), `Required value: ${metadata.generateName !== undefined ? 'an applied object needs a name: generateName works only with kubectl create' : 'every object needs a name'}`);
   } else if (typeof name !== 'string') {
     reporter.report('schema', child(at, 'name'), 'must be of type string', name);
   } else if (!nameRule(opts.kind).valid(name)) {

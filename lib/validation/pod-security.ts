@@ -98,12 +98,15 @@ function restricted(spec: Json, path: string): Violation[] {
     if (type !== undefined && !RESTRICTED_VOLUMES.has(type)) out.push({ path: child(child(path, 'volumes'), i), check: `volume type ${type}` });
   });
   if (pod.runAsUser === 0) out.push({ path: `${path}.securityContext.runAsUser`, check: 'runAsUser 0' });
+  // pod-security-admission policy/check_runAsNonRoot.go: an explicit false anywhere is a violation,
+  // even where every container sets true.
+  if (pod.runAsNonRoot === false) out.push({ path: `${path}.securityContext.runAsNonRoot`, check: 'runAsNonRoot must not be false' });
   const all = containers(spec, path);
   for (const { c, at } of all) {
     const sc = isObject(c.securityContext) ? c.securityContext : {};
     if (sc.allowPrivilegeEscalation !== false) out.push({ path: `${at}.securityContext.allowPrivilegeEscalation`, check: 'allowPrivilegeEscalation must be false' });
     const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-    if (nonRoot !== true) out.push({ path: `${at}.securityContext.runAsNonRoot`, check: 'runAsNonRoot must be true' });
+    if (nonRoot !== true && pod.runAsNonRoot !== false) out.push({ path: `${at}.securityContext.runAsNonRoot`, check: 'runAsNonRoot must be true' });
     if (sc.runAsUser === 0) out.push({ path: `${at}.securityContext.runAsUser`, check: 'runAsUser 0' });
     const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push({ path: `${at}.securityContext.seccompProfile`, check: 'seccompProfile must be RuntimeDefault or Localhost' });

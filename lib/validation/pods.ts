@@ -32,7 +32,7 @@ export function cloneJson<T>(value: T): T {
 export const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Kinds whose pod template is at `spec.template`. */
-const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 
 /** The pod template of anything that runs pods, and its path (a Pod is its own template, at the root). */
 export function podTemplateOf(object: KubeObject): { template: Json; path: string } | undefined {

@@ -1,6 +1,8 @@
+import { KUBERNETES_MINOR } from './openapi';
+
 /**
- * API versions Kubernetes no longer serves (the target is 1.33, the release kubernetes-models'
- * schemas come from): an object in one of them is refused outright. The version to use, and the
+ * API versions Kubernetes no longer serves (the target is lib/validation/openapi.ts' release): an
+ * object in one of them is refused outright. The version to use, and the
  * release that removed it, from the Kubernetes deprecated API migration guide.
  * @see https://kubernetes.io/docs/reference/using-api/deprecation-guide/
  */
@@ -57,5 +59,5 @@ export function removedApi(apiVersion: string, kind: string): string | undefined
   const versions = Object.prototype.hasOwnProperty.call(REMOVED, apiVersion) ? REMOVED[apiVersion]! : undefined;
   const removal = versions && Object.prototype.hasOwnProperty.call(versions, kind) ? versions[kind] : undefined;
   if (!removal) return undefined;
-  return `${kind} ${apiVersion} is not served since Kubernetes ${removal.removedIn} (the target is 1.33): ${removal.use ? `use ${removal.use}` : `${kind} was removed with no successor`} (see the deprecated API migration guide)`;
+  return `${kind} ${apiVersion} is not served since Kubernetes ${removal.removedIn} (the target is ${KUBERNETES_MINOR}): ${removal.use ? `use ${removal.use}` : `${kind} was removed with no successor`} (see the deprecated API migration guide)`;
 }

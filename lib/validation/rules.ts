@@ -24,7 +24,8 @@ const RULES: readonly Rule[] = [
   { id: 'unknown-field', layer: 'admission', severity: 'error', rationale: 'kubectl and ArgoCD apply with strict field validation; without it the field is silently dropped.' },
   { id: 'cel', layer: 'admission', severity: 'error', rationale: "The CRD's x-kubernetes-validations rules reject the object on create." },
   { id: 'removed-api', layer: 'admission', severity: 'error', rationale: 'An object in an API version Kubernetes no longer serves is refused.' },
-  { id: 'unknown-kind', layer: 'admission', severity: 'warning', rationale: 'No schema is bundled for this kind, so only its metadata is checked.' },
+  { id: 'unknown-kind', layer: 'admission', severity: 'warning', rationale: 'No schema is known for this kind (a CRD of a group not pinned here), so only its metadata is checked.' },
+  { id: 'unserved-kind', layer: 'admission', severity: 'error', rationale: 'A kind or version the API server does not serve, in a group only it (or a pinned CRD) defines, is refused: kubectl finds no match for it and applies nothing.' },
   { id: 'name', layer: 'admission', severity: 'error', rationale: 'Object names must be DNS-1123 subdomains (labels for Namespaces and Services).' },
   { id: 'labels', layer: 'admission', severity: 'error', rationale: 'Label keys and values, and annotation keys, have a fixed syntax.' },
   { id: 'selector', layer: 'admission', severity: 'error', rationale: 'A controller whose selector does not match its pod template labels is rejected.' },
@@ -35,6 +36,7 @@ const RULES: readonly Rule[] = [
   { id: 'ports', layer: 'admission', severity: 'error', rationale: 'Port names are unique IANA service names; port numbers are 1-65535.' },
   { id: 'resources', layer: 'admission', severity: 'error', rationale: 'A container request may not exceed its limit.' },
   { id: 'probes', layer: 'admission', severity: 'error', rationale: 'A probe has exactly one handler.' },
+  { id: 'validation', layer: 'admission', severity: 'error', rationale: "What the API server's validation functions refuse beyond its schema (pkg/apis/<group>/validation): required fields, ranges, formats and combinations, per kind." },
   // What Karpenter and the scheduler would not do.
   { id: 'duplicate-object', layer: 'cluster', severity: 'error', rationale: 'A cluster holds one object per kind, namespace and name: a second definition replaces the first.' },
   { id: 'node-class-ref', layer: 'cluster', severity: 'error', rationale: 'A NodePool whose EC2NodeClass does not exist never launches a node.' },
@@ -70,6 +72,7 @@ const RULES: readonly Rule[] = [
   { id: 'keda-trigger', layer: 'cluster', severity: 'error', rationale: "Trigger metadata against the scaler's parameters (KEDA 2.20.2): an unknown parameter is silently ignored, a missing required one or a malformed value keeps the ScaledObject from ever turning Ready." },
   { id: 'autoscaler-conflict', layer: 'cluster', severity: 'error', rationale: 'Two HPAs on one workload: the HPA controller scales neither.' },
   { id: 'promql', layer: 'cluster', severity: 'error', rationale: 'An alert or dashboard query that does not parse is refused (Prometheus Operator webhook, Prometheus) or shows nothing; one on a metric Karpenter does not export never fires.' },
+  { id: 'promql-labels', layer: 'cluster', severity: 'error', rationale: "A label an alert or dashboard query (or an alert's template) names must be one the series carry once scraped: the Prometheus Operator gives a ServiceMonitor's targets namespace, service, pod, container, endpoint, job and instance, and with honorLabels false renames a metric's own label of the same name to exported_<name>; a query on a label the series lack matches or groups on an empty value." },
   { id: 'sync-order', layer: 'cluster', severity: 'error', rationale: 'Argo CD starts a sync wave only once the previous one is healthy: an object that needs something from a later wave (a Secret, a claim, its scale target) stops the sync, as does a claim left waiting for a consumer in a later wave, and a wave annotation that is not an integer is silently wave 0.' },
   { id: 'argocd-retry', layer: 'cluster', severity: 'warning', rationale: 'Argo CD never retries a failed automated sync of the same commit without syncPolicy.retry.' },
   // Policy: reliability and security.

@@ -77,6 +77,9 @@ function service(object: KubeObject, old: KubeObject, reporter: Reporter): void 
   // An unset clusterIP keeps the allocated one; set, it must not change (headless "None" included), unless the type becomes ExternalName.
   if (now.type !== 'ExternalName' && now.clusterIP !== undefined && before.clusterIP !== undefined && now.clusterIP !== before.clusterIP) {
     report(reporter, 'spec.clusterIP', before.clusterIP, now.clusterIP, 'spec.clusterIP is immutable', 'Give the Service a new name, or delete it and let the sync recreate it (clients see a new address)');
+  } else if (now.type !== 'ExternalName' && before.clusterIP === undefined && now.clusterIP !== undefined && now.clusterIP !== '' && now.clusterIP !== 'None') {
+    // Created without one, the Service got an address from the API server: a set one differs from it.
+    report(reporter, 'spec.clusterIP', '(allocated by the API server)', now.clusterIP, 'spec.clusterIPs may not change once set, and the address allocated at creation is not this one', 'Leave clusterIP unset, or give the Service a new name');
   } else if (now.type !== 'ExternalName' && (now.clusterIP === 'None') !== (before.clusterIP === 'None')) {
     report(reporter, 'spec.clusterIP', before.clusterIP, now.clusterIP, 'a Service cannot become headless, or stop being headless, in place', 'Give the Service a new name, or delete it and let the sync recreate it');
   }
@@ -131,6 +134,22 @@ function immutableData(object: KubeObject, old: KubeObject, reporter: Reporter):
   if ((object as Json).immutable !== true) report(reporter, 'immutable', true, (object as Json).immutable, 'immutable cannot be unset', 'Delete it and let the sync recreate it');
 }
 
+/** A top-level field, or a spec field, that never changes once set (ValidateImmutableField). */
+function immutableField(path: string, why: string) {
+  return (object: KubeObject, old: KubeObject, reporter: Reporter): void => {
+    const get = (o: KubeObject) => path.split('.').reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), o);
+    const [now, before] = [get(object), get(old)];
+    if (!same(now, before)) report(reporter, path, before, now, why, `Give the ${String(object.kind)} a new name, or delete it and let the sync recreate it`);
+  };
+}
+
+function secret(object: KubeObject, old: KubeObject, reporter: Reporter): void {
+  // Defaulted to Opaque: an unset type compares as Opaque.
+  const [now, before] = [(object as Json).type ?? 'Opaque', (old as Json).type ?? 'Opaque'];
+  if (now !== before) report(reporter, 'type', before, now, "a Secret's type is immutable", 'Give the Secret a new name, or delete it and let the sync recreate it');
+  immutableData(object, old, reporter);
+}
+
 const CHECKS: Readonly<Record<string, (object: KubeObject, old: KubeObject, reporter: Reporter) => void>> = {
   'apps/v1/StatefulSet': (o, p, r) => {
     statefulSet(o, p, r);
@@ -146,7 +165,10 @@ const CHECKS: Readonly<Record<string, (object: KubeObject, old: KubeObject, repo
   'rbac.authorization.k8s.io/v1/RoleBinding': roleBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': roleBinding,
   'v1/ConfigMap': immutableData,
-  'v1/Secret': immutableData,
+  'v1/Secret': secret,
+  'scheduling.k8s.io/v1/PriorityClass': immutableField('value', "a PriorityClass's value may not be changed in an update"),
+  'node.k8s.io/v1/RuntimeClass': immutableField('handler', "a RuntimeClass's handler is immutable"),
+  'networking.k8s.io/v1/IngressClass': immutableField('spec.controller', "an IngressClass's controller is immutable"),
 };
 
 /** Checks an update of a core object from `old`; kinds without immutable fields pass. */

@@ -190,6 +190,9 @@ func (cp *ControlPlane) startAPIServer(ctx context.Context, opts StartOptions, e
 		"--service-account-signing-key-file=" + filepath.Join(cp.Dir, "sa.key"),
 		"--token-auth-file=" + filepath.Join(cp.Dir, "tokens.csv"),
 		"--authorization-mode=RBAC",
+		// As EKS and kubeadm run it: privileged containers are allowed by the API server and left
+		// to Pod Security admission (the namespace's level).
+		"--allow-privileged=true",
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--advertise-address=127.0.0.1",
 		// No kubelet or endpoint will ever use the "kubernetes" Service's endpoints, which refuse a
