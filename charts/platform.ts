@@ -33,8 +33,12 @@ export class PlatformChart extends Chart {
           labels: {
             'pod-security.kubernetes.io/enforce': ns.level,
             'pod-security.kubernetes.io/enforce-version': 'latest',
-            // Warn and audit at `restricted` everywhere, so privileged pods stay visible.
-            'pod-security.kubernetes.io/warn': 'restricted',
+            // Audit at `restricted` everywhere, so privileged pods stay visible in the audit log.
+            // Warn at the level enforced: a namespace allowed below restricted for a declared
+            // reason would otherwise answer every apply of its pods with warnings (Argo CD shows
+            // them on each sync, and kube-apiserver returns them to every client), which hide
+            // the warnings that matter.
+            'pod-security.kubernetes.io/warn': ns.level,
             'pod-security.kubernetes.io/audit': 'restricted',
           },
           annotations: ns.reason ? { [POD_SECURITY_REASON]: ns.reason } : undefined,

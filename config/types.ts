@@ -278,8 +278,21 @@ export interface EnvironmentConfig {
   readonly modelsFileSystemId: string;
   /** Whether this environment is production (stricter rules: pinned AMIs, the workloads' production minimums, an interruption queue). */
   readonly production: boolean;
+  /**
+   * The Kubernetes minor the cluster runs (`1.35`): what the output is validated against (the
+   * OpenAPI of that release's kube-apiserver, schemas/kubernetes/), what `npm run verify` runs,
+   * and what the pinned AMI releases must have been published for.
+   */
+  readonly kubernetesVersion: string;
   /** The API server ArgoCD deploys this environment to (a cluster registered in ArgoCD). */
   readonly argocdDestination: string;
+  /**
+   * The git revision Argo CD syncs this environment from: its root Application, the Applications
+   * in it and its manifests (dist/<env>/) all follow it. A branch that moves only by promotion
+   * (`prod`) makes a change reach the environment once it is promoted, after it ran elsewhere.
+   * @default ARGOCD.targetRevision (`main`, config/argocd.ts): every merged change, at once
+   */
+  readonly argocdRevision?: string;
   /** The Karpenter controller's own settings (seeds 000-002 install it by hand). */
   readonly karpenter: {
     /** IAM role of the controller's service account (IRSA). */

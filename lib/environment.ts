@@ -2,6 +2,7 @@ import { AmiFamilyAlias, EnvironmentConfig, SelectorTerms } from '../config/type
 import { AMI_VERSIONS } from '../config/versions';
 import { fail } from './errors';
 import { isDns1123Label } from './labels';
+import { KUBERNETES_MINOR } from './validation/openapi';
 
 // AMI release tags: amazon-eks-ami's vYYYYMMDD, Bottlerocket's vX.Y.Z; examples of each format.
 const AMI_VERSION_FORMAT: Readonly<Record<AmiFamilyAlias, { readonly pattern: RegExp; readonly example: string }>> = {
@@ -33,6 +34,12 @@ export function checkEnvironment(env: EnvironmentConfig): void {
     fail(subject, 'name', env.name, 'be a DNS-1123 label (lower case alphanumerics and "-") other than "argocd"');
   }
   if (env.cluster.name.trim() === '') fail(subject, 'cluster.name', env.cluster.name, 'not be empty');
+  if (!/^1\.[0-9]+$/.test(String(env.kubernetesVersion))) {
+    fail(subject, 'kubernetesVersion', env.kubernetesVersion, `be a Kubernetes minor version like "${KUBERNETES_MINOR}" (no patch: EKS picks it)`);
+  }
+  if (env.kubernetesVersion !== KUBERNETES_MINOR) {
+    fail(subject, 'kubernetesVersion', env.kubernetesVersion, `be ${KUBERNETES_MINOR}, the release the validator and npm run verify hold the output to (schemas/kubernetes/v${KUBERNETES_MINOR}, from oracle/controlplane's kube-apiserver); for another minor, pin k8s.io/kubernetes in oracle/controlplane/go.mod to it and run npm run openapi`);
+  }
   if (env.cluster.zones.length === 0) fail(subject, 'cluster.zones', env.cluster.zones, 'name at least one zone');
   for (const zone of env.cluster.zones) {
     if (!zone.startsWith(env.cluster.region)) fail(subject, 'cluster.zones', zone, `be a zone of region "${env.cluster.region}"`);

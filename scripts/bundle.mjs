@@ -33,7 +33,7 @@ export const ENTRY_POINTS = {
 const EARLY = { main: ['validator-start.js', 'validator-worker.js'] };
 
 // Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
-// kubernetes-models...): one file loads in a fraction of the time of their hundreds of modules,
+// ajv's runtime...): one file loads in a fraction of the time of their hundreds of modules,
 // most of which is node resolving and V8 compiling them. The commands users type (synth,
 // validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
 // does the validator thread (lib/validator-thread.ts loads its bundle with the same file).

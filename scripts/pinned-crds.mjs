@@ -53,3 +53,13 @@ export function moduleDir(module, version) {
   if (info.Error) throw new Error(`go mod download ${module}@${version}: ${info.Error}`);
   return info.Dir;
 }
+
+// `node scripts/pinned-crds.mjs`: the files, as JSON on stdout (for the commands, which run bundled).
+if (process.argv[1] === import.meta.filename) {
+  try {
+    console.log(JSON.stringify(pinnedCrdFiles()));
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -2,8 +2,8 @@
 // Regenerates what the validator reads, under schemas/: crds/, the structural schemas of the custom
 // kinds (Karpenter, KEDA, Prometheus Operator, Argo CD) from the same CRDs as imports/, one file
 // per kind with an index, and the ajv validators and parsed CEL rules compiled from them
-// (scripts/compile-validators.ts); and core-fields.json, the core kinds' fields from
-// kubernetes-models (scripts/core-fields.ts). One file per kind, because the validator loads a
+// (scripts/compile-validators.ts). (The built-in kinds' schemas, schemas/kubernetes/, come from the
+// API server itself: npm run openapi.) One file per kind, because the validator loads a
 // kind's schema only when it meets an object of that kind: Argo CD's ApplicationSet alone
 // compiles to megabytes that synth of the environments never needs.
 //
@@ -63,9 +63,8 @@ for (const { schema, ...kind } of kinds) writeFileSync(join(crdDir, `${kind.file
 writeFileSync(join(crdDir, 'index.json'), `${JSON.stringify({ generatedFrom: 'the CRDs cdk8s.yaml imports (npm run schemas)', kinds: kinds.map(({ schema: _schema, ...kind }) => kind) }, null, 2)}\n`);
 console.log(`schemas of ${kinds.map((k) => k.kind).join(', ')} written to ${crdDir}`);
 
-// Then the validators compiled from them, beside the JSON, and the core kinds' field table, side
-// by side (neither bundle reads config/, so it is not type-checked here).
-await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts'), 'core-fields': join(root, 'scripts', 'core-fields.ts') }, { checkConfig: false });
-const run = promisify(execFile);
-const results = await Promise.all([run(process.execPath, [join(root, '.build', 'compile-validators.js'), crdDir]), run(process.execPath, [join(root, '.build', 'core-fields.js'), join(output, 'core-fields.json')])]);
-for (const { stdout } of results) process.stdout.write(stdout);
+// Then the validators compiled from them, beside the JSON (the bundle reads no config/, so it is
+// not type-checked here).
+await bundle({ 'compile-validators': join(root, 'scripts', 'compile-validators.ts') }, { checkConfig: false });
+const { stdout } = await promisify(execFile)(process.execPath, [join(root, '.build', 'compile-validators.js'), crdDir]);
+process.stdout.write(stdout);

@@ -1,4 +1,4 @@
-// `npm run verify [-- <env>...] [--ref <git-ref>] [--dist <dir>] [--format json]`: the synthesized
+// `npm run verify [-- <env>...] [--ref <git-ref> | --previous <dir>] [--dist <dir>] [--format json]`: the synthesized
 // dist/ applied to a real control plane (etcd and kube-apiserver v1.35.4, built from Go modules:
 // oracle/controlplane), as Argo CD's server-side sync applies it, per environment:
 //
@@ -7,17 +7,17 @@
 //      warning, and every pod its templates make (and the Jenkins agents' JCasC pod templates)
 //      created, dry run: pod validation and Pod Security admission accept it, with no warning;
 //   2. on another: the render committed at a ref (default: the last commit whose dist/<env>
-//      differs from this one) applied first, then this one: the updates the API server refuses
+//      differs from this one; or a folder of renders, --previous <dir>/<env>) applied first, then
+//      this one: the updates the API server refuses
 //      must be exactly those `validate --previous` (and so `npm run plan`) reports as refused;
 //
 // and dist/argocd/ against Argo CD's CRDs. Needs Go (the oracle is built on first use).
 // Exit status: 0 everything accepted as predicted; 1 something refused, warned or mispredicted;
 // 2 bad arguments, no dist/, or the control plane could not be built or started (it says which).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { COMPOSITION } from '../compose';
 import { ENVIRONMENTS } from '../config/environments';
 import { validate } from '../lib/validation';
@@ -26,13 +26,15 @@ import { Input, KubeObject } from '../lib/validation/findings';
 import { LoadError, loadInputs } from '../lib/validation/load';
 import { emitYaml } from '../lib/yaml-emit';
 
-const USAGE = 'usage: npm run --silent verify -- [<environment>...] [--ref <git-ref>] [--dist <dir>] [--format json]';
+const USAGE = 'usage: npm run --silent verify -- [<environment>...] [--ref <git-ref> | --previous <dir>] [--dist <dir>] [--format json]';
 
 class UsageError extends Error {}
 
 interface Arguments {
   readonly environments: readonly string[];
   readonly ref?: string;
+  /** A folder of earlier renders (<dir>/<env>/), instead of a git ref. */
+  readonly previous?: string;
   readonly dist: string;
   readonly json: boolean;
 }
@@ -40,6 +42,7 @@ interface Arguments {
 function parseArguments(argv: readonly string[]): Arguments {
   const environments: string[] = [];
   let ref: string | undefined;
+  let previous: string | undefined;
   let dist = 'dist';
   let json = false;
   for (let i = 0; i < argv.length; i++) {
@@ -50,6 +53,7 @@ function parseArguments(argv: readonly string[]): Arguments {
       return next;
     };
     if (arg === '--ref' || arg.startsWith('--ref=')) ref = value();
+    else if (arg === '--previous' || arg.startsWith('--previous=')) previous = value();
     else if (arg === '--dist' || arg.startsWith('--dist=')) dist = value();
     else if (arg === '--format' || arg.startsWith('--format=')) {
       const format = value();
@@ -61,7 +65,9 @@ function parseArguments(argv: readonly string[]): Arguments {
   }
   const known = ENVIRONMENTS.map((e) => e.name);
   for (const name of environments) if (!known.includes(name)) throw new UsageError(`'${name}' is not an environment of config/environments (${known.join(', ')})`);
-  return { environments: environments.length > 0 ? environments : known, ...(ref ? { ref } : {}), dist, json };
+  if (ref && previous) throw new UsageError("'--ref' and '--previous' both name the render to update from: give one");
+  if (!existsSync(dist)) throw new UsageError(`${dist}/ does not exist: run npm run synth first`);
+  return { environments: environments.length > 0 ? environments : known, ...(ref ? { ref } : {}), ...(previous ? { previous } : {}), dist, json };
 }
 
 // --- what the oracle says ---
@@ -224,8 +230,9 @@ interface EnvironmentReport {
   readonly problems: readonly Problem[];
 }
 
-async function verifyEnvironment(binary: string, crds: string[], env: string, dist: string, ref: string | undefined, scratch: string, log: (line: string) => void): Promise<EnvironmentReport> {
-  const dir = join(dist, env);
+async function verifyEnvironment(binary: string, crds: string[], env: string, args: Arguments, scratch: string, log: (line: string) => void): Promise<EnvironmentReport> {
+  const dir = join(args.dist, env);
+  if (!existsSync(dir)) throw new UsageError(`${dir}/ does not exist: run npm run synth first`);
   const files = filesOf(dir);
   const prerequisites = join(scratch, `${env}-prerequisites.yaml`);
   writeFileSync(prerequisites, prerequisiteObjects(env).map((o) => emitYaml(o)).join('---\n'));
@@ -242,14 +249,17 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, di
     for (const w of pod.verdict.warnings ?? []) problems.push({ where: pod.source, what: `the pod the Jenkins controller would create draws a warning: ${w}` });
   }
   const pods = fresh.current.objects.filter((o) => o.pod).length + (fresh.extraPods?.length ?? 0);
-  const previous = ref ?? previousRef(env, dir);
+  // A given folder, a given ref, or (for dist/ itself) the last commit whose render differs.
+  const given = args.previous ? join(args.previous, env) : undefined;
+  const previous = given ?? args.ref ?? (args.dist === 'dist' ? previousRef(env, dir) : undefined);
   let refusedUpdates: string[] = [];
   if (previous) {
-    const before = mkdtempSync(join(scratch, `${env}-previous-`));
-    if (writeRenderAt(previous, env, before)) {
-      log(`${env}: applying the render at ${previous.slice(0, 12)}, then this one...`);
+    const before = given ?? mkdtempSync(join(scratch, `${env}-previous-`));
+    if (given ? existsSync(given) : writeRenderAt(previous, env, before)) {
+      const label = given ? `the render in ${given}` : `the render at ${previous.slice(0, 12)}`;
+      log(`${env}: applying ${label}, then this one...`);
       const update = runVerify(binary, { crds, prerequisites: [prerequisites], previous: filesOf(before), current: files });
-      verdictProblems(update.previous ?? { objects: [] }, `the render at ${previous.slice(0, 12)}`, problems);
+      verdictProblems(update.previous ?? { objects: [] }, label, problems);
       refusedUpdates = update.current.objects.filter((o) => !o.verdict.accepted).map((o) => refText(o.ref));
       const predicted = predictedRefusals(files, filesOf(before));
       for (const o of update.current.objects.filter((x) => !x.verdict.accepted)) {
@@ -259,7 +269,7 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, di
       for (const key of predicted) if (!refusedUpdates.includes(key)) problems.push({ where: key, what: 'validate --previous and npm run plan predict this update is refused, but the API server accepts it (a bug in the validator: please report it)' });
     }
   }
-  return { environment: env, objects: fresh.current.objects.length, pods, ...(previous ? { previousRef: previous } : {}), refusedUpdates, problems };
+  return { environment: env, objects: fresh.current.objects.length, pods, ...(previous ? { previousRef: given ?? previous } : {}), refusedUpdates, problems };
 }
 
 function argocdProblems(binary: string, crds: string[], dist: string, scratch: string): { objects: number; problems: Problem[] } {
@@ -285,39 +295,46 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string) => {
     if (!args.json) console.error(line);
   };
-  // The build's own scripts, loaded from scripts/ at run time (beside .build/ when bundled).
-  const script = (name: string) => pathToFileURL(join(__dirname, '..', 'scripts', name)).href;
-  const { buildOracle, OracleBuildError } = (await import(script('oracles.mjs'))) as typeof import('./oracles.mjs');
-  let binary: string;
-  let crds: string[];
-  try {
-    binary = buildOracle('controlplane', { log });
-    const { pinnedCrdFiles } = (await import(script('pinned-crds.mjs'))) as typeof import('./pinned-crds.mjs');
-    crds = pinnedCrdFiles();
-  } catch (error) {
-    console.error(`verify: ${error instanceof OracleBuildError ? error.message : `the pinned CRDs could not be fetched through the Go module proxy: ${(error as Error).message}`}`);
+  // The project's own scripts (scripts/, beside .build/ when bundled), as child processes: the
+  // oracle is built when missing or stale (minutes, the first time), the CRDs come through the Go
+  // module proxy.
+  const script = (name: string, ...rest: string[]) => spawnSync(process.execPath, [join(__dirname, '..', 'scripts', name), ...rest], { encoding: 'utf8', stdio: ['ignore', 'pipe', args.json ? 'pipe' : 'inherit'], maxBuffer: 1 << 24 });
+  const built = script('oracles.mjs', 'controlplane');
+  if (built.status !== 0) {
+    console.error(`verify: the control plane could not be built${built.stderr ? `: ${built.stderr.trim()}` : ' (see above)'}`);
     return 2;
   }
+  const binary = built.stdout.trim();
+  const pinned = script('pinned-crds.mjs');
+  if (pinned.status !== 0) {
+    console.error(`verify: the pinned CRDs could not be fetched through the Go module proxy${pinned.stderr ? `: ${pinned.stderr.trim()}` : ' (see above)'}`);
+    return 2;
+  }
+  const crds = JSON.parse(pinned.stdout) as string[];
   const scratch = mkdtempSync(join(tmpdir(), 'karpenter-as-code-verify-'));
   const stop = () => rmSync(scratch, { recursive: true, force: true });
   // Ctrl-C reaches the oracle too (same process group): it stops its control plane and exits 130.
   process.on('SIGINT', () => undefined);
   try {
     const reports: EnvironmentReport[] = [];
-    for (const env of args.environments) reports.push(await verifyEnvironment(binary, crds, env, args.dist, args.ref, scratch, log));
-    log('argocd: applying dist/argocd to a control plane with the Argo CD CRDs...');
-    const argocd = argocdProblems(binary, crds, args.dist, scratch);
+    for (const env of args.environments) reports.push(await verifyEnvironment(binary, crds, env, args, scratch, log));
+    // A folder of environments alone (as tests make) has no argocd/ to apply.
+    const hasArgocd = existsSync(join(args.dist, 'argocd'));
+    if (hasArgocd) log('argocd: applying dist/argocd to a control plane with the Argo CD CRDs...');
+    const argocd = hasArgocd ? argocdProblems(binary, crds, args.dist, scratch) : { objects: 0, problems: [] };
     const failed = reports.some((r) => r.problems.length > 0) || argocd.problems.length > 0;
     if (args.json) console.log(JSON.stringify({ environments: reports, argocd, ok: !failed }, null, 2));
     else {
       for (const r of reports) {
-        console.log(`== ${r.environment}: ${r.objects} objects applied, ${r.pods} pods created (dry run)${r.previousRef ? `, updated from the render at ${r.previousRef.slice(0, 12)}` : ', no earlier render to update from'}`);
+        console.log(`== ${r.environment}: ${r.objects} objects applied, ${r.pods} pods created (dry run)${r.previousRef ? `, updated from the render ${/^[0-9a-f]{40}$/.test(r.previousRef) ? `at ${r.previousRef.slice(0, 12)}` : `in ${r.previousRef}`}` : ', no earlier render to update from'}`);
         if (r.problems.length === 0) console.log('   every object accepted with no warning; every pod admitted; updates as predicted');
         for (const p of r.problems) console.log(`   ✗ ${p.where}: ${p.what}`);
       }
-      console.log(`== argocd: ${argocd.objects} objects applied`);
-      if (argocd.problems.length === 0) console.log('   every object accepted with no warning');
-      for (const p of argocd.problems) console.log(`   ✗ ${p.where}: ${p.what}`);
+      if (hasArgocd) {
+        console.log(`== argocd: ${argocd.objects} objects applied`);
+        if (argocd.problems.length === 0) console.log('   every object accepted with no warning');
+        for (const p of argocd.problems) console.log(`   ✗ ${p.where}: ${p.what}`);
+      }
     }
     return failed ? 1 : 0;
   } catch (error) {
@@ -325,7 +342,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`verify: ${error.message}`);
       return 2;
     }
-    if (error instanceof LoadError) {
+    if (error instanceof LoadError || error instanceof UsageError) {
       console.error(`verify: ${error.message}`);
       return 2;
     }

@@ -33,6 +33,13 @@ describe('bad config fails synth with the pool, field, value and what is allowed
     );
   });
 
+  it('rejects a Kubernetes version the validator does not hold the output to, and one that is not a minor', () => {
+    expect(() => synthEnvironment({ ...prod, kubernetesVersion: '1.34' })).toThrow(
+      `environment "prod" (config/environments/prod.ts): 'kubernetesVersion' ("1.34") must be 1.35, the release the validator and npm run verify hold the output to`,
+    );
+    expect(() => synthEnvironment({ ...dev, kubernetesVersion: '1.35.4' })).toThrow(`'kubernetesVersion' ("1.35.4") must be a Kubernetes minor version like "1.35" (no patch: EKS picks it)`);
+  });
+
   it('rejects a missing subnet selector', () => {
     expect(() => synthEnvironment({ ...dev, subnets: undefined as any })).toThrow(
       `environment "dev" (config/environments/dev.ts): 'subnets' (undefined) must be discovery tags`,

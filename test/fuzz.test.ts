@@ -9,15 +9,17 @@ import { parseYaml } from './helpers';
 import { random } from './random';
 
 /**
- * Mutated copies of dist/prod: the validator must report, never crash. A seeded generator, so a
- * failure reproduces; each mutation class of the issue that found crashes is here: deleted
+ * Mutated copies of fixed inputs: the validator must report, never crash. A seeded generator, so
+ * a failure reproduces; each mutation class of the issue that found crashes is here: deleted
  * fields, wrong types, unknown fields (named like Object's own members too), nulls, huge and
  * negative numbers, deep nesting, kinds and lists of nonsense, and, through the CLI, duplicate
- * keys, anchors, aliases and alias bombs.
+ * keys, anchors, aliases and alias bombs. The inputs are the differential corpus' base (a snapshot
+ * of dist/prod and dist/argocd, and objects of other kinds: test/oracle/controlplane/base), not
+ * the live dist/, so a change to the project's output does not move the mutants.
  */
 const ROOT = resolve(__dirname, '..');
-const PROD = join(ROOT, 'dist', 'prod');
-const BASE = readdirSync(PROD).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseYaml(readFileSync(join(PROD, f), 'utf8')));
+const BASE_DIR = join(ROOT, 'test', 'oracle', 'controlplane', 'base');
+const BASE = readdirSync(BASE_DIR).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseYaml(readFileSync(join(BASE_DIR, f), 'utf8')).filter((o) => o !== null));
 
 
 const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'x-unknown', 'apiVersion', 'kind', 'metadata', 'spec', 'items'];
@@ -69,7 +71,7 @@ function mutate(object: unknown, next: () => number): unknown {
 }
 
 describe('the validator on mutated manifests', () => {
-  it('reports, and never throws or fails on an object itself, for 3,000 mutations of dist/prod', () => {
+  it('reports, and never throws or fails on an object itself, for 3,000 mutations of the fixed base', () => {
     const next = random(20261202);
     const crashes: string[] = [];
     // 150 sets of 20 mutated objects each, in place of the originals, so that the cross-object
@@ -121,7 +123,7 @@ describe('the validator on mutated manifests', () => {
         if (result.status === 2) expect(json.error, `case ${i}`).toBeTypeOf('string');
         else expect(json.findings.filter((f: { rule: string }) => f.rule === 'validator'), `case ${i}`).toEqual([]);
       }
-      expect(JSON.parse(run('bomb.yaml', texts[4]!).stdout).error).toMatch(/too many aliases/);
+      expect(JSON.parse(run('bomb.yaml', texts[4]!).stdout).error).toMatch(/excessive aliasing/);
     });
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { GO_TIER } from './oracle';
 
 /**
  * Everything generated from the pinned upstream files of ../shared is committed; each test here
@@ -53,10 +54,17 @@ describe('generated files', () => {
     });
   });
 
-  it.skipIf(!HAVE_CRDS)('schemas/ is exactly what npm run schemas generates from the same CRDs and kubernetes-models', () => {
+  it.skipIf(!HAVE_CRDS)('schemas/crds/ is exactly what npm run schemas generates from the same CRDs', () => {
     inScratch('schemas-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
-      expectSameTree(out, join(ROOT, 'schemas'));
+      expectSameTree(join(out, 'crds'), join(ROOT, 'schemas', 'crds'));
+    });
+  });
+
+  it.runIf(GO_TIER)('schemas/kubernetes/ is exactly the OpenAPI v3 the control plane serves (npm run openapi, Go tier)', { timeout: 600_000 }, () => {
+    inScratch('openapi-', (out) => {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'openapi.mjs'), '--output', join(out, 'v1.35')], { stdio: 'pipe' });
+      expectSameTree(join(out, 'v1.35'), join(ROOT, 'schemas', 'kubernetes', 'v1.35'));
     });
   });
 

@@ -172,7 +172,7 @@ describe('main.ts', () => {
   it('builds only the bundles asked for, and refuses a name it does not know', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'mian'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, validate, validator-worker, validator-start)");
+    expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, validate, verify, validator-worker, validator-start)");
   });
 
   it('rebuilds only the bundles whose inputs changed, and type-checks config/ only for bundles that read it', () => {

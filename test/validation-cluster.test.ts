@@ -223,7 +223,10 @@ describe('npm run validate', () => {
 
   it('exits 2 when a file cannot be parsed or found', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'kind: [unclosed\n');
-    expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: expect.stringContaining('bad.yaml#1 (line 1): not valid YAML') });
+    // The line of the error, where the reader found it (the flow sequence never closes).
+    expect(run('bad.yaml')).toMatchObject({ status: 2, stderr: 'bad.yaml#1 (line 2): not valid YAML: deficient indentation\n' });
+    writeFileSync(join(dir, 'later.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n namespace: c\n');
+    expect(run('later.yaml')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^later\.yaml#2 \(line 9\): not valid YAML: /) });
     expect(run('missing.yaml')).toMatchObject({ status: 2, stderr: 'missing.yaml: no such file or folder\n' });
     expect(run('--format', 'xml', 'bad.yaml').status).toBe(2);
     mkdirSync(join(dir, 'empty'));

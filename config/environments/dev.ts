@@ -7,6 +7,7 @@ import { EnvironmentConfig } from '../types';
 export const dev: EnvironmentConfig = {
   name: 'dev',
   production: false,
+  kubernetesVersion: '1.35',
   cluster: {
     name: 'hihypipe-eks-dev',
     region: 'ap-northeast-2',

@@ -8,6 +8,7 @@ import { EnvironmentConfig } from '../types';
 export const prod: EnvironmentConfig = {
   name: 'prod',
   production: true,
+  kubernetesVersion: '1.35',
   cluster: {
     name: 'hihypipe-eks-cluster',
     region: 'ap-northeast-2',
@@ -51,4 +52,6 @@ export const prod: EnvironmentConfig = {
       settings: { checkpoints: { location: 's3://hihypipe-ai-checkpoints-prod/jobs', roleArn: 'arn:aws:iam::111122223333:role/ai-worker-hihypipe-eks-cluster' } },
     },
   },
+  // Promoted, not merged: prod syncs the `prod` branch, which moves to a commit once dev runs it (README, ArgoCD).
+  argocdRevision: 'prod',
 };

@@ -107,6 +107,8 @@ function typed(n: Node, value: unknown, path: string, reporter: Reporter): numbe
       let errors = 0;
       const additional = typeof s.additionalProperties === 'object' ? node(n.document, s.additionalProperties) : undefined;
       for (const [key, v] of Object.entries(value)) {
+        // An object's metadata is checked by metadata.ts, for every kind alike.
+        if (path === '' && key === 'metadata') continue;
         const field = own(s.properties, key);
         if (field) errors += typed(node(n.document, field), v, child(path, key), reporter);
         else if (additional) errors += typed(additional, v, child(path, key), reporter);
@@ -167,8 +169,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 function convert(n: Node, value: unknown, path: string, reporter: Reporter): unknown {
   if (value === null || value === undefined) return undefined;
   const s = n.schema;
-  const fail = (message: string) => {
-    reporter.report('schema', path, `${message}: the API server cannot convert the object to its type`, value);
+  const fail = (message: string, rule = 'schema') => {
+    reporter.report(rule, path, `${message}: the API server cannot convert the object to its type`, value);
     throw STOP;
   };
   if (s.format === 'int-or-string' || s['x-kubernetes-int-or-string']) {
@@ -177,7 +179,7 @@ function convert(n: Node, value: unknown, path: string, reporter: Reporter): unk
     return value;
   }
   if (isQuantitySchema(s)) {
-    if (typeof value === 'string' && goQuantity(value.trim()) === undefined) fail(`${JSON.stringify(value)} is not a quantity: quantities must match '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+    if (typeof value === 'string' && goQuantity(value.trim()) === undefined) fail(`${JSON.stringify(value)} is not a quantity: quantities must match '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`, 'quantity');
     if (typeof value === 'boolean') fail('must be a quantity, not a boolean');
     return value;
   }

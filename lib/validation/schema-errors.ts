@@ -36,7 +36,7 @@ function describe(error: ErrorObject, siblings: readonly ErrorObject[]): { rule:
       return schema(`Duplicate value: items ${String(p.j)} and ${String(p.i)} are equal`);
     case 'anyOf':
     case 'oneOf':
-      // int-or-string fields, and kubernetes-models' quantities (a number or a quantity string).
+      // int-or-string fields, and quantities (a number or a quantity string).
       return siblings.some((e) => e.keyword === 'format' && (e.params as { format?: string }).format === 'quantity')
         ? { rule: 'quantity', message: 'must be a quantity: a number with an optional suffix (e.g. 500m, 1.5, 4Gi, 1e3)' }
         : schema('must be an integer or a string');

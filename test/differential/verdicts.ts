@@ -170,7 +170,8 @@ export function ourOutcome(c: Case, setup: readonly Json[]): CaseOutcome {
       };
       if (!outcome.accepted || previous) return outcome;
       const podErrors = findings.filter((f) => f.severity === 'error' && POD_RULES.has(f.rule));
-      const podWarnings = findings.filter((f) => POD_WARNINGS.has(f.rule));
+      // Audit mode logs; only warn mode answers the client with a warning.
+      const podWarnings = findings.filter((f) => POD_WARNINGS.has(f.rule) && /\bwarns\b/.test(f.message));
       return hasPodTemplate(input.object) ? { ...outcome, pod: { accepted: podErrors.length === 0, warned: podWarnings.length > 0 } } : outcome;
     }),
   };

@@ -33,10 +33,11 @@ function hpa(object: KubeObject, reporter: Reporter): void {
   // autoscaling/v1 takes its CPU target as a number the API server turns into a Resource metric.
   const v1 = String(object.apiVersion) === 'autoscaling/v1';
   const min = spec.minReplicas;
-  if (typeof min === 'number' && min < 1) invalid(reporter, 'spec.minReplicas', min, 'must be greater than or equal to 1');
+  const replicas = (path: string, value: number, detail: string) => reporter.report('hpa-replicas', path, `Invalid value: ${value}: ${detail}`, value);
+  if (typeof min === 'number' && min < 1) replicas('spec.minReplicas', min, 'must be greater than or equal to 1');
   const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0;
-  if (max < 1) invalid(reporter, 'spec.maxReplicas', max, 'must be greater than 0');
-  if (typeof min === 'number' && max < min) invalid(reporter, 'spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`');
+  if (max < 1) replicas('spec.maxReplicas', max, 'must be greater than 0');
+  if (typeof min === 'number' && max < min) replicas('spec.maxReplicas', max, `must be greater than or equal to \`minReplicas\` (${min})`);
   const ref = obj(spec.scaleTargetRef);
   if (str(ref.kind) === '') required(reporter, 'spec.scaleTargetRef.kind');
   else if (/[/%]/.test(ref.kind) || ref.kind === '.' || ref.kind === '..') invalid(reporter, 'spec.scaleTargetRef.kind', ref.kind, "may not contain '/' or '%'");

@@ -136,10 +136,11 @@ function statefulSet(object: KubeObject, reporter: Reporter): void {
   claims.forEach((claim, index) => {
     const cat = at('spec.volumeClaimTemplates', index);
     const claimSpec = obj(obj(claim).spec);
-    if (list(claimSpec.accessModes).length === 0) required(reporter, `${cat}.spec.accessModes`, 'at least 1 access mode is required');
+    // validateVolumeClaimTemplates runs ValidatePersistentVolumeClaimSpec on each.
+    if (list(claimSpec.accessModes).length === 0) reporter.report('volume-claim-templates', `${cat}.spec.accessModes`, 'Required value: at least 1 access mode is required');
     const storage = obj(obj(claimSpec.resources).requests).storage;
-    if (storage === undefined) required(reporter, `${cat}.spec.resources[storage]`);
-    else if ((typeof storage === 'number' ? storage : goQuantity(String(storage)) ?? 1) <= 0) invalid(reporter, `${cat}.spec.resources[storage]`, storage, 'must be greater than zero');
+    if (storage === undefined) reporter.report('volume-claim-templates', `${cat}.spec.resources[storage]`, 'Required value: the claim needs a storage request');
+    else if ((typeof storage === 'number' ? storage : goQuantity(String(storage)) ?? 1) <= 0) reporter.report('volume-claim-templates', `${cat}.spec.resources[storage]`, `Invalid value: ${JSON.stringify(storage)}: must be greater than zero`, storage);
   });
 }
 
@@ -156,7 +157,7 @@ function job(spec: Json, path: string, reporter: Reporter): void {
   const podSpec = obj(obj(template).spec);
   // A Job's pods run to completion: the default restartPolicy (Always) is refused.
   if (isObject(template) && podSpec.restartPolicy !== 'OnFailure' && podSpec.restartPolicy !== 'Never') {
-    reporter.report('schema', at(path, 'template.spec.restartPolicy'), `Required value: valid values: "OnFailure", "Never"${podSpec.restartPolicy !== undefined ? ` (not ${JSON.stringify(podSpec.restartPolicy)})` : ''}`, podSpec.restartPolicy);
+    reporter.report('schema', `${path}.template.spec.restartPolicy`, `Required value: valid values: "OnFailure", "Never"${podSpec.restartPolicy !== undefined ? ` (not ${JSON.stringify(podSpec.restartPolicy)})` : ''}`, podSpec.restartPolicy);
   }
 }
 
