@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisEndpoint } from '../config/workloads';
-import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import { ScaledObject, ScaledObjectSpecAdvancedScalingModifiersMetricType, TriggerAuthentication } from '../imports/keda.sh';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { fail } from '../lib/errors';
 import { execProbe } from '../lib/probes';
@@ -27,6 +27,32 @@ export function celeryUrl(endpoint: RedisEndpoint): string {
 }
 
 /**
+ * The queues KEDA scales the workers on, checked against the queues they consume: a queue no
+ * worker consumes would buy GPU nodes for jobs nobody takes; at a minimum of zero replicas, a
+ * consumed queue KEDA does not watch keeps its jobs waiting for ever (no worker runs to take them).
+ */
+function checkScalingQueues(subject: string, consumed: readonly string[], scaled: readonly string[], minReplicas: number): readonly string[] {
+  const field = 'settings.scaling.queues';
+  if (scaled.length === 0) fail(subject, field, scaled, `name at least one of the queues the workers consume [${consumed.join(', ')}]`);
+  const notConsumed = scaled.filter((q) => !consumed.includes(q));
+  if (notConsumed.length > 0) fail(subject, field, scaled, `name only queues the workers consume [${consumed.join(', ')}]: ${notConsumed.join(', ')} is not one, so jobs there would buy GPU nodes no worker uses`);
+  const notScaled = consumed.filter((q) => !scaled.includes(q));
+  if (minReplicas === 0 && notScaled.length > 0) {
+    fail(subject, field, scaled, `name every queue the workers consume when they scale to zero (components.worker.minReplicas is 0): jobs on ${notScaled.join(', ')} would wait for ever, since no worker runs to take them and KEDA does not watch their lists. Add them, or leave settings.scaling.queues unset to scale on every queue`);
+  }
+  const names = scaled.map(triggerName);
+  const clash = scaled.find((_, i) => names.indexOf(names[i]!) !== i);
+  if (clash !== undefined) fail(subject, field, scaled, `name queues whose trigger names differ: ${clash} becomes "${triggerName(clash)}", as another queue does`);
+  return scaled;
+}
+
+/** The trigger name of a queue: an identifier, which KEDA's scaling formula (expr-lang) can name. */
+function triggerName(queue: string): string {
+  const name = queue.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `q_${name}` : name;
+}
+
+/**
  * The Celery GPU workers of seed 001 on the standard GPU pool (gpu-spot): they select
  * `role=gpu-worker` and tolerate `nvidia.com/gpu`, both derived from the pool. KEDA scales them
  * on the length of the Celery queue, to zero when it is empty, so that no GPU node runs idle.
@@ -42,7 +68,7 @@ export class AiWorkerChart extends NamespacedChart {
     const checkpoints = required(env, 'ai-worker', 'checkpoints.location', settings.checkpoints.location);
     this.requires({ kind: 'S3 bucket', name: checkpoints.replace(/^s3:\/\//, '').split('/')[0]!, purpose: `the workers' checkpoints, under ${checkpoints}` });
     this.requires({ kind: 'IAM role', name: roleArn, purpose: `service account ${workload.namespace}/ai-worker (IRSA): read and write ${checkpoints}` });
-    if (!settings.queues.includes(settings.scaling.queue)) fail(subject, 'settings.scaling.queue', settings.scaling.queue, `be one of the queues the workers consume [${settings.queues.join(', ')}]`);
+    const scalingQueues = checkScalingQueues(subject, settings.queues, settings.scaling.queues ?? settings.queues, worker.minReplicas);
 
     this.addModelsVolume(env.modelsFileSystemId);
     this.requires({ kind: 'EFS file system', name: env.modelsFileSystemId, purpose: 'the AI models (seed 001), mounted read-only by the GPU workers (EFS CSI driver)' });
@@ -98,6 +124,9 @@ export class AiWorkerChart extends NamespacedChart {
 
     const { scaling } = settings;
     const broker = settings.broker;
+    // A trigger per queue, named so that the formula can sum them (KEDA reads one list per redis
+    // trigger, kedacore/keda v2.20.2 pkg/scalers/redis_scaler.go redisMetadata.ListName).
+    const triggers = scalingQueues.map((queue) => ({ queue, name: triggerName(queue) }));
     new ScaledObject(this, 'scaler', {
       metadata: { name: 'ai-worker' },
       spec: {
@@ -117,22 +146,29 @@ export class AiWorkerChart extends NamespacedChart {
               scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
             },
           },
-        },
-        // The Redis list of the queue, read straight from the broker: no exporter or Prometheus
-        // between the queue and the scaler to fail or lag.
-        triggers: [
-          {
-            type: 'sentinels' in broker ? 'redis-sentinel' : 'redis',
-            metadata: {
-              ...('sentinels' in broker ? { addresses: broker.sentinels.join(','), sentinelMaster: broker.masterName } : { address: broker.address }),
-              listName: scaling.queue,
-              listLength: String(scaling.jobsPerWorker),
-              activationListLength: String(scaling.activateAbove),
-              databaseIndex: String(broker.db ?? 0),
-            },
-            authenticationRef: { name: auth.name },
+          // Every worker takes jobs from every queue, so the backlog is the sum of the lists: the
+          // HPA alone would take the largest of the triggers' replica counts (one per queue), and
+          // three queues of three jobs would get one worker. With a formula the triggers are only
+          // its inputs; its target and activation decide (pkg/scaling/scale_handler.go).
+          scalingModifiers: {
+            formula: triggers.map((t) => t.name).join(' + '),
+            target: String(scaling.jobsPerWorker),
+            activationTarget: String(scaling.activateAbove),
+            metricType: ScaledObjectSpecAdvancedScalingModifiersMetricType.AVERAGE_VALUE,
           },
-        ],
+        },
+        // The Redis lists of the queues, read straight from the broker: no exporter or Prometheus
+        // between the queue and the scaler to fail or lag.
+        triggers: triggers.map(({ queue, name }) => ({
+          type: 'sentinels' in broker ? 'redis-sentinel' : 'redis',
+          name,
+          metadata: {
+            ...('sentinels' in broker ? { addresses: broker.sentinels.join(','), sentinelMaster: broker.masterName } : { address: broker.address }),
+            listName: queue,
+            databaseIndex: String(broker.db ?? 0),
+          },
+          authenticationRef: { name: auth.name },
+        })),
       },
     });
   }

@@ -194,11 +194,16 @@ export interface AiWorkerSettings {
   readonly queues: readonly string[];
   /** How KEDA scales the workers. */
   readonly scaling: {
-    /** The queue whose length drives scaling (a Redis list of that name). */
-    readonly queue: string;
-    /** Jobs per worker: the target list length per replica. */
+    /**
+     * The queues whose Redis lists drive scaling: their lengths are summed. Each must be one the
+     * workers consume; when the workers scale to zero, every queue they consume must be here, or
+     * jobs on the others wait with no worker to take them.
+     * @default every queue of `queues`
+     */
+    readonly queues?: readonly string[];
+    /** Jobs per worker: the target of the summed list lengths per replica. */
     readonly jobsPerWorker: number;
-    /** KEDA activates (scales from zero, buying a GPU node) when more jobs than this wait. */
+    /** KEDA activates (scales from zero, buying a GPU node) when more jobs than this wait, all queues together. */
     readonly activateAbove: number;
     /** Seconds without jobs before scaling to zero; longer than the GPU pool's consolidateAfter. */
     readonly cooldownSeconds: number;
@@ -327,7 +332,7 @@ export const WORKLOADS: WorkloadCatalog = {
       broker: { sentinels: ['redis-sentinel.redis.svc.cluster.local:26379'], masterName: 'mymaster', db: 0 },
       passwordSecret: { name: 'redis', key: 'password' },
       queues: ['queue:pro', 'queue:starter', 'queue:free'],
-      scaling: { queue: 'queue:pro', jobsPerWorker: 3, activateAbove: 0, cooldownSeconds: 600 },
+      scaling: { jobsPerWorker: 3, activateAbove: 0, cooldownSeconds: 600 },
       checkpoints: {},
     },
     prerequisites: [

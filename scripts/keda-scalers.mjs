@@ -6,7 +6,8 @@
 //
 // Per parameter: whether it may be left out (optional, or a default), its default, the values it
 // allows, where KEDA reads it from (trigger metadata; `<name>FromEnv` naming a container env var;
-// a TriggerAuthentication), the list separator, and a deprecation note. One scaler per line,
+// a TriggerAuthentication), the list separator, and a note when KEDA refuses it (removed) or
+// reads it but announces its deprecation (deprecated). One scaler per line,
 // sorted, so that a KEDA upgrade reads as a reviewable diff.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +32,10 @@ for (const scaler of [...schema.scalers].sort((a, b) => a.type.localeCompare(b.t
     entry.from = from;
     if (p.separator) entry.separator = p.separator;
     if (p.rangeSeparator) entry.rangeSeparator = p.rangeSeparator;
-    if (p.deprecated !== undefined || p.deprecatedAnnounce !== undefined) entry.deprecated = p.deprecated ?? p.deprecatedAnnounce;
+    // KEDA's typed config refuses a parameter tagged `deprecated` when it is set, and only announces
+    // one tagged `deprecatedAnnounce` (pkg/scalers/scalersconfig/typed_config.go setValue).
+    if (p.deprecated !== undefined) entry.removed = p.deprecated;
+    if (p.deprecatedAnnounce !== undefined) entry.deprecated = p.deprecatedAnnounce;
     // The schema lists aliases (`address;addresses`) as separate parameters; a name seen twice keeps its first entry.
     if (!(p.name in parameters)) parameters[p.name] = entry;
   }

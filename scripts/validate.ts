@@ -24,7 +24,8 @@ import type { ValidateOptions, ValidationResult } from '../lib/validation';
 import { validationCache } from '../lib/validation-cache';
 import { formatJson, formatText } from '../lib/validation/format';
 import { Input } from '../lib/validation/findings';
-import { clusterSets, inputsOf, LoadError, manifestFiles } from '../lib/validation/load';
+import { clusterSets, DeepLoadError, inputsOf, LoadError, manifestFiles } from '../lib/validation/load';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { RULE_CATALOG } from '../lib/validation/rules';
 
 const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] [--previous <file or folder>] <file or folder>...\n       npm run --silent validate -- --list-rules';
@@ -146,6 +147,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;
+    // Read again where the stack is deep enough for what kubectl reads (see DEEP below).
+    if (error instanceof DeepLoadError && isMainThread) return DEEP;
     return fail(2, error.message);
   }
   const result = merge(results);
@@ -164,8 +167,33 @@ function merge(results: readonly ValidationResult[]): ValidationResult {
   };
 }
 
-main(process.argv.slice(2)).then((status) => {
-  process.exitCode = status;
+/**
+ * Returned when a document nests deeper than this thread's stack lets the reader go: the whole
+ * command runs again on a worker thread with a 256 MiB stack, which reads the 10,000 levels
+ * kubectl reads (and validates what it read). Rare: no manifest nests that deep by design.
+ */
+const DEEP = -1;
+
+function runDeep(argv: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const worker = new Worker(__filename, { argv: [...argv], workerData: { deep: true }, resourceLimits: { stackSizeMb: 256 }, stdout: false, stderr: false });
+    worker.on('message', (status: number) => resolve(status));
+    worker.on('error', (error) => {
+      console.error(`the validator failed (a bug, please report it): ${error.message}`);
+      resolve(3);
+    });
+    worker.on('exit', () => resolve(3));
+  });
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(async (status) => {
+  const final = status === DEEP ? await runDeep(argv) : status;
+  if (!isMainThread && (workerData as { deep?: boolean } | undefined)?.deep) {
+    const { parentPort } = await import('node:worker_threads');
+    parentPort?.postMessage(final);
+  }
+  process.exitCode = final;
 }, (error: unknown) => {
   // A bug in the validator, not a problem of the files: say so, without a stack trace unless asked.
   const message = `the validator failed (a bug, please report it): ${(error as Error).message ?? String(error)}`;

@@ -6,6 +6,9 @@ import { POOLS } from '../config/pools';
 import { PRICING } from '../config/pricing';
 import { capacityPlan } from '../lib/capacity';
 import { checkPromql, KARPENTER_METRICS, metricNames } from '../lib/monitoring/promql';
+import { checkLabels, Scrape, SERVICE_MONITOR_SCRAPE } from '../lib/monitoring/scrape-labels';
+import { Reporter } from '../lib/validation/findings';
+import { checkMonitoringSet, karpenterScrape } from '../lib/validation/monitoring';
 import { parseQuantity } from '../lib/quantity';
 import { validate } from '../lib/validation';
 import { at, EXAMPLES, manifests, parseYaml, render } from './helpers';
@@ -64,6 +67,71 @@ describe('the promql rule on dashboards', () => {
   });
 });
 
+describe('labels as the scrape leaves them (promql-labels)', () => {
+  const rule = (expr: string, annotations: Record<string, string> = {}) => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'r', namespace: 'web' },
+    spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr, labels: { severity: 'warning' }, annotations: { summary: 's', description: 'd', runbook_url: 'r', ...annotations } }] }] },
+  });
+  const labelLines = (o: object) => lines(findings(changed((s) => s.push(o)), { complete: false }), 'promql-labels');
+
+  it("reports a Karpenter metric's own label that the scrape renamed, naming the label to use", () => {
+    expect(labelLines(rule('max by (namespace, name) (karpenter_pods_unbound_time_seconds) > 600'))).toEqual([
+      'promql-labels PrometheusRule/r spec.groups[0].rules[0].expr ("max by (namespace, name) (karpenter_pods_unbound_time_seconds) > 600"): label namespace of karpenter_pods_unbound_time_seconds is the scrape target\'s (the Service\'s namespace), not Karpenter\'s own: with honorLabels false the scrape renames the metric\'s namespace to exported_namespace (prometheus-operator v0.93.0 pkg/prometheus/promcfg.go; prometheus scrape/scrape.go mutateSampleLabels). Use exported_namespace',
+    ]);
+    expect(labelLines(rule('max by (exported_namespace, name) (karpenter_pods_unbound_time_seconds) > 600', { summary: '{{ $labels.exported_namespace }}/{{ $labels.name }}' }))).toEqual([]);
+  });
+
+  it('reports a label the series do not carry in matchers, by(), on() and group_left()', () => {
+    expect(labelLines(rule('sum by (pool) (karpenter_nodepools_usage) > 0')).join('\n')).toContain('label pool is not one the series of karpenter_nodepools_usage carry once scraped (container, endpoint, instance, job, namespace, nodepool, pod, resource_type, service): the aggregation groups every series under an empty value');
+    expect(labelLines(rule('karpenter_nodepools_cost_total{node_pool="gpu"} > 1')).join('\n')).toContain('label node_pool is not one the series of karpenter_nodepools_cost_total carry once scraped');
+    expect(labelLines(rule('karpenter_nodepools_usage / on (nodepool, resource) karpenter_nodepools_limit > 0.9')).join('\n')).toContain('label resource is not one the series of karpenter_nodepools_usage carry');
+    expect(labelLines(rule('karpenter_nodepools_usage / on (nodepool, resource_type) karpenter_nodepools_limit > 0.9'))).toEqual([]);
+    expect(labelLines(rule('histogram_quantile(0.99, sum by (le) (rate(karpenter_pods_bound_duration_seconds_bucket[5m]))) > 60'))).toEqual([]);
+  });
+
+  it("reports an alert template naming a label the expression's series lack, or the renamed one", () => {
+    expect(labelLines(rule('max by (exported_namespace, name) (karpenter_pods_unbound_time_seconds) > 600', { summary: 'Pod {{ $labels.namespace }}/{{ $labels.name }}' }))).toEqual([
+      'promql-labels PrometheusRule/r spec.groups[0].rules[0].annotations.summary ("$labels.namespace"): names the alert\'s label namespace, which its expression\'s series do not carry (exported_namespace, name): it renders empty',
+    ]);
+    expect(labelLines(rule('max(karpenter_pods_unbound_time_seconds) > 600', { summary: '{{ $labels.namespace }}' })).join('\n')).toContain('which its expression\'s series do not carry (no labels)');
+    expect(labelLines(rule('karpenter_pods_unbound_time_seconds > 600', { summary: '{{ $labels.namespace }}' })).join('\n')).toContain('names the alert\'s label namespace, which is the scrape target\'s (the Service\'s namespace), not Karpenter\'s own: the scrape renamed that to exported_namespace');
+  });
+
+  it("leaves metrics whose labels it does not know alone (other exporters' and up)", () => {
+    expect(labelLines(rule('avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL) > 90 and on (Hostname) up{job="x", namespace="y"} == 1'))).toEqual([]);
+  });
+
+  it("follows the ServiceMonitor's honorLabels and targetLabels when the set has the one that scrapes Karpenter", () => {
+    const monitor = (endpoint: object, extra: object = {}) => ({ object: { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'karpenter', namespace: 'monitoring' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } }, endpoints: [{ port: 'http-metrics', ...endpoint }], ...extra } } });
+    const scrapeOf = (...items: object[]) => karpenterScrape(items as any);
+    expect(scrapeOf()).toEqual(SERVICE_MONITOR_SCRAPE);
+    expect(scrapeOf(monitor({ honorLabels: true }))).toEqual({ honorLabels: true, targetLabels: SERVICE_MONITOR_SCRAPE.targetLabels });
+    expect(scrapeOf(monitor({}, { targetLabels: ['team.io/owner'] })).targetLabels).toContain('team_io_owner');
+    const problems = (expr: string, scrape: Scrape) => checkLabels(expr, scrape).problems.map((p) => p.message);
+    expect(problems('max by (namespace, name) (karpenter_pods_unbound_time_seconds)', scrapeOf(monitor({ honorLabels: true })))).toEqual([]);
+    expect(problems('max by (exported_namespace) (karpenter_pods_unbound_time_seconds)', scrapeOf(monitor({ honorLabels: true })))[0]).toContain('label exported_namespace is not one the series of karpenter_pods_unbound_time_seconds carry once scraped (container, endpoint, instance, job, name, namespace, pod, service)');
+  });
+
+  it("checks a set's rules with the scrape of its ServiceMonitor for Karpenter (checkMonitoringSet)", () => {
+    const object = (o: Record<string, any>) => ({ object: o, reporter: new Reporter({ kind: o.kind, name: o.metadata.name }) });
+    const monitor = object({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'karpenter', namespace: 'monitoring' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'karpenter' } }, endpoints: [{ port: 'http-metrics', honorLabels: true }] } });
+    const rules = object(rule('max by (namespace, name) (karpenter_pods_unbound_time_seconds) > 600'));
+    checkMonitoringSet([monitor, rules]);
+    expect(rules.reporter.findings).toEqual([]);
+    const alone = object(rule('max by (namespace, name) (karpenter_pods_unbound_time_seconds) > 600'));
+    checkMonitoringSet([alone]);
+    expect(alone.reporter.findings.map((f) => f.rule)).toEqual(['promql-labels']);
+  });
+
+  it('checks the label of a label_values variable', () => {
+    const dashboard = (variable: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dash', namespace: 'web', labels: { grafana_dashboard: '1' } }, data: { 'd.json': JSON.stringify({ panels: [], templating: { list: [{ name: 'nodepool', query: variable }] } }) } });
+    expect(labelLines(dashboard('label_values(karpenter_nodepools_limit, node_pool)')).join('\n')).toContain('templating variable "nodepool"');
+    expect(labelLines(dashboard('label_values(karpenter_nodepools_limit, nodepool)'))).toEqual([]);
+  });
+});
+
 describe.each(EXAMPLES)('monitoring of $name', (env) => {
   const objects = manifests(env);
   const monitor = objects.find((o) => o.kind === 'ServiceMonitor')!;
@@ -96,6 +164,15 @@ describe.each(EXAMPLES)('monitoring of $name', (env) => {
       for (const key of ['summary', 'description', 'runbook']) expect(alert.annotations[key], `${alert.alert} ${key}`).toMatch(/\S/);
       for (const name of metricNames(alert.expr).filter((n) => n.startsWith('karpenter_') || n.startsWith('operator_'))) expect(KARPENTER_METRICS.has(name), name).toBe(true);
     }
+    expect(lines(validate([{ object: rules }, { object: monitor }]).findings, 'promql-labels')).toEqual([]);
+  });
+
+  it("names the waiting pod by its own namespace, which the scrape leaves in exported_namespace", () => {
+    const waiting = alerts.find((a) => a.alert === 'KarpenterPodsWaitingForCapacity')!;
+    expect(waiting.expr).toBe('max by (exported_namespace, name) (karpenter_pods_unbound_time_seconds) > 600');
+    expect(waiting.annotations.summary).toContain('{{ $labels.exported_namespace }}/{{ $labels.name }}');
+    expect(waiting.annotations.runbook).toContain('kubectl describe pod -n {{ $labels.exported_namespace }} {{ $labels.name }}');
+    expect(JSON.stringify(waiting)).not.toContain('$labels.namespace');
   });
 
   it("puts every pool's own limits in its limit alerts", () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +231,21 @@ describe('npm run validate', () => {
     expect(run('--format', 'xml', 'bad.yaml').status).toBe(2);
     mkdirSync(join(dir, 'empty'));
     expect(run('empty')).toMatchObject({ status: 2, stderr: 'no .yaml, .yml or .json file under empty\n' });
+    // A loop of symbolic links is unreadable input, not a bug of the validator.
+    mkdirSync(join(dir, 'looped'));
+    symlinkSync('b.yaml', join(dir, 'looped', 'a.yaml'));
+    symlinkSync('a.yaml', join(dir, 'looped', 'b.yaml'));
+    expect(run('looped')).toMatchObject({ status: 2, stderr: 'looped/a.yaml: cannot be read (a loop of symbolic links)\n' });
+  });
+
+  it('reads documents nested as deep as kubectl reads them (10,000 levels), and refuses deeper ones with its words', () => {
+    const nested = (depth: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: web}\nx: ${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
+    writeFileSync(join(dir, 'deep.yaml'), nested(5000));
+    const deep = run('--format', 'json', 'deep.yaml');
+    expect(deep.status).toBe(1);
+    expect(JSON.parse(deep.stdout).findings.map((f: { rule: string; path: string }) => `${f.rule} ${f.path}`)).toEqual(['unknown-field x']);
+    writeFileSync(join(dir, 'deeper.yaml'), nested(12000));
+    expect(run('deeper.yaml')).toMatchObject({ status: 2, stderr: 'deeper.yaml#1 (line 4): not valid YAML: exceeded max depth of 10000 (kubectl\'s limit too)\n' });
   });
 
   it('runs only what the API server enforces with --admission-only', () => {

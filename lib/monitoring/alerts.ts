@@ -11,6 +11,10 @@ import type { CapacityPlan } from '../capacity';
  *     launch_timeout and registration_timeout (nodeclaim/lifecycle/liveness.go, 5 and 15 minutes)
  *   karpenter_cloudprovider_errors_total{controller,method,provider,error}
  *   karpenter_pods_unbound_time_seconds{name,namespace}, karpenter_scheduler_unschedulable_pods_count{controller}
+ *     (as scraped: the ServiceMonitor's targets carry namespace=kube-system, and with honorLabels false
+ *     the metric's own namespace becomes exported_namespace: prometheus-operator v0.93.0
+ *     pkg/prometheus/promcfg.go generateServiceMonitorConfig, prometheus v3.13.1 scrape/scrape.go
+ *     mutateSampleLabels; lib/monitoring/scrape-labels.ts)
  *   karpenter_nodepools_usage / _limit {nodepool,resource_type} (cpu in cores, memory in bytes,
  *     resource names lowercased with '-' as '_'), karpenter_nodepools_cost_total{nodepool} ($/hour on AWS)
  *   karpenter_interruption_received_messages_total{message_type} (aws provider, interruption controller)
@@ -104,13 +108,14 @@ export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertR
     },
     {
       alert: 'KarpenterPodsWaitingForCapacity',
-      expr: 'max by (namespace, name) (karpenter_pods_unbound_time_seconds) > 600',
+      // The pod's namespace is exported_namespace once scraped: namespace is the Karpenter Service's.
+      expr: 'max by (exported_namespace, name) (karpenter_pods_unbound_time_seconds) > 600',
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
-        summary: 'Pod {{ $labels.namespace }}/{{ $labels.name }} has waited over 10 minutes for a node',
+        summary: 'Pod {{ $labels.exported_namespace }}/{{ $labels.name }} has waited over 10 minutes for a node',
         description: 'Karpenter sees a pod unbound for {{ $value | humanizeDuration }}: no pool can take it (selector, taints, requests larger than any instance type), or its pools are at their limits.',
-        runbook: 'kubectl describe pod -n {{ $labels.namespace }} {{ $labels.name }}; kubectl -n kube-system logs deploy/karpenter | grep -i "could not schedule"; npm run validate on the manifests reports placement and fit problems.',
+        runbook: 'kubectl describe pod -n {{ $labels.exported_namespace }} {{ $labels.name }}; kubectl -n kube-system logs deploy/karpenter | grep -i "could not schedule"; npm run validate on the manifests reports placement and fit problems.',
       },
     },
     {

@@ -12,7 +12,7 @@ import { checkReferences } from './references';
 import { checkSyncOrder } from './sync-order';
 import { checkCoreUpdate } from './updates';
 import { checkKeda } from './keda';
-import { checkMonitoring } from './monitoring';
+import { checkMonitoringSet } from './monitoring';
 import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
@@ -233,6 +233,8 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     checkArgoCd(admitted, options.complete ?? false);
     checkSyncOrder(admitted, options.complete ?? false);
     checkKeda(admitted.filter((i) => !i.embedded));
+    // The labels a query may name follow the ServiceMonitor that scrapes Karpenter, when the set holds it.
+    checkMonitoringSet(admitted.filter((i) => !i.embedded), guarded);
     checkReferences(admitted, unique.filter((c) => !admitted.includes(c)).map((c) => c.object), {
       complete: options.complete ?? false,
       prerequisites: options.prerequisites ?? [],
@@ -248,7 +250,6 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
         }
         checkPolicy(object, reporter, { production: options.production ?? false });
         checkServerSideDiff(object, reporter);
-        checkMonitoring(object, reporter);
       });
     }
   }

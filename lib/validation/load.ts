@@ -8,6 +8,13 @@ import { isObject } from './pods';
 /** A file that cannot be read or parsed: the CLI exits 2 on it. */
 export class LoadError extends Error {}
 
+/**
+ * A document nested deeper than the reader's stack allows on this thread (js-yaml recurses; a
+ * thread's default stack holds about 1,500 levels, kubectl reads 10,000): the CLI reads it again
+ * on a thread with a larger stack.
+ */
+export class DeepLoadError extends LoadError {}
+
 const MANIFEST = /\.(ya?ml|json)$/;
 
 /**
@@ -53,20 +60,32 @@ function excessiveAliasing(value: unknown): boolean {
 }
 
 
-function filesUnder(path: string): string[] {
-  let stat;
+/** A path's stat, or a LoadError that says why it cannot be read (missing, a symbolic link loop, no permission). */
+function statOf(path: string) {
   try {
-    stat = statSync(path);
-  } catch {
-    throw new LoadError(`${path}: no such file or folder`);
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LoadError(code === 'ENOENT' ? `${path}: no such file or folder` : code === 'ELOOP' ? `${path}: cannot be read (a loop of symbolic links)` : `${path}: cannot be read (${(error as Error).message})`);
   }
-  if (!stat.isDirectory()) return [path];
-  return readdirSync(path)
+}
+
+function entriesOf(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    throw new LoadError(`${path}: cannot be read (${(error as Error).message})`);
+  }
+}
+
+function filesUnder(path: string): string[] {
+  if (!statOf(path).isDirectory()) return [path];
+  return entriesOf(path)
     .filter((name) => !name.startsWith('.'))
     .sort()
     .flatMap((name) => {
       const full = join(path, name);
-      return statSync(full).isDirectory() ? filesUnder(full) : MANIFEST.test(name) ? [full] : [];
+      return statOf(full).isDirectory() ? filesUnder(full) : MANIFEST.test(name) ? [full] : [];
     });
 }
 
@@ -78,15 +97,10 @@ export function clusterSets(paths: readonly string[]): string[][] {
   const sets: string[][] = [];
   const loose: string[] = [];
   for (const path of paths) {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new LoadError(`${path}: no such file or folder`);
-    }
-    const entries = stat.isDirectory() ? readdirSync(path).filter((name) => !name.startsWith('.')).sort() : [];
-    const own = entries.filter((name) => MANIFEST.test(name) && !statSync(join(path, name)).isDirectory());
-    const folders = entries.filter((name) => statSync(join(path, name)).isDirectory());
+    const stat = statOf(path);
+    const entries = stat.isDirectory() ? entriesOf(path).filter((name) => !name.startsWith('.')).sort() : [];
+    const own = entries.filter((name) => MANIFEST.test(name) && !statOf(join(path, name)).isDirectory());
+    const folders = entries.filter((name) => statOf(join(path, name)).isDirectory());
     if (stat.isDirectory() && own.length === 0 && folders.length > 1) sets.push(...folders.map((folder) => [join(path, folder)]));
     else loose.push(path);
   }
@@ -182,7 +196,7 @@ function parseDocument(text: string, shown: string, index: number, firstLine: nu
       throw new LoadError(`${where(line)}: not valid YAML: ${/maxDepth/.test(reason) ? `exceeded max depth of ${GO_YAML_MAX_DEPTH} (kubectl's limit too)` : reason}`);
     }
     // kubectl reads up to 10,000 levels; js-yaml recurses, and the stack runs out first.
-    if (error instanceof RangeError) throw new LoadError(`${where()}: nested too deeply for this reader (it reads about ${MAX_DEPTH.toLocaleString('en')} levels; kubectl reads up to ${GO_YAML_MAX_DEPTH.toLocaleString('en')}): no Kubernetes object nests this deep`);
+    if (error instanceof RangeError) throw new DeepLoadError(`${where()}: nested too deeply for this reader (it reads about ${MAX_DEPTH.toLocaleString('en')} levels; kubectl reads up to ${GO_YAML_MAX_DEPTH.toLocaleString('en')}): no Kubernetes object nests this deep`);
     throw error;
   }
   // go-yaml refuses a document whose aliases make up most of what it decodes (the "billion laughs").
