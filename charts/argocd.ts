@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ARGOCD, KARPENTER_CHARTS, KEDA_CHART } from '../config/argocd';
 import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
 import { Application, ApplicationSpecSource, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
+import type { EnvironmentConfig } from '../config/types';
 import type { EnvironmentSummary } from '../lib/synth';
 import { CLUSTER_SCOPED_KINDS_ANNOTATION } from '../lib/validation/argocd';
 
@@ -24,13 +25,20 @@ const CHART_KINDS = {
 } as const;
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
-/**
- * The folder of this repository the root Application syncs, recursively: bootstrap.yaml (the
- * project and the root itself, so a change to either lands by commit like everything else) and
- * apps/. The argocd-cm patch stays out: ArgoCD would own and replace keys of argocd-cm.
- */
-export const ROOT_PATH = 'dist/argocd';
-export const ROOT_EXCLUDE = 'patches/*';
+
+/** The file of dist/argocd/ the bootstrap Application syncs: the bootstrap project, the roots and itself. */
+export const BOOTSTRAP_FILE = 'bootstrap.yaml';
+/** The folder of dist/ the bootstrap Application reads: the argocd-cm patch stays out (ArgoCD would own and replace keys of argocd-cm). */
+export const ARGOCD_PATH = 'dist/argocd';
+/** The folder of each environment's Applications, one file per environment (`<env>.yaml`), which its root syncs. */
+export const APPS_PATH = `${ARGOCD_PATH}/apps`;
+
+/** The git revision an environment follows: its own (`argocdRevision`), else the bootstrap's. */
+export const revisionOf = (env: EnvironmentConfig): string => env.argocdRevision ?? ARGOCD.targetRevision;
+/** The AppProject of an environment's Applications: the environment's name (`platform-<env>` is its Application's). */
+export const projectOf = (env: EnvironmentConfig): string => env.name;
+/** The root Application of an environment: it syncs the environment's Applications from its revision. */
+export const rootOf = (env: EnvironmentConfig): string => `platform-apps-${env.name}`;
 
 function syncPolicy(extra: readonly string[] = []): ApplicationSpecSyncPolicy {
   return {
@@ -43,6 +51,7 @@ function syncPolicy(extra: readonly string[] = []): ApplicationSpecSyncPolicy {
 
 const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
 const kindsAnnotation = (kinds: readonly string[]) => ({ [CLUSTER_SCOPED_KINDS_ANNOTATION]: [...kinds].sort().join(',') });
+const byServerThenNamespace = (a: { server: string; namespace: string }, b: { server: string; namespace: string }) => a.server.localeCompare(b.server) || a.namespace.localeCompare(b.namespace);
 
 /** Props of {@link ArgoCdProjectChart}. */
 export interface ArgoCdProjectChartProps {
@@ -51,38 +60,47 @@ export interface ArgoCdProjectChartProps {
 
 /**
  * What a team applies once, to ArgoCD's namespace (`kubectl apply -f dist/argocd/bootstrap.yaml`):
- * the AppProject every Application belongs to, and the root Application that syncs the others
- * from dist/argocd/apps (app of apps) and, from then on, these two as well. The project allows
- * exactly the sources, destinations and cluster-scoped kinds the set uses, so that a new kind
- * shows in review (and lands with the commit that needs it) rather than failing the sync.
+ * one root Application per cluster, each syncing that cluster's Applications (dist/argocd/apps/<env>.yaml)
+ * from the environment's own revision, so that an unreachable or broken cluster stalls only its
+ * own root and a change reaches an environment when its revision does (dev first, prod once
+ * promoted); the bootstrap Application, which keeps this file itself in sync from git; and their
+ * project, which permits them nothing but Applications and AppProjects in ArgoCD's namespace.
+ * The roots come last and alone in their wave: ArgoCD does not wait for the last wave, so the
+ * bootstrap's sync never waits for a cluster.
  */
 export class ArgoCdProjectChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdProjectChartProps) {
     super(scope, id, { namespace: ARGOCD.namespace, disableResourceNameHashes: true });
-    const kinds = new Set([...props.envs.flatMap((e) => e.clusterScopedKinds), ...Object.values(CHART_KINDS).flat()]);
-    const destinations = new Map<string, { server: string; namespace: string }>();
-    const allow = (server: string, namespace: string) => destinations.set(`${server} ${namespace}`, { server, namespace });
-    allow(IN_CLUSTER, ARGOCD.namespace);
-    for (const { env, namespaces } of props.envs) {
-      for (const namespace of [KARPENTER_CHARTS.namespace, KEDA_CHART.namespace, ...namespaces]) allow(env.argocdDestination, namespace);
+    for (const { env } of props.envs) {
+      // Each environment's project bears its name: it must not be one Argo CD or the bootstrap already uses.
+      if (env.name === ARGOCD.project || env.name === 'default') throw new Error(`environment name '${env.name}' is the name of the ${env.name === 'default' ? "project Argo CD creates itself ('default')" : `bootstrap's project (ARGOCD.project in config/argocd.ts)`}, and each environment's Applications get a project named after the environment: rename the environment`);
     }
+    this.addProject();
+    this.addRoot('platform-bootstrap', ARGOCD.targetRevision, ARGOCD_PATH, BOOTSTRAP_FILE);
+    for (const { env } of props.envs) this.addRoot(rootOf(env), revisionOf(env), APPS_PATH, `${env.name}.yaml`);
+  }
+
+  private addProject(): void {
     new AppProject(this, 'project', {
-      metadata: { name: ARGOCD.project, annotations: wave(-10) },
+      metadata: { name: ARGOCD.project, annotations: wave(-1) },
       spec: {
-        description: 'Karpenter node pools and the workloads pinned to them, rendered by karpenter-as-code',
-        sourceRepos: [ARGOCD.repoURL, KARPENTER_CHARTS.repoURL, KEDA_CHART.repoURL],
-        destinations: [...destinations.values()].sort((a, b) => a.server.localeCompare(b.server) || a.namespace.localeCompare(b.namespace)),
-        clusterResourceWhitelist: [...kinds].sort().map((kind) => {
-          const [group, name] = kind.split('/') as [string, string];
-          return { group, kind: name };
-        }),
+        description: 'The roots of karpenter-as-code: one Application per cluster, each syncing that cluster\'s Applications and their project',
+        sourceRepos: [ARGOCD.repoURL],
+        destinations: [{ server: IN_CLUSTER, namespace: ARGOCD.namespace }],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'AppProject' },
+          { group: 'argoproj.io', kind: 'Application' },
+        ],
       },
     });
-    new Application(this, 'root', {
-      metadata: { name: 'platform-apps', annotations: wave(-9) },
+  }
+
+  private addRoot(name: string, revision: string, path: string, file: string): void {
+    new Application(this, name, {
+      metadata: { name, annotations: wave(0) },
       spec: {
         project: ARGOCD.project,
-        source: { repoUrl: ARGOCD.repoURL, targetRevision: ARGOCD.targetRevision, path: ROOT_PATH, directory: { recurse: true, exclude: ROOT_EXCLUDE } },
+        source: { repoUrl: ARGOCD.repoURL, targetRevision: revision, path, directory: { include: file } },
         destination: { server: IN_CLUSTER, namespace: ARGOCD.namespace },
         syncPolicy: syncPolicy(),
       },
@@ -96,30 +114,58 @@ export interface ArgoCdApplicationsChartProps {
 }
 
 /**
- * The Applications of one environment, which the root Application syncs in waves. ArgoCD waits
- * for a wave's resources to be healthy before the next, and with the Application health check
- * of dist/argocd/patches/argocd-cm.yaml it knows an Application's health: so the CRDs are
- * established (-3), then the controllers run (-2), before the environment's objects that use
- * them sync (0). Under plain `kubectl apply` waves mean nothing; the order holds only here.
+ * The Applications of one environment and their project, which the environment's root syncs in
+ * waves from the environment's revision. ArgoCD waits for a wave's resources to be healthy before
+ * the next, and with the Application health check of dist/argocd/patches/argocd-cm.yaml it knows
+ * an Application's health: so the project exists (-10), the CRDs are established (-3), then the
+ * controllers run (-2), before the environment's objects that use them sync (0). Under plain
+ * `kubectl apply` waves mean nothing; the order holds only here.
  */
 export class ArgoCdApplicationsChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdApplicationsChartProps) {
     super(scope, id, { namespace: ARGOCD.namespace, disableResourceNameHashes: true });
-    const { env, clusterScopedKinds } = props.summary;
+    this.addProject(props.summary);
+    this.addApplications(props.summary);
+  }
+
+  /**
+   * The environment's AppProject, at the environment's revision like its Applications: it permits
+   * exactly the sources, destinations (the cluster, in the namespaces in use) and cluster-scoped
+   * kinds of this environment, so that a new kind shows in review and lands with the commit that
+   * needs it, and a change to it reaches prod when prod is promoted, never before.
+   */
+  private addProject({ env, clusterScopedKinds, namespaces }: EnvironmentSummary): void {
+    const kinds = new Set([...clusterScopedKinds, ...Object.values(CHART_KINDS).flat()]);
+    const destinations = [...new Set([KARPENTER_CHARTS.namespace, KEDA_CHART.namespace, ARGOCD.destinationNamespace, ...namespaces])].map((namespace) => ({ server: env.argocdDestination, namespace }));
+    new AppProject(this, 'project', {
+      metadata: { name: projectOf(env), annotations: wave(-10) },
+      spec: {
+        description: `Karpenter node pools and the workloads pinned to them in ${env.name}, rendered by karpenter-as-code`,
+        sourceRepos: [ARGOCD.repoURL, KARPENTER_CHARTS.repoURL, KEDA_CHART.repoURL],
+        destinations: destinations.sort(byServerThenNamespace),
+        clusterResourceWhitelist: [...kinds].sort().map((kind) => {
+          const [group, name] = kind.split('/') as [string, string];
+          return { group, kind: name };
+        }),
+      },
+    });
+  }
+
+  private addApplications({ env, clusterScopedKinds }: EnvironmentSummary): void {
     const system = { nodeSelector: { ...env.systemNodeSelector } };
     // On the managed node group only: a controller on a node Karpenter manages could have its node consolidated away.
     const offKarpenterNodes = {
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'DoesNotExist' }] }] } },
     };
 
-    // Every Application of the environment: named for it, in the project, to its cluster.
-    const application = (name: string, syncWave: number, kinds: readonly string[], source: ApplicationSpecSource, namespace?: string, policy: ApplicationSpecSyncPolicy = syncPolicy()) =>
+    // Every Application of the environment: named for it, in its project, to its cluster, in a namespace the project permits.
+    const application = (name: string, syncWave: number, kinds: readonly string[], source: ApplicationSpecSource, namespace: string, policy: ApplicationSpecSyncPolicy = syncPolicy()) =>
       new Application(this, `${name}-${env.name}`, {
         metadata: { name: `${name}-${env.name}`, annotations: { ...wave(syncWave), ...kindsAnnotation(kinds) } },
         spec: {
-          project: ARGOCD.project,
+          project: projectOf(env),
           source,
-          destination: { server: env.argocdDestination, ...(namespace !== undefined ? { namespace } : {}) },
+          destination: { server: env.argocdDestination, namespace },
           syncPolicy: policy,
         },
       });
@@ -178,6 +224,6 @@ export class ArgoCdApplicationsChart extends Chart {
       KARPENTER_CHARTS.namespace,
     );
 
-    application('platform', 0, clusterScopedKinds, { repoUrl: ARGOCD.repoURL, targetRevision: ARGOCD.targetRevision, path: `dist/${env.name}` });
+    application('platform', 0, clusterScopedKinds, { repoUrl: ARGOCD.repoURL, targetRevision: revisionOf(env), path: `dist/${env.name}` }, ARGOCD.destinationNamespace);
   }
 }

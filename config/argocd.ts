@@ -7,10 +7,27 @@ export const ARGOCD = {
   version: 'v3.1',
   /** Namespace of the ArgoCD installation: AppProject and Applications live there. */
   namespace: 'argocd',
-  /** The AppProject every Application of this repository belongs to (emitted, not assumed). */
+  /**
+   * The AppProject of the bootstrap (emitted, not assumed): the root Applications, which may only
+   * create Applications and AppProjects in Argo CD's namespace. Each environment's Applications
+   * belong to a project of their own, named after the environment, that travels with the
+   * environment's revision.
+   */
   project: 'platform',
   repoURL: 'https://github.com/hihypipe/eks-platform.git',
+  /**
+   * The revision the bootstrap follows, and every environment whose `argocdRevision` does not say
+   * otherwise (config/environments/): a change merged here reaches them at once.
+   */
   targetRevision: 'main',
+  /**
+   * The destination namespace of each environment's Application (`platform-<env>`): where Argo CD
+   * puts an object without one, as `kubectl apply -f dist/<env>/` would (every object we emit
+   * names its own). An Application needs one: without it Argo CD matches the empty namespace
+   * against the project's destinations, which none permits (argo-cd v3.1.16 app_project_types.go
+   * isDestinationMatched), and refuses to sync.
+   */
+  destinationNamespace: 'default',
   /** Sync automatically, pruning removed objects and reverting drift. */
   automated: true,
   /**

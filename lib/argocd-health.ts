@@ -1,14 +1,18 @@
 import { toYaml } from './layout';
 
 /**
- * Health of an Application, for the root Application that syncs the others (app of apps):
- * Argo CD stopped assessing it in 1.8 (argo-cd #3781), so without this check every child
- * Application counts as healthy the moment it is created and sync waves order nothing. The
- * child's own health status is its health; until it has one, it is progressing.
+ * Health of an Application, for the roots that sync the others (app of apps): Argo CD stopped
+ * assessing it in 1.8 (argo-cd #3781), so without this check every child Application counts as
+ * healthy the moment it is created and sync waves order nothing. The child's own health status
+ * is its health; until it has one, it is progressing. Argo CD runs it without Lua's open
+ * libraries (argo-cd v3.1.16 util/lua/lua.go runLua: base, table, package and a safe os only),
+ * which it does not need.
  *
  * NodePool, EC2NodeClass and ScaledObject need nothing here: Argo CD 3.1 (the release targeted,
  * config/argocd.ts) ships health checks for them (resource_customizations/karpenter.sh/NodePool,
- * karpenter.k8s.aws/EC2NodeClass, keda.sh/ScaledObject at v3.1.9), which read their Ready condition.
+ * karpenter.k8s.aws/EC2NodeClass, keda.sh/ScaledObject at v3.1.16), which read their Ready
+ * condition (a Ready False is Degraded, and fails the wave). test/oracle-argocd-health.test.ts
+ * runs this check and those through Argo CD's own code.
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#argocd-app
  */
 export const APPLICATION_HEALTH_LUA = `local hs = { status = "Progressing", message = "Waiting for the Application to report its health" }

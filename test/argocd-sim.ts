@@ -1,35 +1,524 @@
-// A model of a first sync from nothing: `kubectl apply` of the bootstrap, then Argo CD syncing the
-// root Application and, through it, every Application of every cluster. It follows how Argo CD
-// orders and gates a sync (gitops-engine pkg/sync/sync_tasks.go: phase, wave, kind, name, with
-// namespaces and CRDs moved ahead of what uses them; pkg/sync/sync_context.go: a wave starts once
-// the previous one is healthy, Degraded fails the sync) and what each controller needs before the
-// objects it acts on turn healthy. It answers one question: does the first sync finish, and if not,
-// which object stops it and why.
-import { KnownObject } from '../lib/validation/references';
-import { referencesOf } from '../lib/validation/references';
+// A model of Argo CD running our output from nothing: `kubectl apply` of the bootstrap, then Argo
+// CD syncing every Application it holds, each root the Applications of its cluster, each of those
+// its objects. It answers one question: does every sync finish with everything healthy, and if
+// not, which object stops it and why.
+//
+// Three parts, the first two held to Argo CD's own code by test/oracle-argocd.test.ts:
+// - health: what Argo CD makes of a live object (gitops-engine pkg/health, argo-cd's built-in Lua
+//   checks, and argocd-cm's, our patch included, run in a Lua VM);
+// - a sync operation: the tasks in Argo CD's order (lib/validation/sync-order.ts syncTasks), applied
+//   wave by wave, each wave waited for until healthy, Degraded failing it, the last wave not waited
+//   for (gitops-engine pkg/sync/sync_context.go Sync), as the application controller calls it once
+//   per reconciliation;
+// - the clusters: what each controller does with what is applied (the status it writes), which the
+//   API server refuses, and which controllers run. This part is a model of Kubernetes, Karpenter
+//   and KEDA, not of Argo CD.
+import { lauxlib, lua, lualib, to_luastring } from 'fengari';
 import { Manifest } from '../lib/layout';
+import { destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../lib/validation/argocd';
+import { globMatch } from '../lib/validation/argocd-match';
+import { KnownObject, referencesOf } from '../lib/validation/references';
+import { kindRank, SyncPhase, syncTasks, SyncTask, taskKey } from '../lib/validation/sync-order';
 import schemaIndex from '../schemas/crds/index.json';
 
-const WAVE = 'argocd.argoproj.io/sync-wave';
-// gitops-engine pkg/sync/sync_tasks.go kindOrder; kinds not listed sort after all of these.
-const KIND_ORDER = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap',
-  'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList',
-  'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler',
-  'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
-];
-const kindRank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) - KIND_ORDER.length : 0);
-/** API groups every cluster serves without a CRD. */
-const BUILT_IN = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'networking.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io']);
-const POD_OWNERS = new Set(['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'CronJob']);
+/* ----------------------------------------------------------------------------------------------
+ * Health
+ * ------------------------------------------------------------------------------------------- */
 
+/** A health status as Argo CD reports it; '' where a Lua check returned an empty table. */
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown' | '';
+
+export interface Health {
+  readonly status: HealthStatus;
+  readonly message: string;
+}
+
+const HEALTH_PREFIX = 'resource.customizations.health.';
+
+/**
+ * The health checks argocd-cm adds, by `group/Kind` (argo-cd v3.1.16 util/settings/settings.go
+ * appendResourceOverridesFromSplitKeys and convertToOverrideKey: `<group>_<kind>` after the prefix).
+ */
+export function healthChecksOf(argocdCm: Readonly<Record<string, string>>): Map<string, string> {
+  const checks = new Map<string, string>();
+  for (const [key, script] of Object.entries(argocdCm)) {
+    if (!key.startsWith(HEALTH_PREFIX)) continue;
+    const parts = key.slice(HEALTH_PREFIX.length).split('_');
+    const groupKind = parts.length === 2 ? `${parts[0]}/${parts[1]}` : parts.length === 1 && parts[0] !== '' ? parts[0]! : undefined;
+    if (groupKind === undefined) throw new Error(`argocd-cm key ${key}: Argo CD refuses the group kind (settings.go convertToOverrideKey)`);
+    checks.set(groupKind === 'all' ? '*/*' : groupKind, script);
+  }
+  return checks;
+}
+
+/** A Lua table constructor for a JSON value (argo-cd util/lua decodeValue: objects and arrays become tables). */
+function luaLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'nil';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `{${value.map(luaLiteral).join(', ')}}`;
+  return `{${Object.entries(value as object).map(([k, v]) => `[${JSON.stringify(k)}] = ${luaLiteral(v)}`).join(', ')}}`;
+}
+
+const VALID_STATUSES = new Set(['Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown']);
+
+/**
+ * Runs a health check of argocd-cm as argo-cd v3.1.16 util/lua/lua.go ExecuteHealthLua does:
+ * `obj` the live object; without useOpenLibs only the base, table, package and os libraries
+ * (the others are removed here after fengari opens them all); a status Argo CD does not know
+ * is Unknown, an empty table an empty status.
+ */
+export function runHealthLua(script: string, obj: unknown): Health {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  const code = `string, math, io, utf8, coroutine, debug = nil, nil, nil, nil, nil, nil\nobj = ${luaLiteral(obj)}\nlocal function check()\n${script}\nend\nlocal hs = check()\nif hs == nil then return "", "" end\nreturn hs.status, hs.message`;
+  if (lauxlib.luaL_dostring(L, to_luastring(code)) !== lua.LUA_OK) throw new Error(`health check failed: ${lua.lua_tojsstring(L, -1)}`);
+  const status = lua.lua_tojsstring(L, -2) ?? '';
+  const message = lua.lua_tojsstring(L, -1) ?? '';
+  if (status === '' && message === '') return { status: '', message: '' };
+  return VALID_STATUSES.has(status) ? { status: status as HealthStatus, message } : { status: 'Unknown', message: 'Lua returned an invalid health status' };
+}
+
+type Json = Record<string, any>;
+const conditionsOf = (o: Json): Json[] => (Array.isArray(o.status?.conditions) ? o.status.conditions : []);
+
+/** argo-cd v3.1.16 resource_customizations/karpenter.sh/NodePool and karpenter.k8s.aws/EC2NodeClass health.lua: the Ready condition. */
+function readyCondition(o: Json, kind: string, readyMessage?: string): Health {
+  for (const c of conditionsOf(o)) {
+    if (c?.type !== 'Ready') continue;
+    if (c.status === 'False') return { status: 'Degraded', message: c.message ?? '' };
+    if (c.status === 'True') return { status: 'Healthy', message: readyMessage ?? c.message ?? '' };
+  }
+  return { status: 'Progressing', message: `Waiting for ${kind} to be ready` };
+}
+
+/** argo-cd v3.1.16 resource_customizations/keda.sh/ScaledObject/health.lua. */
+function scaledObjectHealth(o: Json): Health {
+  let message: string | undefined;
+  let healthy = false;
+  let degraded = false;
+  let suspended = false;
+  for (const c of conditionsOf(o)) {
+    if (c?.status === 'False' && c.type === 'Ready') [message, degraded] = [c.message, true];
+    if (c?.status === 'True' && c.type === 'Ready') [message, healthy] = [c.message, true];
+    if (c?.status === 'True' && c.type === 'Paused') [message, suspended] = [c.message, true];
+    if (c?.status === 'True' && c.type === 'Fallback') [message, degraded] = [c.message, true];
+  }
+  if (degraded) return { status: 'Degraded', message: message ?? '' };
+  if (healthy) return { status: suspended ? 'Suspended' : 'Healthy', message: message ?? '' };
+  return { status: 'Progressing', message: 'Creating HorizontalPodAutoscaler Object' };
+}
+
+/** argo-cd v3.1.16 resource_customizations/policy/PodDisruptionBudget/health.lua: a False condition is Degraded unless it is InsufficientPods. */
+function pdbHealth(o: Json): Health {
+  let health: Health = { status: 'Progressing', message: 'Waiting for status' };
+  for (const c of conditionsOf(o)) {
+    if (typeof c?.reason !== 'string') throw new Error('the PodDisruptionBudget health check concatenates a condition without a reason (a Lua error, Unknown): not modelled');
+    if (c.status === 'False' && c.reason !== 'InsufficientPods') return { status: 'Degraded', message: `PodDisruptionBudget has ${c.reason}` };
+    health = { status: 'Healthy', message: `PodDisruptionBudget has ${c.reason}` };
+  }
+  return health;
+}
+
+const int = (value: unknown): number => (typeof value === 'number' ? value : 0);
+
+/** gitops-engine pkg/health/health_deployment.go getAppsv1DeploymentHealth. */
+function deploymentHealth(o: Json): Health {
+  if (o.spec?.paused === true) return { status: 'Suspended', message: 'Deployment is paused' };
+  const status = o.status ?? {};
+  if (int(o.metadata?.generation) > int(status.observedGeneration)) return { status: 'Progressing', message: 'Waiting for rollout to finish: observed deployment generation less than desired generation' };
+  const progressing = conditionsOf(o).find((c) => c?.type === 'Progressing');
+  const [replicas, updated, current, available] = [o.spec?.replicas, int(status.updatedReplicas), int(status.replicas), int(status.availableReplicas)];
+  if (progressing?.reason === 'ProgressDeadlineExceeded') return { status: 'Degraded', message: `Deployment ${JSON.stringify(o.metadata?.name ?? '')} exceeded its progress deadline` };
+  if (typeof replicas === 'number' && updated < replicas) return { status: 'Progressing', message: `Waiting for rollout to finish: ${updated} out of ${replicas} new replicas have been updated...` };
+  if (current > updated) return { status: 'Progressing', message: `Waiting for rollout to finish: ${current - updated} old replicas are pending termination...` };
+  if (available < updated) return { status: 'Progressing', message: `Waiting for rollout to finish: ${available} of ${updated} updated replicas are available...` };
+  return { status: 'Healthy', message: '' };
+}
+
+/** gitops-engine pkg/health/health_statefulset.go getAppsv1StatefulSetHealth. */
+function statefulSetHealth(o: Json): Health {
+  const status = o.status ?? {};
+  const observed = int(status.observedGeneration);
+  if (observed === 0 || int(o.metadata?.generation) > observed) return { status: 'Progressing', message: 'Waiting for statefulset spec update to be observed...' };
+  const replicas = o.spec?.replicas;
+  const ready = int(status.readyReplicas);
+  if (typeof replicas === 'number' && ready < replicas) return { status: 'Progressing', message: `Waiting for ${replicas - ready} pods to be ready...` };
+  const strategy = o.spec?.updateStrategy ?? {};
+  const updated = int(status.updatedReplicas);
+  if (strategy.type === 'RollingUpdate' && strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) {
+    const partition = strategy.rollingUpdate.partition;
+    if (typeof replicas === 'number' && typeof partition === 'number' && updated < replicas - partition) {
+      return { status: 'Progressing', message: `Waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated...` };
+    }
+    return { status: 'Healthy', message: `partitioned roll out complete: ${updated} new pods have been updated...` };
+  }
+  if (strategy.type === 'OnDelete') return { status: 'Healthy', message: `statefulset has ${ready} ready pods` };
+  const [updateRevision, currentRevision] = [status.updateRevision ?? '', status.currentRevision ?? ''];
+  if (updateRevision !== currentRevision) return { status: 'Progressing', message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${updateRevision}...` };
+  return { status: 'Healthy', message: `statefulset rolling update complete ${int(status.currentReplicas)} pods at revision ${currentRevision}...` };
+}
+
+/** gitops-engine pkg/health/health_job.go getBatchv1JobHealth. */
+function jobHealth(o: Json): Health {
+  let [failed, complete, suspended] = [false, false, false];
+  let [failMessage, message] = ['', ''];
+  for (const c of conditionsOf(o)) {
+    if (c?.type === 'Failed') [failed, complete, failMessage] = [true, true, c.message ?? ''];
+    else if (c?.type === 'Complete') [complete, message] = [true, c.message ?? ''];
+    else if (c?.type === 'Suspended') {
+      [complete, message] = [true, c.message ?? ''];
+      if (c.status === 'True') suspended = true;
+    }
+  }
+  if (!complete) return { status: 'Progressing', message };
+  if (failed) return { status: 'Degraded', message: failMessage };
+  if (suspended) return { status: 'Suspended', message: failMessage };
+  return { status: 'Healthy', message };
+}
+
+/** gitops-engine pkg/health/health_hpa.go checkConditions (autoscaling/v2). */
+function hpaHealth(o: Json): Health {
+  const degraded = new Set(['AbleToScale/FailedGetScale', 'AbleToScale/FailedUpdateScale', 'ScalingActive/FailedGetResourceMetric', 'ScalingActive/InvalidSelector']);
+  for (const c of conditionsOf(o)) {
+    if (degraded.has(`${c?.type}/${c?.reason}`)) return { status: 'Degraded', message: c.message ?? '' };
+    if ((c?.type === 'AbleToScale' || c?.type === 'ScalingLimited') && c.status === 'True') return { status: 'Healthy', message: c.message ?? '' };
+  }
+  return { status: 'Progressing', message: 'Waiting to Autoscale' };
+}
+
+/** gitops-engine pkg/health/health_pvc.go getCorev1PVCHealth. */
+function pvcHealth(o: Json): Health {
+  const phase = o.status?.phase;
+  return { status: phase === 'Lost' ? 'Degraded' : phase === 'Pending' ? 'Progressing' : phase === 'Bound' ? 'Healthy' : 'Unknown', message: '' };
+}
+
+/** gitops-engine pkg/health/health_service.go getCorev1ServiceHealth: a load balancer waits for its address. */
+function serviceHealth(o: Json): Health {
+  if (o.spec?.type !== 'LoadBalancer') return { status: 'Healthy', message: '' };
+  return { status: Array.isArray(o.status?.loadBalancer?.ingress) && o.status.loadBalancer.ingress.length > 0 ? 'Healthy' : 'Progressing', message: '' };
+}
+
+/** argo-cd v3.1.16 resource_customizations/apiextensions.k8s.io/CustomResourceDefinition/health.lua. */
+function crdHealth(o: Json): Health {
+  if (o.status === undefined || o.status === null) throw new Error('the CustomResourceDefinition health check indexes a missing status (a Lua error, Unknown): not modelled');
+  const conditions = conditionsOf(o);
+  if (conditions.length === 0) return { status: 'Progressing', message: 'Status conditions not found' };
+  let established = false;
+  for (const c of conditions) {
+    const concat = (prefix: string) => {
+      if (typeof c.message !== 'string') throw new Error('the CustomResourceDefinition health check concatenates a condition without a message (a Lua error): not modelled');
+      return `${prefix}${c.message}`;
+    };
+    if (c?.type === 'Terminating' && c.status === 'True') return { status: 'Progressing', message: concat('CRD is terminating: ') };
+    if (c?.type === 'NamesAccepted' && c.status === 'False') return { status: 'Degraded', message: concat('CRD names have not been accepted: ') };
+    if (c?.type === 'NonStructuralSchema' && c.status === 'True') return { status: 'Degraded', message: concat('Schema violations found: ') };
+    if (c?.type === 'Established' && c.status === 'True') established = true;
+  }
+  return established ? { status: 'Healthy', message: 'CRD is healthy' } : { status: 'Degraded', message: 'CRD is not established' };
+}
+
+/** Built-in checks by `group/Kind` (core kinds without a group), the API version where it matters. */
+const BUILT_IN: Record<string, (o: Json) => Health> = {
+  'apiextensions.k8s.io/CustomResourceDefinition': crdHealth,
+  'karpenter.sh/NodePool': (o) => readyCondition(o, 'NodePool'),
+  'karpenter.k8s.aws/EC2NodeClass': (o) => readyCondition(o, 'EC2NodeClass', 'EC2NodeClass is ready'),
+  'keda.sh/ScaledObject': scaledObjectHealth,
+  'policy/PodDisruptionBudget': pdbHealth,
+  'apps/Deployment': deploymentHealth,
+  'apps/StatefulSet': statefulSetHealth,
+  'batch/Job': jobHealth,
+  'autoscaling/HorizontalPodAutoscaler': hpaHealth,
+  PersistentVolumeClaim: pvcHealth,
+  Service: serviceHealth,
+};
+/** The API versions the Go checks above read (gitops-engine converts to the typed object of that version). */
+const BUILT_IN_VERSIONS: Record<string, string> = { 'apps/Deployment': 'apps/v1', 'apps/StatefulSet': 'apps/v1', 'batch/Job': 'batch/v1', 'autoscaling/HorizontalPodAutoscaler': 'autoscaling/v2', PersistentVolumeClaim: 'v1', Service: 'v1' };
+
+/**
+ * Kinds we emit or depend on for which Argo CD 3.1 assesses no health: applied is done. (Argo CD
+ * stopped assessing Applications in 1.8: our argocd-cm patch adds that check.)
+ */
+export const WITHOUT_HEALTH = new Set([
+  'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'storage.k8s.io/StorageClass', 'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'keda.sh/TriggerAuthentication', 'monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PrometheusRule', 'argoproj.io/AppProject', 'argoproj.io/Application',
+]);
+
+const HOOK_FINALIZER = 'argocd.argoproj.io/hook-finalizer';
+const groupKindOf = (o: Json) => {
+  const apiVersion = String(o.apiVersion ?? '');
+  return apiVersion.includes('/') ? `${apiVersion.split('/')[0]}/${String(o.kind)}` : String(o.kind);
+};
+
+/**
+ * Argo CD's health of a live object (gitops-engine pkg/health/health.go GetResourceHealth with
+ * argo-cd's Lua overrides, util/lua/lua.go GetHealthScript): undefined where it assesses none.
+ * Kinds outside what this model knows throw.
+ */
+export function argoHealth(o: Json, checks: ReadonlyMap<string, string> = new Map()): Health | undefined {
+  if (o.metadata?.deletionTimestamp && !(o.metadata.finalizers ?? []).includes(HOOK_FINALIZER)) return { status: 'Progressing', message: 'Pending deletion' };
+  const groupKind = groupKindOf(o);
+  const script = checks.get(groupKind) ?? [...checks].find(([pattern]) => pattern.includes('*') && globMatch(pattern, groupKind))?.[1];
+  if (script !== undefined) return runHealthLua(script, o);
+  const builtIn = BUILT_IN[groupKind];
+  if (builtIn) {
+    const version = BUILT_IN_VERSIONS[groupKind];
+    if (version !== undefined && o.apiVersion !== version) throw new Error(`${groupKind} in ${String(o.apiVersion)}: not modelled`);
+    return builtIn(o);
+  }
+  if (WITHOUT_HEALTH.has(groupKind)) return undefined;
+  throw new Error(`no model of Argo CD's health for ${groupKind}`);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * A sync operation
+ * ------------------------------------------------------------------------------------------- */
+
+/** A resource's line in the operation's result (gitops-engine common.ResourceSyncResult). */
+export interface SyncResult {
+  readonly key: string;
+  readonly syncPhase: SyncPhase;
+  status: '' | 'Synced' | 'SyncFailed';
+  hookPhase: '' | 'Running' | 'Succeeded' | 'Failed' | 'Error';
+  message: string;
+}
+
+/** How a sync operation ended, in the shape of the oracle's verdict (oracle/argocd/sync.go syncVerdict). */
+export interface SyncOutcome {
+  readonly phase: 'Succeeded' | 'Failed' | 'Running';
+  readonly message: string;
+  /** Per reconciliation, the objects applied, in groups applied at once. */
+  readonly steps: string[][][];
+  readonly results: SyncResult[];
+}
+
+/** What the cluster does with the operation's objects. */
+export interface SyncWorld {
+  /** The live object once applied (with the status its controller gives it), read when Argo CD assesses it. */
+  readonly live: (task: SyncTask) => Json;
+  /** The API server's refusal of an object, if any, when it is applied. */
+  readonly refusal?: (task: SyncTask) => string | undefined;
+  /** Called once an object is applied. */
+  readonly applied?: (task: SyncTask) => void;
+  /** Why a task is not valid before the sync starts (the controller's permission validator). */
+  readonly invalid?: (task: SyncTask) => string | undefined;
+  /** Argo CD's health of a live object. */
+  readonly health: (live: Json) => Health | undefined;
+  /** The Application's destination namespace: a Namespace of that name in the set is created before anything else. */
+  readonly namespace?: string;
+}
+
+/**
+ * The steps of an operation with the objects that tie in gitops-engine's order put in one order:
+ * tasks of one phase and wave whose kinds rank alike (two custom kinds) and whose names are equal
+ * run in whatever order Go's sort leaves them (sync_tasks.go Less compares the kinds' ranks, not
+ * the kinds), so which of them is applied first, and how they group, is not Argo CD's to say.
+ */
+export function canonicalSteps(steps: readonly (readonly (readonly string[])[])[]): string[][][] {
+  const tie = (key: string) => {
+    const [, kind, , name] = key.split('/');
+    return `${kindRank(kind!)}/${name}`;
+  };
+  return steps.map((groups) => {
+    const keys = groups.flatMap((g) => [...g]);
+    const ordered: string[] = [];
+    for (let i = 0; i < keys.length; ) {
+      let j = i;
+      while (j < keys.length && tie(keys[j]!) === tie(keys[i]!)) j++;
+      ordered.push(...keys.slice(i, j).sort());
+      i = j;
+    }
+    const regrouped: string[][] = [];
+    let kind: string | undefined;
+    for (const key of ordered) {
+      const k = key.split('/')[1];
+      if (k !== kind) regrouped.push([]);
+      kind = k;
+      regrouped[regrouped.length - 1]!.push(key);
+    }
+    return regrouped.map((g) => g.sort());
+  });
+}
+
+const MAX_CALLS = 200;
+const resultKey = (t: SyncTask) => `${taskKey(t)}:${t.phase}`;
+
+/**
+ * A sync operation to its end, as the application controller runs it: one call of gitops-engine's
+ * Sync per reconciliation (pkg/sync/sync_context.go at the release argo-cd v3.1.16 requires), each
+ * assessing the wave applied before, then applying the next. Ends when the operation does, or when
+ * a call changes nothing (it waits for good).
+ */
+export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutcome {
+  const results = new Map<string, SyncResult>();
+  const state = (t: SyncTask) => results.get(resultKey(t));
+  const operation = (t: SyncTask) => state(t)?.hookPhase ?? '';
+  const running = (t: SyncTask) => operation(t) === 'Running';
+  const completed = (t: SyncTask) => ['Succeeded', 'Failed', 'Error'].includes(operation(t));
+  const successful = (t: SyncTask) => operation(t) === 'Succeeded';
+  const live = new Map<string, Json>();
+  const set = (t: SyncTask, status: SyncResult['status'], hookPhase: SyncResult['hookPhase'], message: string) => {
+    const existing = results.get(resultKey(t));
+    results.set(resultKey(t), { key: taskKey(t), syncPhase: t.phase, status, hookPhase, message: message !== '' ? message : (existing?.message ?? '') });
+  };
+  const deletePolicies = (t: SyncTask) => {
+    const annotations = (t.object.metadata?.annotations ?? {}) as Record<string, string>;
+    const policies = [
+      ...(annotations['argocd.argoproj.io/hook-delete-policy'] ?? '').split(',').map((p) => p.trim()).filter((p) => ['HookSucceeded', 'HookFailed', 'BeforeHookCreation'].includes(p)),
+      ...(annotations['helm.sh/hook-delete-policy'] ?? '').split(',').map((p) => p.trim()).flatMap((p) => ({ 'hook-succeeded': 'HookSucceeded', 'hook-failed': 'HookFailed', 'before-hook-creation': 'BeforeHookCreation' })[p] ?? []),
+    ];
+    return policies.length > 0 ? policies : ['BeforeHookCreation'];
+  };
+  let phase: SyncOutcome['phase'] | '' = '';
+  // The kind of the last object applied in the current call.
+  let stepKind: string | undefined;
+  let message = '';
+  const steps: string[][][] = [];
+  const setRunning = (waiting: readonly SyncTask[]) => {
+    if (waiting.length === 0) return;
+    const first = waiting[0]!;
+    const [what, more] = first.hook ? ['completion of hook', 'hooks'] : ['healthy state of', 'resources'];
+    phase = 'Running';
+    message = `waiting for ${what} ${first.group}/${first.kind}/${first.name}${waiting.length > 1 ? ` and ${waiting.length - 1} more ${more}` : ''}`;
+  };
+  const failed = (syncFail: readonly SyncTask[], syncFailed: readonly SyncTask[], why: string, step: string[][]) => {
+    const reasons = [...new Set(syncFailed.map((t) => state(t)?.message ?? ''))];
+    const text = reasons.length > 0 ? `${why}, reason: ${reasons.join(',')}` : why;
+    if (syncFail.length > 0 && !syncFail.every(completed)) {
+      // The SyncFail hooks run, and the operation fails once they are done.
+      if (apply(syncFail, step) === 'failed') {
+        const hookReasons = [...new Set(syncFail.filter((t) => state(t)?.status === 'SyncFailed').map((t) => state(t)?.message ?? ''))];
+        [phase, message] = ['Failed', `${text}\none or more SyncFail hooks failed${hookReasons.length > 0 ? `, reason: ${hookReasons.join(',')}` : ''}`];
+      }
+      return;
+    }
+    [phase, message] = ['Failed', text];
+  };
+  // sync_context.go runTasks: kind by kind, each group applied at once.
+  const apply = (wave: readonly SyncTask[], step: string[][]): 'successful' | 'failed' => {
+    let outcome: 'successful' | 'failed' = 'successful';
+    // As the oracle observes applies: a run of one kind is one group, even across two runTasks of one call.
+    let group: string[] = step[step.length - 1] ?? [];
+    for (const t of wave) {
+      if (stepKind === undefined || t.kind !== stepKind) step.push((group = []));
+      stepKind = t.kind;
+      group.push(taskKey(t));
+      const refusal = world.refusal?.(t);
+      if (refusal !== undefined) {
+        set(t, 'SyncFailed', 'Failed', refusal);
+        outcome = 'failed';
+        continue;
+      }
+      set(t, 'Synced', 'Running', '');
+      live.set(taskKey(t), {});
+      world.applied?.(t);
+    }
+    for (const g of step) g.sort();
+    return outcome;
+  };
+
+  for (let call = 0; call < MAX_CALLS; call++) {
+    const before = JSON.stringify([phase, message, [...results]]);
+    const step: string[][] = [];
+    stepKind = undefined;
+    // What each task sees as live is read when the call starts (getSyncTasks), not as it applies.
+    const liveAtStart = new Set(live.keys());
+    const invalid = tasks.flatMap((t) => {
+      const why = world.invalid?.(t);
+      return why === undefined ? [] : [[t, why] as const];
+    });
+    if (invalid.length > 0) {
+      for (const [t, why] of invalid) set(t, 'SyncFailed', '', why);
+      [phase, message] = ['Failed', 'one or more synchronization tasks are not valid'];
+      steps.push(step);
+      break;
+    }
+    if (results.size === 0) {
+      // Not started: the Application's own namespace, if the set holds it, is created first, alone (getNamespaceCreationTask).
+      const namespace = tasks.find((t) => !live.has(taskKey(t)) && t.group === '' && t.kind === 'Namespace' && t.name === (world.namespace ?? ''));
+      if (namespace && apply([namespace], step) === 'failed') {
+        failed([], [namespace], 'the namespace failed to apply', step);
+        steps.push(step);
+        break;
+      }
+    }
+    // Assess what was applied before.
+    for (const t of tasks.filter((t) => running(t) && liveAtStart.has(taskKey(t)))) {
+      const health = world.health(world.live(t));
+      if (t.hook) {
+        const [hookPhase, hookMessage] = health === undefined
+          ? (['Succeeded', `${t.name} created`] as const)
+          : health.status === 'Unknown' || health.status === 'Degraded'
+            ? (['Failed', health.message] as const)
+            : health.status === 'Progressing' || health.status === 'Suspended'
+              ? (['Running', health.message] as const)
+              : health.status === 'Healthy'
+                ? (['Succeeded', health.message] as const)
+                : (['Succeeded', `${t.name} created`] as const);
+        set(t, '', hookPhase, hookMessage);
+      } else if (health === undefined) set(t, state(t)!.status, 'Succeeded', '');
+      else if (health.status === 'Healthy') set(t, state(t)!.status, 'Succeeded', health.message);
+      else if (health.status === 'Degraded') set(t, state(t)!.status, 'Failed', health.message);
+    }
+    const multiStep = tasks.length > 0 && (tasks[0]!.phase !== tasks[tasks.length - 1]!.phase || tasks[0]!.wave !== tasks[tasks.length - 1]!.wave);
+    const waiting = tasks.filter((t) => (multiStep || t.hook) && running(t));
+    if (waiting.length > 0) setRunning(waiting);
+    else {
+      const hooksToDelete = (policy: string) => tasks.filter((t) => t.hook && liveAtStart.has(taskKey(t)) && !running(t) && deletePolicies(t).includes(policy));
+      const syncFail = tasks.filter((t) => t.phase === 'SyncFail');
+      const rest = tasks.filter((t) => t.phase !== 'SyncFail');
+      if (rest.some((t) => completed(t) && !successful(t))) {
+        for (const t of hooksToDelete('HookFailed')) live.delete(taskKey(t));
+        failed(syncFail, rest.filter((t) => state(t)?.status === 'SyncFailed'), 'one or more synchronization tasks completed unsuccessfully', step);
+      } else {
+        const pending = rest.filter((t) => operation(t) === '');
+        if (pending.length === 0) {
+          for (const t of hooksToDelete('HookSucceeded')) live.delete(taskKey(t));
+          [phase, message] = ['Succeeded', 'successfully synced (no more tasks)'];
+        } else {
+          const [p, w] = [pending[0]!.phase, pending[0]!.wave];
+          const remaining = pending.filter((t) => t.phase !== p || t.wave !== w || t.hook);
+          const wave = pending.filter((t) => t.phase === p && t.wave === w);
+          [phase, message] = ['Running', 'one or more tasks are running'];
+          if (apply(wave, step) === 'failed') {
+            for (const t of hooksToDelete('HookFailed')) live.delete(taskKey(t));
+            failed(syncFail, wave.filter((t) => state(t)?.status === 'SyncFailed'), 'one or more objects failed to apply', step);
+          } else if (remaining.length === 0) {
+            for (const t of hooksToDelete('HookSucceeded')) live.delete(taskKey(t));
+            [phase, message] = ['Succeeded', 'successfully synced (all tasks run)'];
+          } else setRunning(remaining);
+        }
+      }
+    }
+    steps.push(step);
+    if (phase !== 'Running') break;
+    if (step.length === 0 && JSON.stringify([phase, message, [...results]]) === before) break;
+  }
+  while (steps.length > 0 && steps[steps.length - 1]!.length === 0 && phase === 'Running') steps.pop();
+  return { phase: phase === '' ? 'Running' : phase, message, steps, results: [...results.values()].sort((a, b) => (`${a.key} ${a.syncPhase}` < `${b.key} ${b.syncPhase}` ? -1 : 1)) };
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * The clusters
+ * ------------------------------------------------------------------------------------------- */
+
+/** Kinds the API server serves cluster-scoped (group/Kind, `/Namespace` for the core group), for the kinds the model meets. */
+export const CLUSTER_SCOPED = [
+  '/Namespace', '/PersistentVolume', 'storage.k8s.io/StorageClass', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'karpenter.sh/NodePool', 'karpenter.k8s.aws/EC2NodeClass', 'apiregistration.k8s.io/APIService',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'scheduling.k8s.io/PriorityClass',
+];
 const groupOf = (o: Manifest) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '');
 const gk = (o: Manifest) => `${groupOf(o)}/${o.kind}`;
+const clusterScoped = (o: Manifest) => CLUSTER_SCOPED.includes(gk(o));
 const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
-const keyOf = (o: Manifest) => key(o.kind, o.metadata.namespace, o.metadata.name);
-export const waveOf = (o: Manifest) => Number(o.metadata.annotations?.[WAVE] ?? 0);
+const keyOf = (o: Manifest) => key(o.kind, clusterScoped(o) ? undefined : o.metadata.namespace, o.metadata.name);
+/** API groups every cluster serves without a CRD. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'networking.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io']);
+const POD_OWNERS = new Set(['Deployment', 'StatefulSet', 'Job', 'DaemonSet', 'CronJob']);
 
-/** The CRDs (group/Kind) each upstream chart establishes, from the imported schemas of their groups. */
+/** The CRDs (group/Kind) of some API groups, from the imported schemas. */
 const kindsOfGroups = (...groups: string[]) => schemaIndex.kinds.filter((k) => groups.includes(k.apiVersion.split('/')[0]!)).map((k) => `${k.apiVersion.split('/')[0]}/${k.kind}`);
 
 /** One cluster as the sync sees it. */
@@ -51,16 +540,80 @@ export function cluster(prerequisites: readonly KnownObject[] = []): Cluster {
       const [plural, ...group] = p.name.split('.');
       const kind = schemaIndex.kinds.find((k) => k.apiVersion.split('/')[0] === group.join('.') && `${k.kind.toLowerCase()}s` === plural);
       if (kind) c.kinds.add(`${group.join('.')}/${kind.kind}`);
-    }
-    else c.objects.set(key(p.kind, p.namespace, p.name), { apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}) } } as Manifest);
+    } else c.objects.set(key(p.kind, p.namespace, p.name), { apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}) } } as Manifest);
   }
   return c;
 }
 
-/** A step that stopped the sync. */
-export class SyncStopped extends Error {}
+/** Why the API server or an admission webhook refuses `o`, or undefined. */
+function refused(o: Manifest, c: Cluster): string | undefined {
+  if (!clusterScoped(o) && o.metadata.namespace !== undefined && !c.namespaces.has(o.metadata.namespace)) return `namespaces "${o.metadata.namespace}" not found`;
+  if (!BUILT_IN_GROUPS.has(groupOf(o)) && !c.kinds.has(gk(o))) return `the server could not find the requested resource (${gk(o)}: its CRD is not established)`;
+  // KEDA's admission webhook validates ScaledObjects; with the operator absent the call fails.
+  if (groupOf(o) === 'keda.sh' && !c.running.has('keda')) return 'failed calling webhook "vscaledobject.kb.io": KEDA\'s admission webhook is not running';
+  return undefined;
+}
 
-/** What the model knows of an upstream chart: what it needs, and what it leaves behind once healthy. */
+/** What an object's controller writes into it, in the cluster as it is now, and why it is not yet healthy (for messages). */
+function statusIn(o: Manifest, c: Cluster, applied: ReadonlySet<string>): { status?: Json; why?: string } {
+  const spec = (o as Json).spec ?? {};
+  const namespace = o.metadata.namespace ?? 'default';
+  const ready = (message?: string) => ({ status: { conditions: [{ type: 'Ready', status: 'True', ...(message ? { message } : {}) }] } });
+  switch (o.kind) {
+    case 'EC2NodeClass':
+      return c.running.has('karpenter') ? ready() : { why: 'no Karpenter controller sets its Ready condition' };
+    case 'NodePool': {
+      if (!c.running.has('karpenter')) return { why: 'no Karpenter controller sets its Ready condition' };
+      const nodeClass = spec.template?.spec?.nodeClassRef?.name;
+      if (c.objects.has(key('EC2NodeClass', undefined, nodeClass))) return ready();
+      return { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeClassNotReady', message: `NodeClassReady=False: EC2NodeClass ${nodeClass} not found` }] }, why: `its EC2NodeClass ${nodeClass} does not exist` };
+    }
+    case 'HorizontalPodAutoscaler':
+      if (c.objects.has(key(spec.scaleTargetRef?.kind, namespace, spec.scaleTargetRef?.name))) return { status: { conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale', message: 'the HPA controller was able to get the target\'s current scale' }] } };
+      return { status: { conditions: [{ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${String(spec.scaleTargetRef?.kind)} ${String(spec.scaleTargetRef?.name)} not found` }] }, why: 'FailedGetScale: its target does not exist' };
+    case 'ScaledObject': {
+      if (!c.running.has('keda')) return { why: 'no KEDA operator' };
+      if (c.objects.has(key(spec.scaleTargetRef?.kind ?? 'Deployment', namespace, spec.scaleTargetRef?.name))) return ready('ScaledObject is defined correctly and is ready for scaling');
+      return { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ScaledObjectCheckFailed', message: "ScaledObject doesn't have correct scaleTargetRef specification" }] }, why: 'its target does not exist' };
+    }
+    case 'PodDisruptionBudget':
+      // The disruption controller's condition before the pods exist (InsufficientPods, which Argo CD counts as healthy).
+      return { status: { conditions: [{ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' }] } };
+    case 'PersistentVolumeClaim': {
+      const storageClass = c.objects.get(key('StorageClass', undefined, spec.storageClassName)) as Json | undefined;
+      if (spec.volumeName || storageClass?.volumeBindingMode !== 'WaitForFirstConsumer') return { status: { phase: 'Bound' } };
+      const consumers = [...c.objects.values()].filter((p) => POD_OWNERS.has(p.kind) && applied.has(keyOf(p)) && referencesOf(p, p.metadata.namespace ?? 'default').some((r) => r.kind === 'PersistentVolumeClaim' && r.name === o.metadata.name && r.namespace === namespace));
+      return consumers.length > 0 ? { status: { phase: 'Bound' } } : { status: { phase: 'Pending' }, why: 'Pending: its StorageClass waits for a first consumer, and none is applied' };
+    }
+  }
+  if (POD_OWNERS.has(o.kind)) {
+    const why = podsBlocked(o, c);
+    const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+    if (o.kind === 'Job') return why ? { status: {}, why } : { status: { conditions: [{ type: 'Complete', status: 'True' }] } };
+    const generation = { observedGeneration: 1 };
+    const available = why ? 0 : replicas;
+    if (o.kind === 'StatefulSet') return { status: { ...generation, replicas, readyReplicas: available, updatedReplicas: replicas, currentReplicas: replicas, currentRevision: 'r1', updateRevision: 'r1' }, ...(why ? { why } : {}) };
+    return { status: { ...generation, replicas, updatedReplicas: replicas, availableReplicas: available }, ...(why ? { why } : {}) };
+  }
+  return {};
+}
+
+/** Why a controller's pods cannot start yet: something they need, or a node pool. */
+function podsBlocked(o: Manifest, c: Cluster): string | undefined {
+  const spec = (o as Json).spec ?? {};
+  const namespace = o.metadata.namespace ?? 'default';
+  for (const ref of referencesOf(o, namespace)) {
+    if (!['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'ServiceAccount', 'TriggerAuthentication'].includes(ref.kind)) continue;
+    // A StatefulSet's claim templates make the claims its pods mount.
+    if (ref.kind === 'PersistentVolumeClaim' && o.kind === 'StatefulSet' && (spec.volumeClaimTemplates ?? []).some((t: Json) => ref.name.startsWith(`${t.metadata?.name}-`))) continue;
+    if (!c.objects.has(key(ref.kind, ref.namespace, ref.name))) return `it needs ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist yet`;
+  }
+  const pool = spec.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'] ?? spec.jobTemplate?.spec?.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'];
+  if (pool && (!c.running.has('karpenter') || !c.objects.has(key('NodePool', undefined, pool)))) return `its pods wait for NodePool ${pool}, which ${c.running.has('karpenter') ? 'does not exist' : 'no Karpenter controller provisions'}`;
+  return undefined;
+}
+
+/** What the model knows of an upstream chart: what it needs to turn healthy, and what it leaves behind once healthy. */
 interface ChartModel {
   readonly needs: (target: Cluster) => string | undefined;
   readonly apply: (target: Cluster) => void;
@@ -82,138 +635,223 @@ const CHARTS: Record<string, ChartModel> = {
   },
 };
 
-/** Why an object applied to `c` would not (yet) be healthy, or undefined when it is. */
-function unhealthy(o: Manifest, c: Cluster, sameWave: readonly Manifest[]): string | undefined {
-  const spec = (o as any).spec ?? {};
-  const namespace = o.metadata.namespace ?? 'default';
-  switch (o.kind) {
-    case 'EC2NodeClass':
-      return c.running.has('karpenter') ? undefined : 'no Karpenter controller sets its Ready condition';
-    case 'NodePool':
-      if (!c.running.has('karpenter')) return 'no Karpenter controller sets its Ready condition';
-      return c.objects.has(key('EC2NodeClass', undefined, spec.template?.spec?.nodeClassRef?.name)) ? undefined : `its EC2NodeClass ${spec.template?.spec?.nodeClassRef?.name} does not exist`;
-    case 'HorizontalPodAutoscaler':
-      return c.objects.has(key(spec.scaleTargetRef?.kind, namespace, spec.scaleTargetRef?.name)) ? undefined : 'FailedGetScale: its target does not exist';
-    case 'ScaledObject': {
-      if (!c.running.has('keda')) return 'no KEDA operator';
-      if (!c.objects.has(key(spec.scaleTargetRef?.kind ?? 'Deployment', namespace, spec.scaleTargetRef?.name))) return 'its target does not exist';
-      break;
-    }
-    case 'PersistentVolumeClaim': {
-      const storageClass = c.objects.get(key('StorageClass', undefined, spec.storageClassName)) as any;
-      if (spec.volumeName || storageClass?.volumeBindingMode !== 'WaitForFirstConsumer') break;
-      const consumed = sameWave.some((p) => POD_OWNERS.has(p.kind) && referencesOf(p, p.metadata.namespace ?? 'default').some((r) => r.kind === 'PersistentVolumeClaim' && r.name === o.metadata.name && r.namespace === namespace));
-      return consumed ? undefined : 'Pending: its StorageClass waits for a first consumer, and none is in this wave';
-    }
-  }
-  for (const ref of referencesOf(o, namespace)) {
-    if (!['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'ServiceAccount', 'TriggerAuthentication'].includes(ref.kind)) continue;
-    // A StatefulSet's claim templates make the claims its pods mount.
-    if (ref.kind === 'PersistentVolumeClaim' && o.kind === 'StatefulSet' && (spec.volumeClaimTemplates ?? []).some((t: any) => ref.name.startsWith(`${t.metadata?.name}-`))) continue;
-    if (!c.objects.has(key(ref.kind, ref.namespace, ref.name))) return `it needs ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist yet`;
-  }
-  if (POD_OWNERS.has(o.kind)) {
-    const pool = (o as any).spec?.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'] ?? (o as any).spec?.jobTemplate?.spec?.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'];
-    if (pool && (!c.running.has('karpenter') || !c.objects.has(key('NodePool', undefined, pool)))) return `its pods wait for NodePool ${pool}, which ${c.running.has('karpenter') ? 'does not exist' : 'no Karpenter controller provisions'}`;
-  }
-  return undefined;
-}
+/* ----------------------------------------------------------------------------------------------
+ * Argo CD
+ * ------------------------------------------------------------------------------------------- */
 
-/** Why the API server or an admission webhook would refuse `o`, or undefined. */
-function refused(o: Manifest, c: Cluster): string | undefined {
-  const namespaced = o.metadata.namespace !== undefined;
-  if (namespaced && !c.namespaces.has(o.metadata.namespace!)) return `namespace ${o.metadata.namespace} does not exist`;
-  if (!BUILT_IN.has(groupOf(o)) && !c.kinds.has(gk(o))) return `the API server does not serve ${gk(o)} (its CRD is not established)`;
-  // KEDA's admission webhook validates ScaledObjects; with the operator absent the call fails.
-  if (groupOf(o) === 'keda.sh' && !c.running.has('keda')) return 'KEDA\'s admission webhook is not running';
-  return undefined;
-}
-
-/** Argo CD's order: wave, then kind, then name; namespaces and CRDs before what uses them. */
-export function waves(objects: readonly Manifest[]): Manifest[][] {
-  const sorted = [...objects].sort((a, b) => waveOf(a) - waveOf(b) || kindRank(a.kind) - kindRank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
-  const out = new Map<number, Manifest[]>();
-  for (const o of sorted) out.set(waveOf(o), [...(out.get(waveOf(o)) ?? []), o]);
-  return [...out.values()];
-}
-
-/** Syncs one folder's objects into `c`, wave by wave; throws SyncStopped with the object and reason when it cannot finish. */
-export function syncObjects(app: string, objects: readonly Manifest[], c: Cluster): void {
-  // adjustDeps: a namespace or CRD of the set is created ahead of the first object that needs it.
-  for (const o of objects) if (o.kind === 'Namespace') c.namespaces.add(o.metadata.name);
-  for (const wave of waves(objects.filter((o) => o.kind !== 'Namespace'))) {
-    for (const o of wave) {
-      const why = refused(o, c);
-      if (why) throw new SyncStopped(`${app}: ${o.kind} ${o.metadata.name} (wave ${waveOf(o)}) is refused: ${why}`);
-      c.objects.set(keyOf(o), o);
-    }
-    for (const o of wave) {
-      const why = unhealthy(o, c, wave);
-      if (why) throw new SyncStopped(`${app}: wave ${waveOf(o)} never completes: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is not healthy: ${why}`);
-    }
-  }
-}
-
-/** An Argo CD installation: the in-cluster state, the repository it reads, and whether it assesses Applications' health. */
+/** An Argo CD installation: its own cluster, the clusters registered with it, the repository it reads, and argocd-cm. */
 export interface ArgoCd {
   readonly home: Cluster;
+  /** The clusters registered with `argocd cluster add` (the in-cluster one needs none). */
+  readonly registered: readonly RegisteredCluster[];
+  /** The clusters Argo CD reaches, by server (the in-cluster one is `home`). */
   readonly clusters: Map<string, Cluster>;
-  /** The repository at the synced revision: path → objects. */
-  readonly repo: Map<string, Manifest[]>;
-  /** Whether argocd-cm holds a health check for Applications (else a child counts as healthy at once). */
-  readonly applicationHealth: boolean;
+  /** The repository: revision → path → objects. */
+  readonly repo: Map<string, Map<string, Manifest[]>>;
+  /** argocd-cm's data (its health checks). */
+  readonly argocdCm: Readonly<Record<string, string>>;
 }
 
-/** Files of the repository under `path`, recursively or not, leaving out `exclude` (a `dir/*` glob). */
-function source(repo: Map<string, Manifest[]>, path: string, recurse: boolean, exclude?: string): Manifest[] {
+/** How an Application ended: its sync operation and its health (argo-cd v3.1.16 controller/health.go setApplicationHealth). */
+export interface AppOutcome {
+  readonly name: string;
+  readonly phase: SyncOutcome['phase'] | 'Refused';
+  readonly message: string;
+  readonly health: HealthStatus;
+  /** What keeps it from Succeeded and Healthy: the object and why, in the model's words. */
+  readonly stoppedBy?: string;
+}
+
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+const HEALTH_ORDER: HealthStatus[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
+const worse = (a: HealthStatus, b: HealthStatus) => (HEALTH_ORDER.indexOf(b) > HEALTH_ORDER.indexOf(a) ? b : a);
+
+/** Files of a revision under `path`, recursively or not, as Argo CD's directory source selects them (reposerver getPotentiallyValidManifests: include and exclude globs on the relative path). */
+export function directorySource(files: ReadonlyMap<string, Manifest[]>, path: string, directory: Json): Manifest[] {
   const prefix = `${path}/`;
-  const excluded = exclude?.endsWith('/*') ? `${prefix}${exclude.slice(0, -1)}` : undefined;
-  return [...repo.keys()]
-    .filter((p) => p.startsWith(prefix) && (recurse || !p.slice(prefix.length).includes('/')) && !(excluded && p.startsWith(excluded)))
+  return [...files.keys()]
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => p.slice(prefix.length))
+    .filter((rel) => (directory.recurse === true || !rel.includes('/')) && !(directory.exclude && globMatch(directory.exclude, rel)) && !(directory.include && !globMatch(directory.include, rel)))
     .sort()
-    .flatMap((p) => repo.get(p)!);
+    .flatMap((rel) => files.get(`${prefix}${rel}`)!);
 }
 
-/** Syncs an Application: a chart by its model, a folder object by object (Applications in it recursively). */
-export function syncApplication(argo: ArgoCd, app: Manifest): void {
-  const spec = (app as any).spec;
-  const name = app.metadata.name;
-  const server = spec.destination.server;
-  const target = server === 'https://kubernetes.default.svc' ? argo.home : argo.clusters.get(server);
-  if (!target) throw new SyncStopped(`${name}: destination ${server} is not a cluster Argo CD knows`);
-  const project = argo.home.objects.get(key('AppProject', 'argocd', spec.project));
-  if (!project) throw new SyncStopped(`${name}: project ${spec.project} does not exist`);
-  if (spec.source.chart) {
+/** Every Application of an Argo CD installation synced: results by name. */
+export class ArgoCdRun {
+  readonly outcomes = new Map<string, AppOutcome>();
+  /** Per Application, the live objects it assessed last, by task key: the statuses the model gave them. */
+  readonly assessed = new Map<string, Map<string, Json>>();
+  private readonly checks: Map<string, string>;
+  private readonly deferred: Manifest[] = [];
+
+  constructor(readonly argo: ArgoCd) {
+    this.checks = healthChecksOf(argo.argocdCm);
+  }
+
+  /** What Argo CD does once every Application in its namespace exists: it syncs each (automated sync), Applications created by others in turn. */
+  syncAll(): Map<string, AppOutcome> {
+    for (let round = 0; round < 20; round++) {
+      const apps = [...this.argo.home.objects.values()].filter((o) => o.kind === 'Application' && !this.outcomes.has(o.metadata.name)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      if (apps.length === 0) break;
+      for (const app of apps) if (!this.outcomes.has(app.metadata.name)) this.sync(app);
+    }
+    return this.outcomes;
+  }
+
+  private registered(): readonly RegisteredCluster[] {
+    return this.argo.registered;
+  }
+
+  /** An Application's sync operation, then its health; a child Application is synced when its parent assesses it. */
+  sync(app: Manifest): AppOutcome {
+    const name = app.metadata.name;
+    const known = this.outcomes.get(name);
+    if (known) return known;
+    // Marked first: an Application that syncs itself (the bootstrap) is not synced again through itself.
+    this.outcomes.set(name, { name, phase: 'Running', message: 'syncing', health: 'Progressing' });
+    const outcome = this.run(app);
+    this.outcomes.set(name, outcome);
+    for (const child of this.deferred.splice(0)) this.sync(child);
+    return outcome;
+  }
+
+  private run(app: Manifest): AppOutcome {
+    const spec = (app as Json).spec;
+    const name = app.metadata.name;
+    const project = this.argo.home.objects.get(key('AppProject', 'argocd', spec.project)) as Json | undefined;
+    if (!project) return { name, phase: 'Refused', message: `error getting app project "${spec.project}": appproject.argoproj.io "${spec.project}" not found`, health: 'Unknown', stoppedBy: `project ${spec.project} does not exist` };
+    const projectSpec = { ...project.spec, metadata: project.metadata };
+    const conditions = validatePermissions(spec, projectSpec, this.registered()) ?? [];
+    if (conditions.length > 0) return { name, phase: 'Refused', message: conditions.map((c) => c.message).join('; '), health: 'Unknown', stoppedBy: `InvalidSpecError: ${conditions[0]!.message}` };
+    const destination = destinationCluster(spec.destination, this.registered());
+    const target = spec.destination.server === IN_CLUSTER ? this.argo.home : this.argo.clusters.get(spec.destination.server);
+    if ('error' in destination || !target) return { name, phase: 'Refused', message: `cluster ${spec.destination.server} is unreachable`, health: 'Unknown', stoppedBy: `its cluster ${spec.destination.server} is unreachable` };
+    const resolved = destination;
+    if (spec.source.chart) return this.chart(app, target);
+
+    const files = this.argo.repo.get(spec.source.targetRevision);
+    if (!files) return { name, phase: 'Refused', message: `unable to resolve '${spec.source.targetRevision}' to a commit SHA`, health: 'Unknown', stoppedBy: `revision ${spec.source.targetRevision} does not exist` };
+    const objects = directorySource(files, spec.source.path, spec.source.directory ?? {});
+    const tasks = syncTasks(objects, spec.destination.namespace ?? '');
+    const byTask = new Map(tasks.map((t) => [t, t.object as Manifest]));
+    const applied = new Set<string>();
+    const why = new Map<string, string>();
+    const patchChecksApplications = this.checks.has('argoproj.io/Application');
+    const assessed = new Map<string, Json>();
+    this.assessed.set(name, assessed);
+    const live = (t: SyncTask): Json => {
+      const object = liveOf(t);
+      assessed.set(taskKey(t), object);
+      return object;
+    };
+    const liveOf = (t: SyncTask): Json => {
+      const o = byTask.get(t)!;
+      if (o.kind === 'Application') {
+        // A child Application: with argocd-cm's check, its health is its own sync's; without, it has none and its sync runs later.
+        if (!patchChecksApplications || o.metadata.name === name) return { ...o, status: {} };
+        const child = this.sync(o);
+        if (child.stoppedBy) why.set(taskKey(t), `Application ${o.metadata.name}: ${child.stoppedBy}`);
+        return { ...o, status: { health: { status: child.health } } };
+      }
+      const { status, why: reason } = statusIn(o, target, applied);
+      if (reason) why.set(taskKey(t), reason);
+      return { ...o, ...(status ? { status } : {}) };
+    };
+    const outcome = runSync(tasks, {
+      live,
+      refusal: (t) => refused(byTask.get(t)!, target),
+      applied: (t) => {
+        const o = byTask.get(t)!;
+        if (o.kind === 'Namespace') target.namespaces.add(o.metadata.name);
+        target.objects.set(keyOf(o), o);
+        applied.add(keyOf(o));
+        if (o.kind === 'Application' && !patchChecksApplications && o.metadata.name !== name) this.deferred.unshift(o);
+      },
+      invalid: (t) => {
+        const o = byTask.get(t)!;
+        const namespaced = !clusterScoped(o);
+        if (!isGroupKindPermitted(projectSpec, groupOf(o), o.kind, namespaced)) return `resource ${groupOf(o)}:${o.kind} is not permitted in project ${spec.project}`;
+        if (namespaced && !isDestinationPermitted(projectSpec, resolved, t.namespace, this.registered())) return `namespace ${t.namespace} is not permitted in project '${spec.project}'`;
+        return undefined;
+      },
+      health: (o) => argoHealth(o, this.checks),
+    });
+    // controller/health.go: the worst health of the resources, hooks and resources without a health left out.
+    let health: HealthStatus = 'Healthy';
+    let stoppedBy: string | undefined;
+    for (const t of tasks) {
+      if (t.hook) continue;
+      const o = byTask.get(t)!;
+      if (o.kind === 'Application' && o.metadata.name === name) continue;
+      const h = applied.has(keyOf(o)) ? argoHealth(live(t), this.checks) : { status: 'Missing' as const, message: '' };
+      if (h === undefined || (h.status === 'Missing' && argoHealth({ ...o, status: {} }, this.checks) === undefined)) continue;
+      if (o.kind === 'Application' && (h.status === 'Missing' || h.status === 'Unknown')) continue;
+      if (worse(health, h.status) !== health) {
+        health = worse(health, h.status);
+        stoppedBy = why.get(taskKey(t)) ?? `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is ${h.status}${h.message ? `: ${h.message}` : ''}`;
+      }
+    }
+    const failedResult = outcome.results.find((r) => r.hookPhase === 'Failed' || r.status === 'SyncFailed');
+    if (outcome.phase !== 'Succeeded') {
+      const running = outcome.results.find((r) => r.hookPhase === 'Running');
+      const culprit = failedResult ?? running;
+      const detail = culprit ? (why.get(culprit.key) ?? culprit.message) : '';
+      stoppedBy = `${outcome.message}${culprit ? ` (${culprit.key}${detail ? `: ${detail}` : ''})` : ''}`;
+    }
+    return { name, phase: outcome.phase, message: outcome.message, health, ...(stoppedBy && (outcome.phase !== 'Succeeded' || health !== 'Healthy') ? { stoppedBy } : {}) };
+  }
+
+  /** A Helm chart Application, by what the model knows of the chart. */
+  private chart(app: Manifest, target: Cluster): AppOutcome {
+    const spec = (app as Json).spec;
+    const name = app.metadata.name;
     const model = CHARTS[spec.source.chart];
-    if (!model) throw new SyncStopped(`${name}: no model of chart ${spec.source.chart}`);
+    if (!model) throw new Error(`${name}: no model of chart ${spec.source.chart}`);
     const namespace = spec.destination.namespace;
     if (!target.namespaces.has(namespace)) {
-      if (!(spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) throw new SyncStopped(`${name}: namespace ${namespace} does not exist and the Application does not create it`);
+      if (!(spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true')) return { name, phase: 'Failed', message: 'one or more objects failed to apply', health: 'Missing', stoppedBy: `namespace ${namespace} does not exist and the Application does not create it` };
       target.namespaces.add(namespace);
     }
     const why = model.needs(target);
-    if (why) throw new SyncStopped(`${name}: never healthy: ${why}`);
+    // A chart's objects sync in one wave, which Argo CD does not wait for: the sync succeeds, the health tells.
+    if (why) return { name, phase: 'Succeeded', message: 'successfully synced (all tasks run)', health: 'Progressing', stoppedBy: why };
     model.apply(target);
-    return;
-  }
-  const objects = source(argo.repo, spec.source.path, spec.source.directory?.recurse === true, spec.source.directory?.exclude);
-  if (objects.length === 0) throw new SyncStopped(`${name}: path ${spec.source.path} holds no objects`);
-  const children = objects.filter((o) => o.kind === 'Application');
-  syncObjects(name, objects.filter((o) => o.kind !== 'Application'), target);
-  if (children.length === 0) return;
-  // An Application child is healthy when its own sync is, if argocd-cm says so; otherwise at once,
-  // and every child then syncs without waiting for the waves before it: model the worst order.
-  const ordered = waves(children.filter((a) => a.metadata.name !== name));
-  for (const wave of argo.applicationHealth ? ordered : [...ordered].reverse()) {
-    for (const child of wave) syncApplication(argo, child);
+    return { name, phase: 'Succeeded', message: 'successfully synced (all tasks run)', health: 'Healthy' };
   }
 }
 
-/** `kubectl apply -f` of one file, in document order. */
+/** `kubectl apply -f` of one file, in document order; throws on the first refusal. */
 export function kubectlApply(objects: readonly Manifest[], c: Cluster): void {
   for (const o of objects) {
     const why = refused(o, c);
-    if (why) throw new SyncStopped(`kubectl apply: ${o.kind} ${o.metadata.name} is refused: ${why}`);
+    if (why) throw new Error(`kubectl apply: ${o.kind} ${o.metadata.name} is refused: ${why}`);
     c.objects.set(keyOf(o), o);
   }
+}
+
+/** Syncs one folder's objects into a cluster as an Application with that destination namespace would, with every check argocd-cm may add. */
+export function syncObjects(objects: readonly Manifest[], c: Cluster, argocdCm: Readonly<Record<string, string>> = {}, destinationNamespace = ''): SyncOutcome & { stoppedBy?: string } {
+  const checks = healthChecksOf(argocdCm);
+  const tasks = syncTasks(objects, destinationNamespace);
+  const applied = new Set<string>();
+  const why = new Map<string, string>();
+  const outcome = runSync(tasks, {
+    live: (t) => {
+      const o = t.object as Manifest;
+      const { status, why: reason } = statusIn(o, c, applied);
+      if (reason) why.set(taskKey(t), reason);
+      return { ...o, ...(status ? { status } : {}) };
+    },
+    refusal: (t) => refused(t.object as Manifest, c),
+    applied: (t) => {
+      const o = t.object as Manifest;
+      if (o.kind === 'Namespace') c.namespaces.add(o.metadata.name);
+      c.objects.set(keyOf(o), o);
+      applied.add(keyOf(o));
+    },
+    health: (o) => argoHealth(o, checks),
+  });
+  const culprit = outcome.results.find((r) => r.hookPhase === 'Failed' || r.status === 'SyncFailed') ?? outcome.results.find((r) => r.hookPhase === 'Running');
+  return outcome.phase === 'Succeeded' ? outcome : { ...outcome, stoppedBy: `${outcome.message}${culprit ? ` (${culprit.key}: ${why.get(culprit.key) ?? culprit.message})` : ''}` };
 }
