@@ -98,9 +98,10 @@ function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment[
 }
 
 
-/** Nodes and cost per pool, at rest and at peak, with the assumptions behind them. */
+/** Nodes and cost per pool, at rest and at peak, with the assumptions behind them and where the node counts come from. */
 export function capacitySection(plan: CapacityPlan): string[] {
-  const nodes = (e: { nodes: number; instanceType?: string }) => (e.nodes === 0 ? '0' : `${e.nodes} x ${e.instanceType}`);
+  const nodes = (e: CapacityPlan['pools'][number]['idle']) => (e.nodes === 0 ? '0' : (e.byType ?? []).map((t) => `${t.nodes} x ${t.instanceType}`).join(' + '));
+  const pending = (['idle', 'peak'] as const).filter((at) => plan.unschedulable[at].length > 0).map((at) => `- Karpenter would leave pending ${at === 'idle' ? 'at rest' : 'at peak'} (pool limits reached): ${plan.unschedulable[at].join(', ')}`);
   return [
     '## Capacity and cost (estimate)',
     '',
@@ -111,6 +112,7 @@ export function capacitySection(plan: CapacityPlan): string[] {
     '',
     ...plan.assumptions.map((a) => `- ${a}`),
     ...(plan.unplaced.length > 0 ? [`- not on a Karpenter pool: ${plan.unplaced.join(', ')}`] : []),
+    ...pending,
     '',
   ];
 }

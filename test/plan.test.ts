@@ -9,9 +9,10 @@ import { PRICING } from '../config/pricing';
 import { EnvironmentConfig } from '../config/types';
 import { WORKLOADS } from '../config/workloads';
 import { catalog } from '../lib/catalog';
-import { capacityPlan, estimateNodes } from '../lib/capacity';
+import { capacityPlan, NODE_COUNT_SOURCE } from '../lib/capacity';
 import { plan } from '../lib/plan';
 import { formatPlan } from '../lib/plan/format';
+import { capacitySection } from '../lib/report';
 import { rollout } from '../lib/plan/rollout';
 import { validate } from '../lib/validation';
 import { poolViews } from '../lib/validation/cluster';
@@ -50,15 +51,16 @@ describe('npm run plan: drift, as Karpenter 1.14.1 decides it', () => {
     const kafka = env.drift.find((d) => d.pool === 'kafka-arm-ondemand')!;
     expect(kafka.nodesAtRest).toBe(capacityPlan(manifests(prod)).pools.find((p) => p.pool === 'kafka-arm-ondemand')!.idle.nodes);
     expect(kafka.rollout).toMatchObject({ parallel: 1, batches: kafka.nodesAtRest });
+    expect(formatPlan(plan(base, after), false)).toContain("(node counts at rest and at peak: the previous render's capacity plan, its pods placed as Karpenter 1.14.1's scheduler places them (lib/plan/scheduler.ts, held to Karpenter's own scheduler by test/oracle-karpenter.test.ts))");
   });
 
   it('drifts only the nodes of instance types a narrowed pool no longer allows, and none when it widens', () => {
     const narrowed = driftOfPool(withProd({ pools: { 'spark-exec-arm-ondemand': { instanceTypes: ['m7g.xlarge'] } } }), 'spark-exec-arm-ondemand')!;
     expect(narrowed.scope).toBe('some');
     expect(narrowed.reasons[0]).toContain('requirements no longer allow 3 of its 4 instance types (c7g.2xlarge, c7g.large, c7g.xlarge): nodes of those types drift');
-    // At rest the plan put the workers on c7g.xlarge: those nodes drift.
+    // At rest the plan put the workers on c7g nodes (two per c7g.2xlarge, one per c7g.xlarge): all of them drift.
     const before = capacityPlan(manifests(prod)).pools.find((p) => p.pool === 'spark-exec-arm-ondemand')!;
-    expect(before.idle.instanceType).toMatch(/^c7g\./);
+    expect(before.idle.byType!.every((t) => t.instanceType.startsWith('c7g.'))).toBe(true);
     expect(narrowed.nodesAtRest).toBe(before.idle.nodes);
     const widened = driftOfPool(withProd({ pools: { 'spark-exec-arm-ondemand': { instanceTypes: ['c7g.large', 'c7g.xlarge', 'c7g.2xlarge', 'm7g.xlarge', 'm7g.2xlarge'] } } }), 'spark-exec-arm-ondemand')!;
     expect(widened).toMatchObject({ scope: 'none', nodesAtRest: 0, nodesAtPeak: 0 });
@@ -185,20 +187,52 @@ describe('cost', () => {
     const room = allocatable(type, pool.kubelet, pool.rootVolume).allocatable.cpu - 0.125;
     expect(Math.max(Math.ceil(3 / room), 3)).toBe(3);
     expect(kafka.workloads).toEqual([expect.objectContaining({ name: 'kafka/kafka', idle: 3, peak: 3, requests: expect.objectContaining({ cpu: 1 }) })]);
-    expect(kafka.idle).toEqual({ nodes: 3, instanceType: 'm7g.large', hourly: 3 * type.price! });
+    expect(kafka.idle).toEqual({ nodes: 3, instanceType: 'm7g.large', byType: [{ instanceType: 'm7g.large', nodes: 3 }], hourly: 3 * type.price! });
     expect(kafka.capacityType).toBe('on-demand');
   });
 
-  it('packs pods by requests after overhead: two pods of 3/4 of a node need two nodes', () => {
-    const pools = poolViews(manifests(prod));
-    const pool = pools.find((p) => p.name === 'airflow-arm-ondemand')!;
-    const large = catalog().get('m7g.large')!;
-    const free = allocatable(large, pool.kubelet, pool.rootVolume).allocatable;
-    const cpu = 0.75 * (free.cpu - 0.125);
-    const estimate = estimateNodes({ ...pool, instances: [large] }, [{ requests: { cpu, memory: 2 ** 20 }, count: 2, distinctNodes: false }], [], 'on-demand');
-    expect(estimate).toEqual({ nodes: 2, instanceType: 'm7g.large', hourly: 2 * large.price! });
-    const spot = estimateNodes({ ...pool, instances: [large] }, [{ requests: { cpu, memory: 2 ** 20 }, count: 2, distinctNodes: false }], [], 'spot');
-    expect(spot.hourly).toBeCloseTo(2 * large.price! * PRICING.spotRatio, 9);
+  it('puts one 2-CPU Spark worker on a c7g.xlarge: a NodeClaim grows only while one instance type holds all its pods', () => {
+    const objects = manifests(prod);
+    const plan = capacityPlan(objects);
+    const pool = poolViews(objects).find((p) => p.name === 'spark-exec-arm-ondemand')!;
+    const xlarge = catalog().get('c7g.xlarge')!;
+    // By hand: a c7g.xlarge leaves 3.92 CPU - 0.125 for EKS's DaemonSets = 3.795 for pods: one worker of 2 CPU.
+    const room = allocatable(xlarge, pool.kubelet, pool.rootVolume).allocatable.cpu - 0.125;
+    expect(Math.floor(room / 2)).toBe(1);
+    const sparkClaims = [...plan.nodeClaims.idle, ...plan.nodeClaims.peak].filter((c) => c.pool === 'spark-exec-arm-ondemand');
+    for (const claim of sparkClaims.filter((c) => c.instanceType === 'c7g.xlarge')) expect(claim.pods).toHaveLength(1);
+    // Five workers spread over three zones (their ScheduleAnyway spread holds while it can): 2 + 2 + 1.
+    const spark = plan.pools.find((p) => p.pool === 'spark-exec-arm-ondemand')!;
+    expect(spark.idle.byType).toEqual([
+      { instanceType: 'c7g.2xlarge', nodes: 2 },
+      { instanceType: 'c7g.xlarge', nodes: 1 },
+    ]);
+    expect(spark.idle.hourly).toBeCloseTo(2 * catalog().get('c7g.2xlarge')!.price! + xlarge.price!, 9);
+  });
+
+  it('shows mixed instance types and the pods a pool limit leaves pending in REPORT.md', () => {
+    expect(capacitySection(capacityPlan(manifests(prod))).join('\n')).toContain('| spark-exec-arm-ondemand | on-demand | spark/spark-worker 5-20 | 2 x c7g.2xlarge + 1 x c7g.xlarge |');
+    const limited = manifests(prod).map((o: any) => (o.kind === 'NodePool' && o.metadata.name === 'spark-exec-arm-ondemand' ? { ...o, spec: { ...o.spec, limits: { cpu: '16', memory: '64Gi' } } } : o));
+    const plan = capacityPlan(limited);
+    // 16 CPUs are two c7g.2xlarge (Karpenter counts each NodeClaim at its largest type): the fifth worker
+    // gives up its zone spread (ScheduleAnyway) and joins one of them; at peak 3 + 3 run, 14 wait.
+    expect(plan.unschedulable.idle).toEqual([]);
+    expect(plan.unschedulable.peak.length).toBe(20 - 6);
+    const section = capacitySection(plan).join('\n');
+    expect(section).toContain('| spark-exec-arm-ondemand | on-demand | spark/spark-worker 5-20 | 2 x c7g.2xlarge | $0.58 | 2 x c7g.2xlarge | $0.58 |');
+    expect(section).toContain(`- Karpenter would leave pending at peak (pool limits reached): ${plan.unschedulable.peak.join(', ')}`);
+    expect(section).toContain(`- ${NODE_COUNT_SOURCE}`);
+  });
+
+  it('prices spot nodes at the spot ratio of on-demand, and says where the node counts come from', () => {
+    const plan = capacityPlan(manifests(prod));
+    const gpu = plan.pools.find((p) => p.pool === 'gpu-spot')!;
+    expect(gpu.capacityType).toBe('spot');
+    const g4dn = catalog().get('g4dn.xlarge')!;
+    expect(gpu.peak.byType).toEqual([{ instanceType: 'g4dn.xlarge', nodes: gpu.peak.nodes }]);
+    expect(gpu.peak.hourly).toBeCloseTo(gpu.peak.nodes * g4dn.price! * PRICING.spotRatio, 9);
+    expect(plan.assumptions).toContain(NODE_COUNT_SOURCE);
+    expect(NODE_COUNT_SOURCE).toContain('test/oracle-karpenter.test.ts');
   });
 
   it("shows a change's cost delta in the plan", () => {

@@ -1,34 +1,41 @@
-import { instanceType } from '../catalog';
-import type { CapacityPlan, PoolPlan } from '../capacity';
+import { instanceType, InstanceType } from '../catalog';
+import type { CapacityPlan } from '../capacity';
 import { satisfies } from '../requirements';
-import { KubeObject } from '../validation/findings';
+import { CUSTOM_KINDS, validateCustomResource } from '../validation/crd';
+import { KubeObject, refOf, Reporter } from '../validation/findings';
 import { PoolView, poolView } from '../validation/node-pools';
 import { isObject, Json } from '../validation/pods';
+import { amiFamilyOf, nodeClassHashView, nodePoolHashView } from './karpenter-hash';
 
 /**
- * Which nodes a change to a NodePool or EC2NodeClass makes Karpenter v1.14.1 replace (drift):
+ * Which nodes a change to NodePools and EC2NodeClasses makes Karpenter v1.14.1 replace (drift),
+ * decided node by node in Karpenter's order (kubernetes-sigs/karpenter v1.14.1
+ * pkg/controllers/nodeclaim/disruption/drift.go isDrifted, then aws/karpenter-provider-aws v1.14.1
+ * pkg/cloudprovider/drift.go isNodeClassDrifted); the first reason found is the node's:
  *
- * - NodePool `spec.template`, hashed without `requirements` (and `resources`): labels,
- *   annotations, taints, startup taints, nodeClassRef, expireAfter, terminationGracePeriod. A
- *   change gives a new hash, and every node of the pool drifts (NodePoolDrifted; the NodePool's
- *   Hash() in kubernetes-sigs/karpenter pkg/apis/v1/nodepool.go, hashstructure with slices as
- *   sets and zero values ignored; areStaticFieldsDrifted in pkg/controllers/nodeclaim/disruption/drift.go).
- * - NodePool `requirements`: a node drifts only when its labels no longer satisfy them
- *   (areRequirementsDrifted): narrowing strands some nodes, widening strands none.
- * - NodePool `weight`, `limits`, `disruption`: behavioural, never drift (docs concepts/disruption.md).
- * - EC2NodeClass, hashed without the selector terms, amiFamily and ipPrefixCount (aws/karpenter-
- *   provider-aws pkg/apis/v1/ec2nodeclass.go Hash): any other spec change drifts every node of every
- *   pool using the class (NodeClassDrift).
- * - EC2NodeClass `amiSelectorTerms`, `subnetSelectorTerms`, `securityGroupSelectorTerms`,
- *   `capacityReservationSelectorTerms`: drift is decided on what they resolve to
- *   (pkg/cloudprovider/drift.go): a node drifts when its AMI, subnet or security groups are no
- *   longer among the resolved ones. A pinned AMI alias that changes version resolves to new AMIs:
- *   every node drifts. Other selector changes can be told only against the account.
- * - A NodePool removed: its NodeClaims are owned by it and deleted with it, every node drained
- *   at once, budgets notwithstanding.
+ * 1. NodePoolDrifted: the NodePool template's hash changed (karpenter-hash.ts: labels, annotations,
+ *    taints, startup taints, nodeClassRef, expireAfter, terminationGracePeriod; not requirements);
+ * 2. RequirementsDrifted: the node's labels no longer meet the requirements (narrowing strands some
+ *    nodes, widening none);
+ * 3. InstanceTypeNotFound: the pool's node class is gone, so its instance types are;
+ * 4. NodeClassDrift: the EC2NodeClass hash changed (every spec field but the selector terms,
+ *    amiFamily and ipPrefixCount, plus the resolved AMI family);
+ * 5. AMIDrift: the AMI the node's instance type would get is not the node's;
+ * 6. SecurityGroupDrift: the resolved security groups are not exactly the node's;
+ * 7. SubnetDrift: the node's subnet is no longer among the resolved ones.
+ *
+ * Weight, limits and disruption never drift a node (docs concepts/disruption.md); a removed
+ * NodePool deletes its NodeClaims with it. What selector terms resolve to needs the account; the
+ * plan resolves them as the Go oracle does (oracle/karpenter/resolve.go): an `id` term is that
+ * resource, any other term its own resources (one subnet per zone, one security group, one AMI per
+ * architecture), never another term's; an instance type gets the first AMI of the terms, in order,
+ * for its architecture; a node sits in the first subnet of its zone. test/oracle-karpenter.test.ts
+ * holds every decision here to Karpenter's own code on a seeded corpus.
  */
 
-export type DriftScope = 'all' | 'some' | 'none' | 'unknown';
+export type DriftScope = 'all' | 'some' | 'none';
+
+export type DriftReason = 'NodePoolDrifted' | 'RequirementsDrifted' | 'InstanceTypeNotFound' | 'NodeClassDrift' | 'AMIDrift' | 'SecurityGroupDrift' | 'SubnetDrift';
 
 export interface PoolDrift {
   readonly pool: string;
@@ -42,23 +49,160 @@ export interface PoolDrift {
   readonly removed?: boolean;
 }
 
-/** Values with arrays as sets and empty values dropped, as Karpenter's hash sees them. */
-function hashView(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map(hashView).filter((v) => v !== undefined);
-    return items.length === 0 ? undefined : items.map((v) => JSON.stringify(v)).sort();
+/** A node Karpenter launched for a pool: its instance type, capacity type and zone. */
+export interface DriftNode {
+  readonly pool: string;
+  readonly instanceType: string;
+  readonly capacityType: string;
+  readonly zone: string;
+}
+
+/** One render's NodePools and EC2NodeClasses, as the API server stores them (CRD defaults applied). */
+export interface DriftRender {
+  readonly pools: ReadonlyMap<string, { readonly object: KubeObject; readonly view: PoolView }>;
+  readonly classes: ReadonlyMap<string, KubeObject>;
+  /** The environment's region and zones (subnet resolution, node labels). */
+  readonly region: string;
+  readonly zones: readonly string[];
+}
+
+const spec = (o: KubeObject | undefined): Json => (o && isObject(o.spec) ? o.spec : {});
+const terms = (o: KubeObject | undefined, field: string): Json[] => (Array.isArray(spec(o)[field]) ? (spec(o)[field] as Json[]).filter(isObject) : []);
+
+// Renders share most of their objects (a change touches one or two): each is admitted once.
+const admitted = new Map<string, KubeObject>();
+
+/** The object as stored: CRD defaults applied, unknown fields pruned (the validator's own admission). */
+function stored(object: KubeObject): KubeObject {
+  const kind = CUSTOM_KINDS.get(`${object.apiVersion}/${object.kind}`);
+  if (!kind) return object;
+  const key = JSON.stringify(object);
+  let result = admitted.get(key);
+  if (!result) {
+    result = validateCustomResource(object, kind, new Reporter(refOf({ object })));
+    if (admitted.size > 2000) admitted.clear();
+    admitted.set(key, result);
   }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, hashView(v)] as const).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return entries.length === 0 ? undefined : Object.fromEntries(entries);
-  }
-  if (value === '' || value === 0 || value === false || value === null) return undefined;
+  return result;
+}
+
+/** A render of a set of objects: only its NodePools and EC2NodeClasses matter. */
+export function driftRender(objects: readonly KubeObject[], region: string, zones: readonly string[]): DriftRender {
+  const classes = new Map(objects.filter((o) => o.kind === 'EC2NodeClass').map((o) => [String(o.metadata?.name), stored(o)]));
+  const pools = new Map(
+    objects
+      .filter((o) => o.kind === 'NodePool')
+      .map((o) => {
+        const object = stored(o);
+        return [String(o.metadata?.name), { object, view: poolView(object, classes) }] as const;
+      }),
+  );
+  return { pools, classes, region, zones };
+}
+
+/** Keys that stand for resolved resources: equal keys, the same resource (resolve.go's IDs are hashes of these). */
+const termKey = (term: Json) => JSON.stringify(sortKeys(term));
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
   return value;
 }
 
-/** Paths (dot-separated) under which two values differ, for the message. */
+/** Subnets, in status order: an id term in the zone of its place among id terms, any other term one per zone. */
+function subnetsOf(nodeClass: KubeObject, zones: readonly string[]): { key: string; zone: string }[] {
+  const out: { key: string; zone: string }[] = [];
+  const add = (key: string, zone: string) => (out.some((s) => s.key === key) ? undefined : out.push({ key, zone }));
+  let ids = 0;
+  for (const term of terms(nodeClass, 'subnetSelectorTerms')) {
+    if (typeof term.id === 'string' && term.id !== '') add(`id:${term.id}`, zones[ids++ % zones.length]!);
+    else for (const zone of zones) add(`${termKey(term)}@${zone}`, zone);
+  }
+  return out;
+}
+
+/** Security groups: an id term is that group, any other term one group of its own. */
+function securityGroupsOf(nodeClass: KubeObject): Set<string> {
+  return new Set(terms(nodeClass, 'securityGroupSelectorTerms').map((t) => (typeof t.id === 'string' && t.id !== '' ? `id:${t.id}` : termKey(t))));
+}
+
+/** The AMI an instance type of `arch` gets: the first term's, in order (an id term fits every architecture). */
+function amiFor(nodeClass: KubeObject, arch: string): string | undefined {
+  const term = terms(nodeClass, 'amiSelectorTerms')[0];
+  if (!term) return undefined;
+  if (typeof term.id === 'string' && term.id !== '') return `id:${term.id}`;
+  return `${typeof term.alias === 'string' ? `alias:${term.alias}` : termKey(term)}#${arch}`;
+}
+
+/** Zones the node class's subnets cover, in the environment's order. */
+const coveredZones = (nodeClass: KubeObject, zones: readonly string[]) => zones.filter((z) => subnetsOf(nodeClass, zones).some((s) => s.zone === z));
+
+/** Instance types a node of the pool can be: allowed by its requirements, priced, and with images for its node class. */
+function poolTypes(view: PoolView, nodeClass: KubeObject): InstanceType[] {
+  // aws provider pkg/providers/instancetype/compatibility: AL2023 has no a1 images; an unpriced type has no available offering.
+  const al2023 = amiFamilyOf(spec(nodeClass)) === 'AL2023';
+  return (view.instances ?? []).filter((t) => t.price !== undefined && !(al2023 && t.name.startsWith('a1.')));
+}
+
+/** Every kind of node the pools of a render can launch: each allowed instance type, capacity type and covered zone. */
+export function nodesOf(render: DriftRender): DriftNode[] {
+  const nodes: DriftNode[] = [];
+  for (const [name, { view }] of render.pools) {
+    const nodeClass = view.nodeClassName !== undefined ? render.classes.get(view.nodeClassName) : undefined;
+    if (!nodeClass) continue;
+    const zones = coveredZones(nodeClass, render.zones).filter((z) => !view.zones || view.zones.includes(z));
+    const capacityTypes = view.capacityTypes.filter((c) => c === 'on-demand' || c === 'spot');
+    for (const type of poolTypes(view, nodeClass)) for (const capacityType of capacityTypes) for (const zone of zones) nodes.push({ pool: name, instanceType: type.name, capacityType, zone });
+  }
+  return nodes;
+}
+
+/** The labels Karpenter gives a node (aws provider pkg/cloudprovider/cloudprovider.go instanceToNodeClaim, core NodeClaimTemplate). */
+function nodeLabels(node: DriftNode, render: DriftRender): Record<string, string> {
+  const { view } = render.pools.get(node.pool)!;
+  const type = instanceType(node.instanceType);
+  return {
+    ...view.labels,
+    ...(type?.labels ?? {}),
+    'topology.kubernetes.io/zone': node.zone,
+    'topology.kubernetes.io/region': render.region,
+    'topology.k8s.aws/zone-id': `zid-${node.zone}`,
+    'karpenter.sh/capacity-type': node.capacityType,
+    'karpenter.k8s.aws/instance-tenancy': 'default',
+    'karpenter.sh/nodepool': node.pool,
+    ...(view.nodeClassName !== undefined ? { 'karpenter.k8s.aws/ec2nodeclass': view.nodeClassName } : {}),
+  };
+}
+
+/** Why Karpenter drifts a node of `before` once `after` is applied, or undefined. */
+export function nodeDrift(node: DriftNode, before: DriftRender, after: DriftRender): DriftReason | undefined {
+  const old = before.pools.get(node.pool)!;
+  const now = after.pools.get(node.pool);
+  if (!now) return undefined;
+  if (nodePoolHashView(spec(old.object)) !== nodePoolHashView(spec(now.object))) return 'NodePoolDrifted';
+  const labels = nodeLabels(node, before);
+  if (!now.view.requirements.every((r) => satisfies(r, labels[r.key]))) return 'RequirementsDrifted';
+  const oldClass = old.view.nodeClassName !== undefined ? before.classes.get(old.view.nodeClassName) : undefined;
+  const newClass = now.view.nodeClassName !== undefined ? after.classes.get(now.view.nodeClassName) : undefined;
+  if (!newClass) return 'InstanceTypeNotFound';
+  if (!oldClass) return undefined;
+  if (nodeClassHashView(spec(oldClass)) !== nodeClassHashView(spec(newClass))) return 'NodeClassDrift';
+  const arch = instanceType(node.instanceType)?.arch ?? '';
+  if (amiFor(oldClass, arch) !== amiFor(newClass, arch)) return 'AMIDrift';
+  const [oldGroups, newGroups] = [securityGroupsOf(oldClass), securityGroupsOf(newClass)];
+  if (oldGroups.size !== newGroups.size || [...oldGroups].some((g) => !newGroups.has(g))) return 'SecurityGroupDrift';
+  const subnet = subnetsOf(oldClass, before.zones).find((s) => s.zone === node.zone)?.key;
+  if (!subnetsOf(newClass, after.zones).some((s) => s.key === subnet)) return 'SubnetDrift';
+  return undefined;
+}
+
+/** Every node of `before` with the reason it drifts once `after` is applied ('' when it does not). */
+export function driftNodes(before: DriftRender, after: DriftRender): (DriftNode & { readonly reason: DriftReason | '' })[] {
+  return nodesOf(before).map((node) => ({ ...node, reason: nodeDrift(node, before, after) ?? '' }));
+}
+
+/** Paths (dot-separated) under which two values differ, for the messages. */
 function changedPaths(a: unknown, b: unknown, path: string, out: string[]): string[] {
-  if (JSON.stringify(hashView(a)) === JSON.stringify(hashView(b))) return out;
+  if (JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))) return out;
   const isRecord = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isRecord(a) && isRecord(b)) {
     for (const key of [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort()) changedPaths((a as Json)[key], (b as Json)[key], path ? `${path}.${key}` : key, out);
@@ -66,108 +210,83 @@ function changedPaths(a: unknown, b: unknown, path: string, out: string[]): stri
   return out;
 }
 
-const spec = (o: KubeObject | undefined): Json => (o && isObject(o.spec) ? o.spec : {});
 const without = (value: Json, keys: readonly string[]) => Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
+const HASH_IGNORED_CLASS_FIELDS = ['subnetSelectorTerms', 'securityGroupSelectorTerms', 'capacityReservationSelectorTerms', 'amiSelectorTerms', 'amiFamily', 'ipPrefixCount'];
 
-/** The template fields Karpenter hashes. */
-function templateHashed(pool: KubeObject): Json {
-  const template = spec(pool).template ?? {};
-  return { metadata: template.metadata ?? {}, spec: without(template.spec ?? {}, ['requirements', 'resources']) };
+/** Why a pool's nodes drift, one sentence per cause Karpenter finds. */
+function explain(name: string, before: DriftRender, after: DriftRender, reasons: ReadonlySet<DriftReason>): string[] {
+  const old = before.pools.get(name)!;
+  const now = after.pools.get(name)!;
+  const className = now.view.nodeClassName ?? '';
+  const [oldClass, newClass] = [before.classes.get(old.view.nodeClassName ?? ''), after.classes.get(className)];
+  const out: string[] = [];
+  if (reasons.has('NodePoolDrifted')) {
+    const template = (o: KubeObject) => ({ metadata: spec(o).template?.metadata ?? {}, spec: without(spec(o).template?.spec ?? {}, ['requirements']) });
+    const paths = changedPaths(template(old.object), template(now.object), 'spec.template', []);
+    out.push(`${paths.join(', ') || 'spec.template'} changed: the template hash changes, so every node of the pool drifts`);
+  }
+  if (reasons.has('RequirementsDrifted')) {
+    const lost = (old.view.instances ?? []).filter((t) => !(now.view.instances ?? []).some((u) => u.name === t.name)).sort((a, b) => a.name.localeCompare(b.name));
+    if (lost.length > 0) out.push(`requirements no longer allow ${lost.length} of its ${(old.view.instances ?? []).length} instance types (${lost.slice(0, 6).map((t) => t.name).join(', ')}${lost.length > 6 ? ', ...' : ''}): nodes of those types drift`);
+    const lostCapacity = old.view.capacityTypes.filter((c) => !now.view.capacityTypes.includes(c));
+    if (lostCapacity.length > 0) out.push(`capacity type ${lostCapacity.join(', ')} no longer allowed: those nodes drift`);
+    const lostZones = (old.view.zones ?? before.zones).filter((z) => now.view.zones !== undefined && !now.view.zones.includes(z));
+    if (lostZones.length > 0) out.push(`zones ${lostZones.join(', ')} no longer allowed: nodes there drift`);
+    if (out.length === 0 || (lost.length === 0 && lostCapacity.length === 0 && lostZones.length === 0)) out.push('requirements changed: nodes whose labels no longer meet them drift');
+  }
+  if (reasons.has('InstanceTypeNotFound')) out.push(`EC2NodeClass ${className} is gone: its instance types with it, so every node drifts`);
+  if (reasons.has('NodeClassDrift') && oldClass && newClass) {
+    const paths = changedPaths(without(spec(oldClass), HASH_IGNORED_CLASS_FIELDS), without(spec(newClass), HASH_IGNORED_CLASS_FIELDS), 'spec', []);
+    const family = amiFamilyOf(spec(oldClass)) !== amiFamilyOf(spec(newClass)) ? [`AMI family ${amiFamilyOf(spec(oldClass))} -> ${amiFamilyOf(spec(newClass))}`] : [];
+    out.push(`EC2NodeClass ${className}: ${[...paths, ...family].join(', ') || 'spec'} changed: its hash changes, so every node using it drifts`);
+  }
+  if (reasons.has('AMIDrift') && oldClass && newClass) {
+    const aliases = (c: KubeObject) => terms(c, 'amiSelectorTerms').map((t) => t.alias).filter((a) => typeof a === 'string');
+    const [a, b] = [aliases(oldClass), aliases(newClass)];
+    out.push(a.length > 0 && b.length > 0 ? `EC2NodeClass ${className}: AMI ${a.join(', ')} -> ${b.join(', ')}: the new terms resolve to other AMIs, so every node using it drifts (AMIDrift)` : `EC2NodeClass ${className}: amiSelectorTerms changed: nodes whose AMI is not the one the new terms give their instance type drift (AMIDrift)`);
+  }
+  if (reasons.has('SecurityGroupDrift')) out.push(`EC2NodeClass ${className}: securityGroupSelectorTerms changed: a node drifts unless the terms select exactly its security groups, so every node drifts (SecurityGroupDrift; different terms are assumed to select different groups)`);
+  if (reasons.has('SubnetDrift')) out.push(`EC2NodeClass ${className}: subnetSelectorTerms changed: nodes in subnets no longer selected drift (SubnetDrift; different terms are assumed to select different subnets)`);
+  return out;
 }
 
-/** The node class fields Karpenter hashes. */
-function nodeClassHashed(nodeClass: KubeObject): Json {
-  return without(spec(nodeClass), ['subnetSelectorTerms', 'securityGroupSelectorTerms', 'capacityReservationSelectorTerms', 'amiSelectorTerms', 'amiFamily', 'ipPrefixCount']);
-}
-
-/** Labels a node of the plan's instance type carries, for requirement matching. */
-function nodeLabels(plan: PoolPlan, at: 'idle' | 'peak', view: PoolView): Record<string, string> | undefined {
-  const type = plan[at].instanceType ? instanceType(plan[at].instanceType!) : undefined;
-  if (!type) return undefined;
-  return { ...type.labels, ...view.labels, 'karpenter.sh/capacity-type': plan.capacityType };
-}
-
-/** How many of `nodes` stop satisfying the new requirements, and the instance types that no longer qualify. */
-function requirementDrift(before: PoolView, after: PoolView, plan: PoolPlan | undefined): { atRest: number; atPeak: number; reasons: string[] } {
-  const reasons: string[] = [];
-  const lost = (before.instances ?? []).filter((t) => !(after.instances ?? []).some((u) => u.name === t.name)).sort((a, b) => a.name.localeCompare(b.name));
-  if (lost.length > 0) reasons.push(`requirements no longer allow ${lost.length} of its ${(before.instances ?? []).length} instance types (${lost.slice(0, 6).map((t) => t.name).join(', ')}${lost.length > 6 ? ', ...' : ''}): nodes of those types drift`);
-  const lostCapacity = before.capacityTypes.filter((c) => !after.capacityTypes.includes(c));
-  if (lostCapacity.length > 0) reasons.push(`capacity type ${lostCapacity.join(', ')} no longer allowed: those nodes drift`);
-  const lostZones = (before.zones ?? []).filter((z) => after.zones !== undefined && !after.zones.includes(z));
-  if (lostZones.length > 0) reasons.push(`zones ${lostZones.join(', ')} no longer allowed: nodes there drift`);
-  if (!plan) return { atRest: 0, atPeak: 0, reasons };
-  const count = (at: 'idle' | 'peak') => {
-    const nodes = plan[at].nodes;
-    const labels = nodeLabels(plan, at, before);
-    if (nodes === 0 || !labels) return 0;
-    const instanceOk = after.requirements.filter((r) => r.key !== 'topology.kubernetes.io/zone').every((r) => satisfies(r, labels[r.key]));
-    if (!instanceOk) return nodes;
-    // Nodes spread over the zones the pool allowed; those in a zone no longer allowed drift.
-    const zones = before.zones?.length ?? 0;
-    return zones > 0 && lostZones.length > 0 ? Math.ceil((nodes * lostZones.length) / zones) : 0;
-  };
-  return { atRest: count('idle'), atPeak: count('peak'), reasons };
-}
-
-/** The pools whose nodes a change drifts, with why and how many nodes. */
+/** The pools whose nodes a change drifts, with why and how many nodes (the previous render's capacity plan). */
 export function driftOf(before: readonly KubeObject[], after: readonly KubeObject[], previousPlan: CapacityPlan): PoolDrift[] {
-  const byName = (objects: readonly KubeObject[], kind: string) => new Map(objects.filter((o) => o.kind === kind).map((o) => [String(o.metadata?.name), o]));
-  const [oldPools, newPools] = [byName(before, 'NodePool'), byName(after, 'NodePool')];
-  const [oldClasses, newClasses] = [byName(before, 'EC2NodeClass'), byName(after, 'EC2NodeClass')];
+  // The environment's zones: those its pools name (every pool of the project names its zones).
+  const zones = [...new Set(before.filter((o) => o.kind === 'NodePool').flatMap((o) => poolView(o, new Map()).zones ?? []))].sort();
+  const region = '';
+  const [old, now] = [driftRender(before, region, zones.length > 0 ? zones : ['zone-a', 'zone-b', 'zone-c']), driftRender(after, region, zones.length > 0 ? zones : ['zone-a', 'zone-b', 'zone-c'])];
   const planOf = (pool: string) => previousPlan.pools.find((p) => p.pool === pool);
   const drifts: PoolDrift[] = [];
-  for (const [name, old] of oldPools) {
+  for (const [name, { object }] of old.pools) {
     const plan = planOf(name);
     const all = { nodesAtRest: plan?.idle.nodes ?? 0, nodesAtPeak: plan?.peak.nodes ?? 0 };
-    const now = newPools.get(name);
-    if (!now) {
+    const current = now.pools.get(name);
+    if (!current) {
       drifts.push({ pool: name, scope: 'all', reasons: ['the NodePool is removed: its NodeClaims are deleted with it and every node drains at once, whatever the disruption budgets say'], ...all, removed: true });
       continue;
     }
-    const reasons: string[] = [];
-    let scope: DriftScope = 'none';
-    const template = changedPaths(templateHashed(old), templateHashed(now), 'spec.template', []);
-    if (template.length > 0) {
-      scope = 'all';
-      reasons.push(`${template.join(', ')} changed: the template hash changes, so every node of the pool drifts`);
+    const kinds = nodesOf(old).filter((n) => n.pool === name);
+    const decided = kinds.map((n) => nodeDrift(n, old, now));
+    const reasons = new Set(decided.filter((r): r is DriftReason => r !== undefined));
+    const drifting = decided.filter((r) => r !== undefined).length;
+    const scope: DriftScope = drifting === 0 ? 'none' : drifting === kinds.length ? 'all' : 'some';
+    const text = explain(name, old, now, reasons);
+    if (scope === 'none' && changedPaths(spec(object).template?.spec?.requirements, spec(current.object).template?.spec?.requirements, 'requirements', []).length > 0) {
+      text.push('requirements changed, but every node they allowed still satisfies them: no node drifts');
     }
-    const classRef = String(spec(now).template?.spec?.nodeClassRef?.name ?? '');
-    const [oldClass, newClass] = [oldClasses.get(String(spec(old).template?.spec?.nodeClassRef?.name ?? '')), newClasses.get(classRef)];
-    if (oldClass && newClass && classRef === String(spec(old).template?.spec?.nodeClassRef?.name)) {
-      const hashed = changedPaths(nodeClassHashed(oldClass), nodeClassHashed(newClass), 'spec', []);
-      if (hashed.length > 0) {
-        scope = 'all';
-        reasons.push(`EC2NodeClass ${classRef}: ${hashed.join(', ')} changed: its hash changes, so every node using it drifts`);
-      }
-      const ami = changedPaths(spec(oldClass).amiSelectorTerms, spec(newClass).amiSelectorTerms, 'spec.amiSelectorTerms', []);
-      if (ami.length > 0) {
-        const aliases = (c: KubeObject) => (spec(c).amiSelectorTerms ?? []).map((t: Json) => t?.alias).filter(Boolean);
-        const [a, b] = [aliases(oldClass), aliases(newClass)];
-        scope = 'all';
-        reasons.push(a.length > 0 && b.length > 0 ? `EC2NodeClass ${classRef}: AMI ${a.join(', ')} -> ${b.join(', ')}: the new terms resolve to other AMIs, so every node using it drifts (AMIDrift)` : `EC2NodeClass ${classRef}: amiSelectorTerms changed: every node whose AMI is not among the new terms' drifts (AMIDrift)`);
-      }
-      for (const field of ['subnetSelectorTerms', 'securityGroupSelectorTerms', 'capacityReservationSelectorTerms']) {
-        if (changedPaths(spec(oldClass)[field], spec(newClass)[field], field, []).length === 0) continue;
-        if (scope === 'none') scope = 'unknown';
-        reasons.push(`EC2NodeClass ${classRef}: ${field} changed: nodes whose ${field.replace('SelectorTerms', '').replace(/([A-Z])/g, ' $1').toLowerCase()} is no longer selected drift; which they are depends on what the terms resolve to in the account`);
-      }
-    }
-    const [oldView, newView] = [poolView(old, oldClasses), poolView(now, newClasses)];
-    if (changedPaths(spec(old).template?.spec?.requirements, spec(now).template?.spec?.requirements, 'requirements', []).length > 0) {
-      const req = requirementDrift(oldView, newView, plan);
-      if (scope !== 'all') {
-        reasons.push(...(req.reasons.length > 0 ? req.reasons : ['requirements changed, but every node they allowed still satisfies them: no node drifts']));
-        if (req.reasons.length > 0) {
-          drifts.push({ pool: name, scope: 'some', reasons, nodesAtRest: req.atRest, nodesAtPeak: req.atPeak });
-          continue;
-        }
-      } else reasons.push(...req.reasons);
-    }
-    const behavioural = ['weight', 'limits', 'disruption'].filter((f) => changedPaths(spec(old)[f], spec(now)[f], f, []).length > 0);
-    if (behavioural.length > 0) reasons.push(`${behavioural.map((f) => `spec.${f}`).join(', ')} changed: behavioural fields, no node drifts`);
-    if (reasons.length === 0) continue;
-    drifts.push({ pool: name, scope, reasons, ...(scope === 'all' ? all : { nodesAtRest: 0, nodesAtPeak: 0 }) });
+    const behavioural = ['weight', 'limits', 'disruption'].filter((f) => changedPaths(spec(object)[f], spec(current.object)[f], f, []).length > 0);
+    if (behavioural.length > 0) text.push(`${behavioural.map((f) => `spec.${f}`).join(', ')} changed: behavioural fields, no node drifts`);
+    if (text.length === 0) continue;
+    // The planned nodes: a NodeClaim not narrowed to a zone is counted in the pool's zones in turn.
+    const count = (at: 'idle' | 'peak') =>
+      previousPlan.nodeClaims[at]
+        .filter((c) => c.pool === name)
+        .filter((c, i) => {
+          const poolZones = old.pools.get(name)!.view.zones ?? old.zones;
+          return nodeDrift({ pool: name, instanceType: c.instanceType, capacityType: c.capacityType, zone: c.zone ?? poolZones[i % poolZones.length]! }, old, now) !== undefined;
+        }).length;
+    drifts.push({ pool: name, scope, reasons: text, nodesAtRest: scope === 'none' ? 0 : count('idle'), nodesAtPeak: scope === 'none' ? 0 : count('peak') });
   }
   return drifts;
 }

@@ -15,9 +15,7 @@ function driftLines(env: EnvironmentPlan, md: boolean): string[] {
     const what =
       d.scope === 'none'
         ? 'no node drifts'
-        : d.scope === 'unknown'
-          ? 'nodes may drift (decided against the account)'
-          : `${d.scope === 'all' ? 'every node drifts' : 'some nodes drift'}: ${d.nodesAtRest} at rest, ${d.nodesAtPeak} at peak`;
+        : `${d.scope === 'all' ? 'every node drifts' : 'some nodes drift'}: ${d.nodesAtRest} at rest, ${d.nodesAtPeak} at peak`;
     out.push(md ? `- **${d.pool}**: ${what}${d.removed ? ' (pool removed)' : ''}` : `  ${d.pool}: ${what}${d.removed ? ' (pool removed)' : ''}`);
     for (const r of d.reasons) out.push(md ? `  - ${r}` : `      - ${r}`);
     const r = d.rollout;
@@ -27,8 +25,12 @@ function driftLines(env: EnvironmentPlan, md: boolean): string[] {
       for (const w of r.windows) out.push(md ? `  - scheduled budget: ${w}` : `      scheduled budget: ${w}`);
     }
   }
+  if (env.drift.some((d) => d.nodesAtRest > 0 || d.nodesAtPeak > 0)) out.push(md ? `\n${NODES_NOTE}` : `  (${NODES_NOTE})`);
   return out;
 }
+
+/** Where the drift's node counts come from. */
+const NODES_NOTE = "node counts at rest and at peak: the previous render's capacity plan, its pods placed as Karpenter 1.14.1's scheduler places them (lib/plan/scheduler.ts, held to Karpenter's own scheduler by test/oracle-karpenter.test.ts)";
 
 function costLines(env: EnvironmentPlan, md: boolean): string[] {
   const rows = env.cost.filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after) || (c.after?.peak ?? 0) > 0);

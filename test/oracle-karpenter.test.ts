@@ -1,0 +1,271 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../config/environments';
+import { capacityPlan } from '../lib/capacity';
+import { objectsByFolder } from '../lib/dist-files';
+import { driftNodes, driftRender } from '../lib/plan/drift';
+import { nodeClassHashView, nodePoolHashView } from '../lib/plan/karpenter-hash';
+import { validate } from '../lib/validation';
+import { EKS_DAEMONSET_REQUESTS } from '../lib/validation/cluster';
+import type { KubeObject } from '../lib/validation/findings';
+import { GO_TIER, ROOT, oracleBinary, runOracle } from './oracle';
+import { DRIFT_CORPUS_SEED, DRIFT_CORPUS_SIZE, DriftCase, driftCorpus, oracleInput, REGION, ZONES } from './oracle/karpenter/drift-corpus';
+import { SCHEDULE_CORPUS_SEED, SCHEDULE_CORPUS_SIZE, ScheduleCase, scheduleCorpus } from './oracle/karpenter/schedule-corpus';
+import {
+  DriftRecord,
+  drifted,
+  fixtureDir,
+  hashChanged,
+  OracleDrift,
+  OracleSchedule,
+  OracleScenario,
+  planned,
+  readFixture,
+  readJson,
+  RECORD,
+  scheduled,
+  scheduleRecord,
+  ScheduleRecord,
+  schedulingObjects,
+  writeFixture,
+  writeJson,
+} from './oracle/karpenter/verdicts';
+
+/**
+ * Karpenter 1.14.1 decides, not our models: the Karpenter oracle (oracle/karpenter, Karpenter's and
+ * the AWS provider's own Go code) schedules every pod of both environments and judges the drift of
+ * a seeded corpus of changes; lib/capacity.ts and lib/plan/drift.ts must agree with it everywhere.
+ * Its verdicts are recorded under test/oracle/karpenter/, so that the tests without Go hold the
+ * models to them too.
+ */
+
+const readDist = (env: string): KubeObject[] => {
+  const dir = join(ROOT, 'dist', env);
+  const files = new Map(readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => [`${env}/${f}`, readFileSync(join(dir, f), 'utf8')]));
+  return objectsByFolder(files).get(env) ?? [];
+};
+
+const renders = new Map<string, ReturnType<typeof driftRender>[]>();
+const rendersOf = (c: DriftCase) => {
+  if (!renders.has(c.id)) renders.set(c.id, [driftRender(c.before, REGION, ZONES), driftRender(c.after, REGION, ZONES)]);
+  return renders.get(c.id)!;
+};
+
+/** The drift verdicts of our model on a case, node by node. */
+const modelled = (c: DriftCase) => driftNodes(rendersOf(c)[0]!, rendersOf(c)[1]!);
+
+/** Our model's record of a case: what the Go oracle's record says, derived from lib/plan/drift.ts. */
+function modelRecord(c: DriftCase): DriftRecord {
+  const [before, after] = rendersOf(c) as [ReturnType<typeof driftRender>, ReturnType<typeof driftRender>];
+  const changed = <T>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>, view: (o: T) => string) =>
+    [...new Set([...a.keys(), ...b.keys()])].filter((name) => !a.has(name) || !b.has(name) || view(a.get(name)!) !== view(b.get(name)!)).sort();
+  const nodes = modelled(c);
+  return {
+    id: c.id,
+    change: c.change,
+    nodes: nodes.length,
+    poolHashChanged: changed(before.pools, after.pools, (p) => nodePoolHashView((p.object.spec ?? {}) as Record<string, unknown>)),
+    classHashChanged: changed(before.classes, after.classes, (o) => nodeClassHashView((o.spec ?? {}) as Record<string, unknown>)),
+    drifted: drifted(nodes),
+  };
+}
+
+const corpus = driftCorpus();
+
+/** One case of the scheduling corpus as recorded: the NodeClaims at rest and at peak, the pods left pending. */
+interface ScheduleCaseRecord {
+  readonly id: string;
+  readonly change: string;
+  readonly idle: readonly string[];
+  readonly peak: readonly string[];
+  readonly pending: { readonly idle: readonly string[]; readonly peak: readonly string[] };
+}
+
+function plannedCase(c: ScheduleCase): ScheduleCaseRecord {
+  const plan = capacityPlan(c.objects);
+  // Every workload of the corpus has a pool (the plan's `unplaced` would be left pending by Karpenter too).
+  const pending = (at: 'idle' | 'peak') => [...plan.unschedulable[at]].sort();
+  if (plan.unplaced.length > 0) throw new Error(`case ${c.id} (${c.change}) has workloads no pool admits: ${plan.unplaced.join(', ')}`);
+  return { id: c.id, change: c.change, idle: planned(plan, 'idle'), peak: planned(plan, 'peak'), pending: { idle: pending('idle'), peak: pending('peak') } };
+}
+
+function oracleCase(c: ScheduleCase, result: { idle: OracleScenario; peak: OracleScenario }): ScheduleCaseRecord {
+  const pending = (s: OracleScenario) => s.unschedulable.map((u) => u.pod).sort();
+  return { id: c.id, change: c.change, idle: scheduled(result.idle), peak: scheduled(result.peak), pending: { idle: pending(result.idle), peak: pending(result.peak) } };
+}
+
+const schedules = scheduleCorpus();
+
+describe('the drift corpus', () => {
+  it(`has ${DRIFT_CORPUS_SIZE} seeded cases (seed ${DRIFT_CORPUS_SEED}) from the committed base, each render one the API server admits`, () => {
+    expect(corpus).toHaveLength(DRIFT_CORPUS_SIZE);
+    expect(new Set(corpus.map((c) => c.change)).size).toBeGreaterThan(170);
+    for (const c of corpus) {
+      const errors = validate([...c.before, ...c.after].map((object) => ({ object })), { admissionOnly: true }).findings.filter((f) => f.severity === 'error');
+      expect(errors.map((e) => `${c.id} (${c.change}): ${e.object.name} ${e.path} [${e.rule}] ${e.message}`)).toEqual([]);
+    }
+  });
+
+  it('drifts nodes for every reason Karpenter has, and leaves them alone where only the spelling or the order changed', () => {
+    const reasons = new Set(corpus.flatMap((c) => modelled(c).map((n) => n.reason)));
+    expect([...reasons].sort()).toEqual(['', 'AMIDrift', 'NodeClassDrift', 'NodePoolDrifted', 'RequirementsDrifted', 'SecurityGroupDrift', 'SubnetDrift']);
+    const single = corpus.filter((c) => !c.change.includes(';'));
+    const unchanged = /^(undo: )?(nothing|.*: (expireAfter respelled|terminationGracePeriod respelled|taints reordered|instance types reordered|subnet ids reordered|block device mappings reordered|the security group term listed twice|the (NodePool|EC2NodeClass)'s own annotation changed.*|weight -> .*|cpu limit -> .*|disruption budgets and consolidateAfter changed|minValues 1 on instance types|volume 1024Gi respelled 1Ti|evictionSoftGracePeriod 1m30s respelled 90s))/;
+    const quiet = single.filter((c) => unchanged.test(c.change));
+    expect(quiet.length).toBeGreaterThan(30);
+    for (const c of quiet) expect(modelled(c).filter((n) => n.reason !== '').map((n) => `${c.change}: ${n.pool} ${n.reason}`)).toEqual([]);
+    // Pointers hash their zero values, a quantity hashes its canonical string: these do drift.
+    for (const pattern of [/detailedMonitoring: false written out$/, /associatePublicIPAddress: false written out$/, /volume -> \d+G$/]) {
+      const cases = single.filter((c) => pattern.test(c.change));
+      expect(cases.length, String(pattern)).toBeGreaterThan(0);
+      for (const c of cases) expect(new Set(modelled(c).map((n) => n.reason)), c.change).toContain('NodeClassDrift');
+    }
+  });
+});
+
+describe('drift: lib/plan/drift.ts against the recorded verdicts of Karpenter 1.14.1', () => {
+  it('agrees with every recorded verdict of the corpus, node by node', () => {
+    const recorded = readJson<{ seed: number; cases: DriftRecord[] }>('drift-verdicts.json');
+    expect(recorded.seed).toBe(DRIFT_CORPUS_SEED);
+    expect(corpus.map(modelRecord)).toEqual(recorded.cases);
+  });
+});
+
+describe('capacity: lib/capacity.ts against the recorded schedules of Karpenter 1.14.1', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`places every pod of ${env.name}'s fixture on the NodeClaims Karpenter creates, at rest and at peak`, () => {
+      const recorded = readJson<ScheduleRecord>(`schedule-${env.name}.json`);
+      const plan = capacityPlan(readFixture(env.name));
+      expect(planned(plan, 'idle')).toEqual(recorded.idle);
+      expect(planned(plan, 'peak')).toEqual(recorded.peak);
+      expect({ idle: plan.unschedulable.idle, peak: plan.unschedulable.peak }).toEqual(recorded.unschedulable);
+    });
+  }
+
+  it(`schedules the ${SCHEDULE_CORPUS_SIZE} seeded variations of prod (seed ${SCHEDULE_CORPUS_SEED}) exactly as Karpenter did`, () => {
+    const recorded = readJson<{ seed: number; cases: ScheduleCaseRecord[] }>('schedule-corpus-verdicts.json');
+    expect(recorded.seed).toBe(SCHEDULE_CORPUS_SEED);
+    expect(schedules.map(plannedCase)).toEqual(recorded.cases);
+    // The corpus reaches limits (pods left pending) and launches mixed instance types in a pool.
+    expect(recorded.cases.filter((c) => c.pending.peak.length > 0).length).toBeGreaterThan(5);
+  });
+
+  it('puts one 2-CPU Spark worker on a c7g.xlarge, as Karpenter does (issue 23 item 9)', () => {
+    const recorded = readJson<ScheduleRecord>('schedule-prod.json');
+    const xlarge = [...recorded.idle, ...recorded.peak].filter((c) => c.startsWith('spark-exec-arm-ondemand c7g.xlarge'));
+    expect(xlarge.length).toBeGreaterThan(0);
+    for (const claim of xlarge) expect(claim.match(/spark-worker/g)).toHaveLength(1);
+    const plan = capacityPlan(readFixture('prod'));
+    const spark = plan.pools.find((p) => p.pool === 'spark-exec-arm-ondemand')!;
+    expect(spark.idle.nodes).toBe(recorded.idle.filter((c) => c.startsWith('spark-exec-arm-ondemand ')).length);
+  });
+
+  it("sizes nodes for EKS's own DaemonSets exactly as the oracle's eks/daemonsets.yaml declares them", () => {
+    const docs = parseAllDocuments(readFileSync(join(ROOT, 'oracle', 'karpenter', 'eks', 'daemonsets.yaml'), 'utf8')).map((d) => d.toJS());
+    const cpu = docs.reduce((sum, d) => sum + d.spec.template.spec.containers.reduce((s: number, c: any) => s + Number.parseInt(c.resources.requests.cpu, 10) / 1000, 0), 0);
+    expect(docs.map((d) => d.metadata.name)).toEqual(['aws-node', 'kube-proxy']);
+    expect(EKS_DAEMONSET_REQUESTS).toEqual({ cpu, memory: 0 });
+  });
+});
+
+const KARPENTER_DATA = join(ROOT, '..', 'shared', 'data', 'karpenter-v1.14.1');
+
+describe("the oracle's EC2 data", () => {
+  it.skipIf(!existsSync(KARPENTER_DATA))('is exactly what scripts/ec2-instance-types.mjs generates from Karpenter 1.14.1 reference data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ec2-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'ec2-instance-types.mjs'), KARPENTER_DATA, '--output', join(dir, 'instance-types.json')], { stdio: 'pipe' });
+      expect(readFileSync(join(dir, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'oracle', 'karpenter', 'ec2', 'instance-types.json'), 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('describes every type of the catalog, with the vCPUs, memory, GPUs and architecture the catalog has', () => {
+    const ec2 = JSON.parse(readFileSync(join(ROOT, 'oracle', 'karpenter', 'ec2', 'instance-types.json'), 'utf8')).instanceTypes as any[];
+    const catalog = JSON.parse(readFileSync(join(ROOT, 'lib', 'catalog', 'instance-types.json'), 'utf8')).types as any[];
+    expect(ec2.map((t) => t.InstanceType)).toEqual(catalog.map((t) => t.name));
+    for (const [i, t] of ec2.entries()) {
+      const c = catalog[i];
+      expect([t.VCpuInfo.DefaultVCpus, t.MemoryInfo.SizeInMiB, t.ProcessorInfo.SupportedArchitectures[0]], t.InstanceType).toEqual([Number(c.labels.cpu), Number(c.labels.memory), c.arch === 'amd64' ? 'x86_64' : 'arm64']);
+      expect(t.GpuInfo?.Gpus[0].Count ?? 0, t.InstanceType).toBe(Number(c.labels['gpu-count'] ?? 0));
+    }
+  });
+});
+
+describe.runIf(GO_TIER)('Karpenter 1.14.1 itself (Go tier: oracle/karpenter)', () => {
+  it('drift: agrees with lib/plan/drift.ts on every node of every case of the corpus, and the record is what it says', () => {
+    const oracle = runOracle<OracleDrift>('karpenter', ['drift', '-'], oracleInput(corpus));
+    expect(oracle.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
+    const theirs: DriftRecord[] = oracle.cases.map((c, i) => ({
+      id: c.id,
+      change: corpus[i]!.change,
+      nodes: c.nodes.length,
+      poolHashChanged: hashChanged(c.poolHashes),
+      classHashChanged: hashChanged(c.classHashes),
+      drifted: drifted(c.nodes),
+    }));
+    if (RECORD) writeJson('drift-verdicts.json', { seed: DRIFT_CORPUS_SEED, versions: oracle.versions, cases: theirs });
+    // Node by node first, for a readable failure.
+    const disagreements = corpus.flatMap((c, i) => {
+      const ours = new Map(modelled(c).map((n) => [`${n.pool} ${n.instanceType} ${n.capacityType} ${n.zone}`, n.reason]));
+      const karpenter = new Map(oracle.cases[i]!.nodes.map((n) => [`${n.pool} ${n.instanceType} ${n.capacityType} ${n.zone}`, n.reason]));
+      return [...new Set([...ours.keys(), ...karpenter.keys()])].filter((k) => ours.get(k) !== karpenter.get(k)).map((k) => `${c.id} (${c.change}) ${k}: ours ${ours.get(k) ?? 'no such node'}, Karpenter's ${karpenter.get(k) ?? 'no such node'}`);
+    });
+    expect(disagreements).toEqual([]);
+    expect(corpus.map(modelRecord)).toEqual(theirs);
+    expect(readJson<{ cases: DriftRecord[] }>('drift-verdicts.json').cases).toEqual(theirs);
+  }, 300_000);
+
+  for (const env of ENVIRONMENTS) {
+    it(`schedules every pod of dist/${env.name} on an allowed pool, none left pending, exactly as lib/capacity.ts plans it`, () => {
+      const args = ['schedule', '--region', env.cluster.region, '--zones', env.cluster.zones.join(',')];
+      const live = runOracle<OracleSchedule>('karpenter', [...args, join(ROOT, 'dist', env.name)]);
+      expect(live.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
+      for (const at of ['idle', 'peak'] as const) {
+        expect(live[at].unschedulable, at).toEqual([]);
+        expect(live[at].misplaced, at).toEqual([]);
+      }
+      const plan = capacityPlan(readDist(env.name));
+      expect(planned(plan, 'idle')).toEqual(scheduled(live.idle));
+      expect(planned(plan, 'peak')).toEqual(scheduled(live.peak));
+      if (RECORD) writeFixture(env.name, schedulingObjects(readDist(env.name)));
+      const fixture = runOracle<OracleSchedule>('karpenter', [...args, fixtureDir(env.name)]);
+      if (RECORD) writeJson(`schedule-${env.name}.json`, scheduleRecord(fixture));
+      expect(readJson<ScheduleRecord>(`schedule-${env.name}.json`)).toEqual(scheduleRecord(fixture));
+    });
+  }
+
+  it(`schedule: agrees with lib/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
+    const input = JSON.stringify({ region: REGION, zones: ZONES, cases: schedules.map((c) => ({ id: c.id, objects: c.objects })) });
+    const oracle = runOracle<{ versions: OracleSchedule['versions']; cases: { id: string; idle: OracleScenario; peak: OracleScenario }[] }>('karpenter', ['schedule-corpus', '-'], input);
+    expect(oracle.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
+    const theirs = schedules.map((c, i) => oracleCase(c, oracle.cases[i]!));
+    if (RECORD) writeJson('schedule-corpus-verdicts.json', { seed: SCHEDULE_CORPUS_SEED, versions: oracle.versions, cases: theirs });
+    const disagreements = schedules.flatMap((c, i) => {
+      const ours = plannedCase(c);
+      const karpenter = theirs[i]!;
+      return (['idle', 'peak'] as const).flatMap((at) => [
+        ...ours[at].filter((k) => !karpenter[at].includes(k)).map((k) => `${c.id} (${c.change}) ${at}: only ours: ${k}`),
+        ...karpenter[at].filter((k) => !ours[at].includes(k)).map((k) => `${c.id} (${c.change}) ${at}: only Karpenter's: ${k}`),
+      ]);
+    });
+    expect(disagreements).toEqual([]);
+    expect(schedules.map(plannedCase)).toEqual(theirs);
+    expect(readJson<{ cases: ScheduleCaseRecord[] }>('schedule-corpus-verdicts.json').cases).toEqual(theirs);
+  }, 120_000);
+
+  it('refuses a folder without a NodePool, naming it', () => {
+    let message = '';
+    try {
+      execFileSync(oracleBinary('karpenter'), ['schedule', '--region', REGION, '--zones', ZONES.join(','), join(ROOT, 'oracle', 'karpenter', 'eks')], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      message = String((error as { stderr?: string }).stderr);
+    }
+    expect(message).toContain('oracle/karpenter/eks holds no NodePool');
+  });
+});
