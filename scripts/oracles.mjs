@@ -68,6 +68,26 @@ function stampOf(dir, modfile, toolchain) {
   return hash.digest('hex');
 }
 
+/**
+ * What a modfile asks of its build beyond -modfile, which the go command does not take from it:
+ * - the toolchain: the go command chooses its toolchain from go.mod's go and toolchain lines,
+ *   never from -modfile's (cmd/go/internal/toolchain/select.go modGoToolchain), so a modfile
+ *   whose `toolchain go<v>` (else `go <v>`) is newer than the Go on PATH is built with
+ *   GOTOOLCHAIN=go<v>, which fetches golang.org/toolchain through the module proxy;
+ * - build tags: a `//oracle:tags <tag>[,<tag>]` line selects the files of that release's API.
+ */
+export function buildSettings(modfileText, goVersion) {
+  const wanted = /^toolchain\s+go(\S+)/m.exec(modfileText)?.[1] ?? /^go\s+(\S+)/m.exec(modfileText)?.[1];
+  const local = /\bgo(\d+(?:\.\d+)*)/.exec(goVersion)?.[1];
+  const newer = (a, b) => {
+    const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+    return false;
+  };
+  const tags = /^\/\/oracle:tags\s+(\S+)/m.exec(modfileText)?.[1];
+  return { env: wanted && local && newer(wanted, local) ? { GOTOOLCHAIN: `go${wanted}` } : {}, args: tags ? [`-tags=${tags}`] : [] };
+}
+
 /** The path of an oracle's binary, built first if it is missing or stale. Throws OracleBuildError. */
 export function buildOracle(name, { log = () => {} } = {}) {
   const go = goToolchain();
@@ -81,10 +101,12 @@ export function buildOracle(name, { log = () => {} } = {}) {
   if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return binary;
   mkdirSync(OUT, { recursive: true });
   const start = Date.now();
-  log(`building oracle ${name} (${go.version}; the first build downloads its modules and takes minutes)...`);
-  const result = spawnSync('go', ['build', '-mod=readonly', `-modfile=${modfile}`, '-trimpath', '-o', binary, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-buildvcs=false' }, maxBuffer: 64 * 1024 * 1024 });
+  const settings = buildSettings(readFileSync(join(dir, modfile), 'utf8'), go.version);
+  const how = [...Object.entries(settings.env).map(([k, v]) => `${k}=${v}`), ...settings.args].join(' ');
+  log(`building oracle ${name} (${go.version}${how ? `, ${how}` : ''}; the first build downloads its modules and takes minutes)...`);
+  const result = spawnSync('go', ['build', '-mod=readonly', `-modfile=${modfile}`, ...settings.args, '-trimpath', '-o', binary, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-buildvcs=false', ...settings.env }, maxBuffer: 64 * 1024 * 1024 });
   if (result.error || result.status !== 0) {
-    throw new OracleBuildError(`building oracle ${name} failed (go build -modfile=${modfile} in ${relative(root, dir)}):\n${(result.stderr || result.error?.message || '').trim()}`);
+    throw new OracleBuildError(`building oracle ${name} failed (${how ? `${how} ` : ''}go build -modfile=${modfile} in ${relative(root, dir)}):\n${(result.stderr || result.error?.message || '').trim()}`);
   }
   writeFileSync(stampFile, stamp);
   log(`built oracle ${name} in ${((Date.now() - start) / 1000).toFixed(1)} s (${(statSync(binary).size / 2 ** 20).toFixed(0)} MiB)`);

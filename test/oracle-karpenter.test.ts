@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { capacityPlan } from '../lib/capacity';
 import { objectsByFolder } from '../lib/dist-files';
-import { driftNodes, driftRender } from '../lib/plan/drift';
+import { driftNodes, driftRender, nodesOf } from '../lib/plan/drift';
 import { nodeClassHashView, nodePoolHashView } from '../lib/plan/karpenter-hash';
 import { validate } from '../lib/validation';
 import { EKS_DAEMONSET_REQUESTS } from '../lib/validation/cluster';
@@ -34,6 +34,20 @@ import {
   writeFixture,
   writeJson,
 } from './oracle/karpenter/verdicts';
+import {
+  KARPENTER_115,
+  KNOWN_115_DRIFT_DISAGREEMENTS,
+  nodeName,
+  OracleUpgrade,
+  readUpgradeFixture,
+  upgradeFixtureDir,
+  upgradeRecord,
+  UpgradeRecord,
+  V1_14_1,
+  V1_15_0,
+  V115,
+  writeUpgradeFixture,
+} from './oracle/karpenter/upgrade';
 
 /**
  * Karpenter 1.14.1 decides, not our models: the Karpenter oracle (oracle/karpenter, Karpenter's and
@@ -267,5 +281,184 @@ describe.runIf(GO_TIER)('Karpenter 1.14.1 itself (Go tier: oracle/karpenter)', (
       message = String((error as { stderr?: string }).stderr);
     }
     expect(message).toContain('oracle/karpenter/eks holds no NodePool');
+  });
+});
+
+// ---- Karpenter 1.15.0, and the upgrade from 1.14.1 ----
+
+/** What 1.15.0 records where our 1.14.1 model's record differs in a known way: the class "default" drifts (see KNOWN_115_DRIFT_DISAGREEMENTS). */
+const with115KubeletDrift = (ours: DriftRecord): DriftRecord => ({
+  ...ours,
+  classHashChanged: [...new Set([...ours.classHashChanged, 'default'])].sort(),
+  drifted: Object.fromEntries(Object.entries({ ...ours.drifted, default: { NodeClassDrift: 'all' as const } }).sort(([a], [b]) => a.localeCompare(b))),
+});
+
+describe('drift: lib/plan/drift.ts against the recorded verdicts of Karpenter 1.15.0', () => {
+  it('agrees with every recorded verdict but the known ones, where 1.15.0 drifts a kubelet respelt because it hashes the kubelet as JSON text', () => {
+    const recorded = readJson<{ seed: number; versions: unknown; cases: DriftRecord[] }>(V115('drift-verdicts.json'));
+    expect([recorded.seed, recorded.versions]).toEqual([DRIFT_CORPUS_SEED, V1_15_0]);
+    const ours = corpus.map(modelRecord);
+    const differing = ours.filter((r, i) => JSON.stringify(r) !== JSON.stringify(recorded.cases[i])).map((r) => r.id);
+    expect(differing).toEqual(Object.keys(KNOWN_115_DRIFT_DISAGREEMENTS));
+    for (const id of differing) {
+      const i = ours.findIndex((r) => r.id === id);
+      expect(ours[i]!.change, id).toMatch(/default: evictionSoftGracePeriod 1m30s respelled 90s/);
+      expect(recorded.cases[i], id).toEqual(with115KubeletDrift(ours[i]!));
+    }
+  });
+});
+
+describe('capacity: lib/capacity.ts against the recorded schedules of Karpenter 1.15.0', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`places every pod of ${env.name}'s fixture on the NodeClaims Karpenter 1.15.0 creates, at rest and at peak`, () => {
+      const recorded = readJson<ScheduleRecord>(V115(`schedule-${env.name}.json`));
+      expect(recorded.versions).toEqual(V1_15_0);
+      const plan = capacityPlan(readFixture(env.name));
+      expect(planned(plan, 'idle')).toEqual(recorded.idle);
+      expect(planned(plan, 'peak')).toEqual(recorded.peak);
+      expect({ idle: plan.unschedulable.idle, peak: plan.unschedulable.peak }).toEqual(recorded.unschedulable);
+    });
+  }
+
+  it(`schedules the ${SCHEDULE_CORPUS_SIZE} seeded variations of prod (seed ${SCHEDULE_CORPUS_SEED}) exactly as Karpenter 1.15.0 did`, () => {
+    const recorded = readJson<{ seed: number; versions: unknown; cases: ScheduleCaseRecord[] }>(V115('schedule-corpus-verdicts.json'));
+    expect([recorded.seed, recorded.versions]).toEqual([SCHEDULE_CORPUS_SEED, V1_15_0]);
+    expect(schedules.map(plannedCase)).toEqual(recorded.cases);
+  });
+});
+
+const HASH_KEYS = ['karpenter.sh/nodepool-hash', 'karpenter.sh/nodepool-hash-version', 'karpenter.k8s.aws/ec2nodeclass-hash', 'karpenter.k8s.aws/ec2nodeclass-hash-version'] as const;
+const CLASS_RESTAMP = 'karpenter.k8s.aws/ec2nodeclass-hash,karpenter.k8s.aws/ec2nodeclass-hash-version';
+
+describe('the upgrade from Karpenter 1.14.1 to 1.15.0, as recorded', () => {
+  for (const env of ENVIRONMENTS) {
+    it(`launches exactly the nodes lib/plan/drift.ts enumerates for ${env.name}, and 1.15.0 drifts none: it re-stamps every NodeClaim's EC2NodeClass hash (v5 to v6) and keeps the NodePool hashes (v3)`, () => {
+      const recorded = readJson<UpgradeRecord>(`upgrade/${env.name}.json`);
+      expect([recorded.from, recorded.to, recorded.region, recorded.zones]).toEqual([V1_14_1, V1_15_0, env.cluster.region, env.cluster.zones]);
+      const render = driftRender(readUpgradeFixture(env.name), recorded.region, recorded.zones);
+      expect(recorded.nodes).toEqual(nodesOf(render).map(nodeName).sort());
+      expect(Object.keys(recorded.pools).sort()).toEqual([...render.pools.keys()].sort());
+      expect(Object.keys(recorded.classes).sort()).toEqual([...render.classes.keys()].sort());
+      expect(recorded.drifted).toEqual({});
+      for (const [name, h] of Object.entries(recorded.pools)) expect([h.hash[1], h.version], name).toEqual([h.hash[0], ['v3', 'v3']]);
+      for (const [name, h] of Object.entries(recorded.classes)) expect([h.hash[1] !== h.hash[0], h.version], name).toEqual([true, ['v5', 'v6']]);
+      expect(recorded.restamped).toEqual(Object.fromEntries([...new Set(nodesOf(render).map((n) => n.pool))].sort().map((pool) => [pool, { [CLASS_RESTAMP]: 'all' }])));
+    });
+  }
+});
+
+const has115 = existsSync(join(ROOT, '.build', 'go', KARPENTER_115));
+const build115 =
+  'cd oracle/karpenter && GOTOOLCHAIN=go1.26.9 go build -mod=readonly -modfile=go.v1.15.0.mod -tags=karpenter_v1_15 -trimpath -o ../../.build/go/karpenter-v1.15.0 .';
+
+describe.runIf(GO_TIER && !has115)(`Karpenter 1.15.0 itself (Go tier): .build/go/${KARPENTER_115} is missing`, () => {
+  it.skip(`skipped until it is built: ${build115}`, () => {});
+});
+
+/** Runs `launch` with one release and `drift-existing` with another on what it wrote. */
+function upgrade(from: string, to: string, env: (typeof ENVIRONMENTS)[number], dir: string, tamper?: (launched: any) => void): OracleUpgrade {
+  const launched = runOracle<any>(from, ['launch', '--region', env.cluster.region, '--zones', env.cluster.zones.join(','), dir]);
+  tamper?.(launched);
+  return runOracle<OracleUpgrade>(to, ['drift-existing', '-'], JSON.stringify(launched));
+}
+
+describe.runIf(GO_TIER && has115)('Karpenter 1.15.0 itself (Go tier: oracle/karpenter built with go.v1.15.0.mod and the tag karpenter_v1_15)', () => {
+  it('drift: judges the corpus as recorded, and differs from lib/plan/drift.ts exactly in the known cases', () => {
+    const oracle = runOracle<OracleDrift>(KARPENTER_115, ['drift', '-'], oracleInput(corpus));
+    expect(oracle.versions).toEqual(V1_15_0);
+    const theirs: DriftRecord[] = oracle.cases.map((c, i) => ({
+      id: c.id,
+      change: corpus[i]!.change,
+      nodes: c.nodes.length,
+      poolHashChanged: hashChanged(c.poolHashes),
+      classHashChanged: hashChanged(c.classHashes),
+      drifted: drifted(c.nodes),
+    }));
+    if (RECORD) writeJson(V115('drift-verdicts.json'), { seed: DRIFT_CORPUS_SEED, versions: oracle.versions, cases: theirs });
+    const disagreeing = corpus.flatMap((c, i) => {
+      const ours = new Map(modelled(c).map((n) => [nodeName(n), n.reason]));
+      const karpenter = new Map(oracle.cases[i]!.nodes.map((n) => [nodeName(n), n.reason]));
+      return [...new Set([...ours.keys(), ...karpenter.keys()])].some((k) => ours.get(k) !== karpenter.get(k)) ? [c.id] : [];
+    });
+    expect(disagreeing).toEqual(Object.keys(KNOWN_115_DRIFT_DISAGREEMENTS));
+    expect(readJson<{ cases: DriftRecord[] }>(V115('drift-verdicts.json')).cases).toEqual(theirs);
+  }, 300_000);
+
+  for (const env of ENVIRONMENTS) {
+    it(`schedules every pod of dist/${env.name} exactly as lib/capacity.ts plans it, and its fixture as recorded`, () => {
+      const args = ['schedule', '--region', env.cluster.region, '--zones', env.cluster.zones.join(',')];
+      const live = runOracle<OracleSchedule>(KARPENTER_115, [...args, join(ROOT, 'dist', env.name)]);
+      expect(live.versions).toEqual(V1_15_0);
+      for (const at of ['idle', 'peak'] as const) expect([live[at].unschedulable, live[at].misplaced], at).toEqual([[], []]);
+      const plan = capacityPlan(readDist(env.name));
+      expect(planned(plan, 'idle')).toEqual(scheduled(live.idle));
+      expect(planned(plan, 'peak')).toEqual(scheduled(live.peak));
+      const fixture = runOracle<OracleSchedule>(KARPENTER_115, [...args, fixtureDir(env.name)]);
+      if (RECORD) writeJson(V115(`schedule-${env.name}.json`), scheduleRecord(fixture));
+      expect(readJson<ScheduleRecord>(V115(`schedule-${env.name}.json`))).toEqual(scheduleRecord(fixture));
+    });
+  }
+
+  it(`schedule: agrees with lib/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
+    const input = JSON.stringify({ region: REGION, zones: ZONES, cases: schedules.map((c) => ({ id: c.id, objects: c.objects })) });
+    const oracle = runOracle<{ versions: unknown; cases: { id: string; idle: OracleScenario; peak: OracleScenario }[] }>(KARPENTER_115, ['schedule-corpus', '-'], input);
+    expect(oracle.versions).toEqual(V1_15_0);
+    const theirs = schedules.map((c, i) => oracleCase(c, oracle.cases[i]!));
+    if (RECORD) writeJson(V115('schedule-corpus-verdicts.json'), { seed: SCHEDULE_CORPUS_SEED, versions: oracle.versions, cases: theirs });
+    expect(schedules.map(plannedCase)).toEqual(theirs);
+    expect(readJson<{ cases: ScheduleCaseRecord[] }>(V115('schedule-corpus-verdicts.json')).cases).toEqual(theirs);
+  }, 120_000);
+
+  for (const env of ENVIRONMENTS) {
+    it(`upgrade of ${env.name}: 1.14.1 launches, 1.14.1 itself drifts and re-stamps nothing, and 1.15.0 decides as recorded`, () => {
+      if (RECORD) writeUpgradeFixture(env.name, readDist(env.name));
+      const dir = upgradeFixtureDir(env.name);
+      const control = upgrade('karpenter', 'karpenter', env, dir);
+      expect([control.from, control.to]).toEqual([V1_14_1, V1_14_1]);
+      expect(control.nodes.length).toBeGreaterThan(50);
+      expect(control.nodes.filter((n) => n.reason !== '' || n.restamped.length > 0)).toEqual([]);
+      for (const h of [...Object.values(control.pools), ...Object.values(control.classes)]) expect([h.hash[1], h.version[1]]).toEqual([h.hash[0], h.version[0]]);
+      const upgraded = upgrade('karpenter', KARPENTER_115, env, dir);
+      expect([upgraded.from, upgraded.to]).toEqual([V1_14_1, V1_15_0]);
+      const record = upgradeRecord(upgraded, env.cluster.region, env.cluster.zones);
+      if (RECORD) writeJson(`upgrade/${env.name}.json`, record);
+      expect(readJson<UpgradeRecord>(`upgrade/${env.name}.json`)).toEqual(record);
+    });
+  }
+
+  it('upgrade: a NodeClaim whose NodePool hash differs drifts at both releases (the NodePool hash version stays v3, so hashes are compared)', () => {
+    const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
+    const tamper = (launched: any) => (launched.nodeClaims[0].metadata.annotations['karpenter.sh/nodepool-hash'] = '1');
+    for (const to of ['karpenter', KARPENTER_115]) {
+      const result = upgrade('karpenter', to, prod, upgradeFixtureDir('prod'), tamper);
+      const [first, ...rest] = result.nodes;
+      expect([first!.reason, ...new Set(rest.map((n) => n.reason))], to).toEqual(['NodePoolDrifted', '']);
+    }
+  });
+
+  it("upgrade: a NodeClaim whose EC2NodeClass hash differs drifts at 1.14.1, but 1.15.0 re-stamps it instead (the hash version changed, v5 to v6), unless it had drifted already", () => {
+    const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
+    const stale = (launched: any) => (launched.nodeClaims[0].metadata.annotations['karpenter.k8s.aws/ec2nodeclass-hash'] = '1');
+    const at114 = upgrade('karpenter', 'karpenter', prod, upgradeFixtureDir('prod'), stale);
+    expect([at114.nodes[0]!.reason, ...new Set(at114.nodes.slice(1).map((n) => n.reason))]).toEqual(['NodeClassDrift', '']);
+    const at115 = upgrade('karpenter', KARPENTER_115, prod, upgradeFixtureDir('prod'), stale);
+    expect(new Set(at115.nodes.map((n) => n.reason))).toEqual(new Set(['']));
+    expect(at115.nodes[0]!.restamped).toEqual([HASH_KEYS[2], HASH_KEYS[3]]);
+    const drifted = (launched: any) => {
+      stale(launched);
+      launched.nodeClaims[0].status.conditions.push({ type: 'Drifted', status: 'True', reason: 'NodeClassDrift', message: 'NodeClassDrift', lastTransitionTime: '2026-01-01T00:00:00Z' });
+    };
+    const already = upgrade('karpenter', KARPENTER_115, prod, upgradeFixtureDir('prod'), drifted);
+    expect([already.nodes[0]!.reason, already.nodes[0]!.restamped]).toEqual(['NodeClassDrift', [HASH_KEYS[3]]]);
+  });
+
+  it('drift-existing refuses input that is not what launch writes, naming what it needs', () => {
+    let message = '';
+    try {
+      execFileSync(oracleBinary(KARPENTER_115), ['drift-existing', '-'], { input: '{"region":"ap-northeast-2","zones":["ap-northeast-2a"],"nodePools":[]}', encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      message = String((error as { stderr?: string }).stderr);
+    }
+    expect(message).toContain('the launched cluster needs a region, zones and NodePools (the output of `karpenter launch`)');
   });
 });

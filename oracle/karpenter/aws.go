@@ -66,7 +66,10 @@ func newAWSEnv(ctx context.Context, region string, zones []string, kubeClient cl
 	capacityReservations := capacityreservation.NewProvider(ec2api, clock, newCache(), newCache())
 	placementGroups := placementgroup.NewProvider(ec2api, newCache(), newCache())
 	zonalShift := arczonalshift.NewProvider(fake.NewARCZonalShiftAPI(), clock, "")
-	instanceTypes := instancetype.NewDefaultProvider(newCache(), newCache(), newCache(), ec2api, subnetProvider, pricingProvider, capacityReservations, placementGroups, unavailable, newResolver(region), zonalShift, kubeClient)
+	instanceTypes, err := newInstanceTypeProvider(region, newCache, ec2api, subnetProvider, pricingProvider, capacityReservations, placementGroups, unavailable, zonalShift, kubeClient)
+	if err != nil {
+		return nil, err
+	}
 	if err := instanceTypes.UpdateInstanceTypes(ctx); err != nil {
 		return nil, fmt.Errorf("loading instance types: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/awslabs/operatorpkg/status"
 	"github.com/samber/lo"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -235,24 +236,14 @@ func driftCase(ctx context.Context, env *awsEnv, id string, before, after *rende
 	for _, nc := range after.classes {
 		verdict.ClassHashes[nc.Name] = [2]string{verdict.ClassHashes[nc.Name][0], nc.Annotations[v1.AnnotationEC2NodeClassHash]}
 	}
-	beforeCloud := env.cloudFor(beforeClient)
-	classes := lo.SliceToMap(before.classes, func(nc *v1.EC2NodeClass) (string, *v1.EC2NodeClass) { return nc.Name, nc })
-	var nodeClaims []*karpv1.NodeClaim
-	for _, np := range before.pools {
-		nc := classes[np.Spec.Template.Spec.NodeClassRef.Name]
-		if nc == nil {
-			continue
-		}
-		its, err := beforeCloud.GetInstanceTypes(ctx, np)
-		if err != nil {
-			return nil, fmt.Errorf("NodePool %s: %w", np.Name, err)
-		}
-		nodeClaims = append(nodeClaims, launchedNodes(env, id, np, nc, its)...)
+	// The previous render's nodes (its node classes resolved from its own client), in the client
+	// that holds the current one.
+	nodeClaims, err := launchRender(ctx, env, id, beforeClient, before)
+	if err != nil {
+		return nil, err
 	}
-	for _, nodeClaim := range nodeClaims {
-		if err := afterClient.Create(ctx, nodeClaim); err != nil {
-			return nil, err
-		}
+	if err := createAll(ctx, afterClient, nodeClaims); err != nil {
+		return nil, err
 	}
 	controller := disruption.NewController(env.clock, afterClient, env.cloudFor(afterClient))
 	for _, nodeClaim := range nodeClaims {
@@ -343,7 +334,7 @@ func launchedNodes(env *awsEnv, caseID string, np *karpv1.NodePool, nc *v1.EC2No
 			}
 			nodeClaim.Status.ProviderID = fmt.Sprintf("aws:///%s/%s", zone, instanceID)
 			nodeClaim.Status.ImageID = lo.FirstOr(imageID, "")
-			nodeClaim.StatusConditions().SetTrue(karpv1.ConditionTypeLaunched)
+			nodeClaim.StatusConditions(status.WithClock(env.clock)).SetTrue(karpv1.ConditionTypeLaunched)
 			out = append(out, nodeClaim)
 		}
 	}

@@ -14,9 +14,19 @@
 //	    every node of the previous render reconciled by Karpenter's nodeclaim disruption controller
 //	    (pkg/controllers/nodeclaim/disruption, drift.go) with the AWS cloud provider's IsDrifted
 //	    (pkg/cloudprovider/drift.go): the drift reason of each node, and the hashes.
+//	karpenter launch --region <region> --zones <a,b,c> <dist/env folder>
+//	    the cluster this release leaves: the folder's NodePools and EC2NodeClasses as stored and
+//	    annotated by its hash controllers, and a launched NodeClaim (with its instance) for every
+//	    node the pools allow (upgrade.go Launched).
+//	karpenter drift-existing <launched.json | ->
+//	    what this release decides about a cluster another release launched: its hash controllers
+//	    on the objects as the upgraded API server serves them, then its disruption controller on
+//	    every NodeClaim: the nodes that drift because of the upgrade itself, and the NodeClaims
+//	    re-stamped instead (upgrade.go UpgradeResult).
 //
-// The same source builds against Karpenter 1.14.1 (go.mod) and any later release a go.<variant>.mod
-// pins; the output names the module versions it was built with.
+// The same source builds against Karpenter 1.14.1 (go.mod) and 1.15.0 (go.v1.15.0.mod, with the
+// build tag karpenter_v1_15, which selects release_v1_15.go over release_v1_14.go where the two
+// releases' APIs differ); the output names the module versions it was built with.
 package main
 
 import (
@@ -44,28 +54,32 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: karpenter schedule --region <region> --zones <a,b,c> <folder> | karpenter schedule-corpus <corpus.json|-> | karpenter drift <corpus.json|->")
+		return fmt.Errorf("usage: karpenter schedule|launch --region <region> --zones <a,b,c> <folder> | karpenter schedule-corpus|drift <corpus.json|-> | karpenter drift-existing <launched.json|->")
 	}
 	var out any
 	switch args[0] {
-	case "schedule":
-		flags := flag.NewFlagSet("schedule", flag.ContinueOnError)
+	case "schedule", "launch":
+		flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
 		region := flags.String("region", "", "the environment's region")
 		zones := flags.String("zones", "", "the environment's zones, comma-separated")
 		if err := flags.Parse(args[1:]); err != nil {
 			return err
 		}
 		if *region == "" || *zones == "" || flags.NArg() != 1 {
-			return fmt.Errorf("usage: karpenter schedule --region <region> --zones <a,b,c> <folder>")
+			return fmt.Errorf("usage: karpenter %s --region <region> --zones <a,b,c> <folder>", args[0])
 		}
-		result, err := schedule(ctx, *region, strings.Split(*zones, ","), flags.Arg(0))
+		var err error
+		if args[0] == "schedule" {
+			out, err = schedule(ctx, *region, strings.Split(*zones, ","), flags.Arg(0))
+		} else {
+			out, err = launchFolder(ctx, *region, strings.Split(*zones, ","), flags.Arg(0))
+		}
 		if err != nil {
 			return err
 		}
-		out = result
-	case "drift", "schedule-corpus":
+	case "drift", "schedule-corpus", "drift-existing":
 		if len(args) != 2 {
-			return fmt.Errorf("usage: karpenter %s <corpus.json|->", args[0])
+			return fmt.Errorf("usage: karpenter %s <file.json|->", args[0])
 		}
 		var data []byte
 		var err error
@@ -77,16 +91,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if err != nil {
 			return err
 		}
-		if args[0] == "drift" {
+		switch args[0] {
+		case "drift":
 			out, err = driftCorpus(ctx, data)
-		} else {
+		case "drift-existing":
+			out, err = driftExisting(ctx, data)
+		default:
 			out, err = scheduleCorpus(ctx, data)
 		}
 		if err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("unknown command %q: schedule, schedule-corpus or drift", args[0])
+		return fmt.Errorf("unknown command %q: schedule, schedule-corpus, drift, launch or drift-existing", args[0])
 	}
 	encoder := json.NewEncoder(stdout)
 	encoder.SetIndent("", " ")

@@ -20,6 +20,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	karpv1 "sigs.k8s.io/karpenter/pkg/apis/v1"
 
@@ -162,11 +163,14 @@ func (m *manifests) add(doc json.RawMessage) error {
 	return nil
 }
 
-// The API server stores custom resources with their CRD's structural defaults applied, and
-// Karpenter hashes and schedules what is stored: the CRDs are the ones the modules embed.
+// The API server stores custom resources pruned to their CRD's schema and with its structural
+// defaults applied, and serves what it stored the same way (an object stored under an older CRD
+// is pruned and defaulted by the current one when read): Karpenter hashes and schedules what is
+// served. The CRDs are the ones the modules embed, so each release's binary uses its own.
 var (
 	nodePoolSchema  = structuralOf(awsapis.NodePoolCRD)
 	nodeClassSchema = structuralOf(awsapis.EC2NodeClassCRD)
+	nodeClaimSchema = structuralOf(awsapis.NodeClaimCRD)
 )
 
 func structuralOf(crdYAML []byte) *structuralschema.Structural {
@@ -188,12 +192,17 @@ func structuralOf(crdYAML []byte) *structuralschema.Structural {
 	panic(fmt.Sprintf("CRD %s has no v1", crd.Name))
 }
 
-// stored decodes a custom resource as the API server stores it: its CRD's defaults applied.
+// stored decodes a custom resource as the API server stores and serves it
+// (k8s.io/apiextensions-apiserver pkg/apiserver/customresource_handler.go
+// unstructuredSchemaCoercer.apply, then the structural defaulter): fields its CRD does not know
+// pruned, nulls without a default dropped, its defaults applied.
 func stored(doc json.RawMessage, schema *structuralschema.Structural, into any) error {
 	var raw map[string]any
 	if err := json.Unmarshal(doc, &raw); err != nil {
 		return err
 	}
+	structuralpruning.Prune(raw, schema, true)
+	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(raw, schema)
 	structuraldefaulting.Default(raw, schema)
 	data, err := json.Marshal(raw)
 	if err != nil {
@@ -210,4 +219,9 @@ func storedNodePool(doc json.RawMessage) (*karpv1.NodePool, error) {
 func storedNodeClass(doc json.RawMessage) (*v1.EC2NodeClass, error) {
 	nc := &v1.EC2NodeClass{}
 	return nc, stored(doc, nodeClassSchema, nc)
+}
+
+func storedNodeClaim(doc json.RawMessage) (*karpv1.NodeClaim, error) {
+	nc := &karpv1.NodeClaim{}
+	return nc, stored(doc, nodeClaimSchema, nc)
 }

@@ -32,7 +32,7 @@ type workload struct {
 // minReplicaCount, default 0, and maxReplicaCount, default 100; else spec.replicas, default 1),
 // Jobs at none at rest and their parallelism (default 1) while they run, and the pod templates of a
 // Jenkins Kubernetes cloud configured as code (none at rest, the template's instanceCap or the
-// cloud's containerCap, default 1, at peak).
+// cloud's containerCap, default 1, at peak, the cloud's cap shared among its templates).
 func workloads(m *manifests) ([]workload, error) {
 	var out []workload
 	bounds := func(kind, namespace, name string, replicas *int32) (int, int) {
@@ -132,7 +132,39 @@ func jenkinsAgents(cm *corev1.ConfigMap) ([]workload, error) {
 			if k == nil {
 				continue
 			}
-			for _, t := range k.Templates {
+			// The cloud's cap bounds its templates together (the plugin counts every agent of the
+			// cloud against it): where the templates' own caps add up to more, it is shared among
+			// them evenly, earlier templates taking the remainder, as lib/validation/embedded.ts
+			// plans it (which template builds ask for is not knowable offline).
+			cloudCap := 0
+			if capStr, err := strconv.Atoi(k.ContainerCapStr); err == nil && capStr > 0 {
+				cloudCap = capStr
+			} else if k.ContainerCap != nil && *k.ContainerCap > 0 {
+				cloudCap = *k.ContainerCap
+			}
+			caps := make([]int, len(k.Templates))
+			sum := 0
+			for i, t := range k.Templates {
+				switch {
+				case t.InstanceCap != nil && *t.InstanceCap > 0:
+					caps[i] = *t.InstanceCap
+				case cloudCap > 0:
+					caps[i] = cloudCap
+				default:
+					caps[i] = 1
+				}
+				sum += caps[i]
+			}
+			if cloudCap > 0 && sum > cloudCap {
+				for i := range caps {
+					share := cloudCap / len(caps)
+					if i < cloudCap%len(caps) {
+						share++
+					}
+					caps[i] = min(caps[i], share)
+				}
+			}
+			for i, t := range k.Templates {
 				if t.YAML == "" {
 					continue
 				}
@@ -141,17 +173,8 @@ func jenkinsAgents(cm *corev1.ConfigMap) ([]workload, error) {
 					return nil, fmt.Errorf("data[%q] template %q: %w", key, t.Name, err)
 				}
 				namespace := firstNonEmpty(t.Namespace, k.Namespace, cm.Namespace)
-				// The template's own cap, else the cloud's (containerCapStr, then the older containerCap).
-				peak := 1
-				if capStr, err := strconv.Atoi(k.ContainerCapStr); t.InstanceCap != nil && *t.InstanceCap > 0 {
-					peak = *t.InstanceCap
-				} else if err == nil && capStr > 0 {
-					peak = capStr
-				} else if k.ContainerCap != nil && *k.ContainerCap > 0 {
-					peak = *k.ContainerCap
-				}
 				name := firstNonEmpty(t.Name, pod.Name)
-				out = append(out, workload{namespace, name, corev1.PodTemplateSpec{ObjectMeta: pod.ObjectMeta, Spec: pod.Spec}, 0, peak})
+				out = append(out, workload{namespace, name, corev1.PodTemplateSpec{ObjectMeta: pod.ObjectMeta, Spec: pod.Spec}, 0, caps[i]})
 			}
 		}
 	}

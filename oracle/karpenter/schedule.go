@@ -22,7 +22,6 @@ import (
 	karpscheduling "sigs.k8s.io/karpenter/pkg/scheduling"
 	coretest "sigs.k8s.io/karpenter/pkg/test"
 	nodepoolutils "sigs.k8s.io/karpenter/pkg/utils/nodepool"
-	"sigs.k8s.io/karpenter/pkg/utils/resources"
 
 	awsoptions "github.com/aws/karpenter-provider-aws/pkg/operator/options"
 	instancefilter "github.com/aws/karpenter-provider-aws/pkg/providers/instance/filter"
@@ -291,27 +290,16 @@ func solve(ctx context.Context, env *awsEnv, cloud cloudprovider.CloudProvider, 
 // launch is the instance the AWS provider would launch for a NodeClaim: the NodeClaim as the
 // provisioner creates it (scheduling NodeClaimTemplate.ToNodeClaim), the launch filters in the
 // order of pkg/providers/instance/instance.go filterInstanceTypes (compatible, available and big
-// enough; capacity reservation type; capacity block; reserved offering; exotic; spot), the capacity type of its
-// getCapacityType (reserved, then spot, when the requirements allow it and an option offers it),
-// the 60 cheapest kept (maxInstanceTypes), and of those the cheapest available offering.
+// enough, which 1.15.0 calls launchable; capacity reservation type; capacity block; reserved
+// offering; exotic; spot), the capacity type of its getCapacityType (reserved, then spot, when the
+// requirements allow it and an option offers it), the 60 cheapest kept (maxInstanceTypes), and of
+// those the cheapest launchable offering (release_v1_14.go and release_v1_15.go hold what differs).
 func launch(ctx context.Context, nc *scheduling.NodeClaim, all []*cloudprovider.InstanceType) (NodeClaimResult, error) {
 	nodeClaim := nc.ToNodeClaim()
 	reqs := karpscheduling.NewNodeSelectorRequirementsWithMinValues(nodeClaim.Spec.Requirements...)
 	options := append([]*cloudprovider.InstanceType{}, all...)
-	// The first filter, kept inline: 1.14.1's CompatibleAvailableFilter is 1.15.0's
-	// CompatibleLaunchableFilter; the same source builds against both (see resolver.go).
-	options = lo.Filter(options, func(it *cloudprovider.InstanceType, _ int) bool {
-		if !reqs.IsCompatible(it.Requirements, karpscheduling.AllowUndefinedWellKnownLabels) {
-			return false
-		}
-		return lo.ContainsBy(it.AllocatableOfferingsList(), func(group cloudprovider.AllocatableOfferings) bool {
-			return resources.Fits(nodeClaim.Spec.Resources.Requests, group.Allocatable) && group.Offerings.HasCompatible(reqs)
-		})
-	})
-	if len(options) == 0 {
-		return NodeClaimResult{}, fmt.Errorf("NodeClaim of %s: no instance type is compatible, available and big enough", nc.NodePoolName)
-	}
 	for _, filter := range []instancefilter.Filter{
+		compatibleFilter(reqs, nodeClaim.Spec.Resources.Requests),
 		instancefilter.CapacityReservationTypeFilter(reqs),
 		instancefilter.CapacityBlockFilter(reqs),
 		instancefilter.ReservedOfferingFilter(reqs),
@@ -336,7 +324,7 @@ func launch(ctx context.Context, nc *scheduling.NodeClaim, all []*cloudprovider.
 		narrowed := karpscheduling.NewRequirements(reqs.Values()...)
 		narrowed[karpv1.CapacityTypeLabelKey] = karpscheduling.NewRequirement(karpv1.CapacityTypeLabelKey, corev1.NodeSelectorOpIn, ct)
 		if lo.ContainsBy(options, func(it *cloudprovider.InstanceType) bool {
-			return len(it.Offerings.Available().Compatible(narrowed)) != 0
+			return len(launchableOfferings(it.Offerings, narrowed)) != 0
 		}) {
 			capacityType = ct
 			break
@@ -346,7 +334,7 @@ func launch(ctx context.Context, nc *scheduling.NodeClaim, all []*cloudprovider.
 	launchReqs[karpv1.CapacityTypeLabelKey] = karpscheduling.NewRequirement(karpv1.CapacityTypeLabelKey, corev1.NodeSelectorOpIn, capacityType)
 	best, bestPrice := "", math.Inf(1)
 	for _, it := range options {
-		for _, o := range it.Offerings.Available().Compatible(launchReqs) {
+		for _, o := range launchableOfferings(it.Offerings, launchReqs) {
 			if o.Price < bestPrice || (o.Price == bestPrice && it.Name < best) {
 				best, bestPrice = it.Name, o.Price
 			}

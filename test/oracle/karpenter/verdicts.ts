@@ -6,11 +6,11 @@ import type { KubeObject } from '../../../lib/validation/findings';
 
 /**
  * What the Karpenter oracle said, recorded so that the tests without Go still hold the models to
- * it, and the shapes the tests compare. `KARPENTER_AS_CODE_RECORD_ORACLE=1` with the Go tier
+ * it, and the shapes the tests compare. `KARPENTER_AS_CODE_RECORD=1` with the Go tier
  * rewrites the records from the oracle (review the diff: every change is Karpenter's verdict).
  */
 
-export const RECORD = process.env.KARPENTER_AS_CODE_RECORD_ORACLE === '1';
+export const RECORD = process.env.KARPENTER_AS_CODE_RECORD === '1';
 export const HERE = __dirname;
 
 export function readJson<T>(name: string): T {
@@ -91,7 +91,7 @@ export function readFixture(env: string): KubeObject[] {
 
 export function writeFixture(env: string, objects: readonly KubeObject[]): void {
   mkdirSync(fixtureDir(env), { recursive: true });
-  const header = `# The scheduling fixture of ${env}: the objects of dist/${env} that Karpenter's scheduling reads, as rendered\n# when the record was made (KARPENTER_AS_CODE_RECORD_ORACLE=1). schedule-${env}.json is what Karpenter 1.14.1 did with them.\n`;
+  const header = `# The scheduling fixture of ${env}: the objects of dist/${env} that Karpenter's scheduling reads, as rendered\n# when the record was made (KARPENTER_AS_CODE_RECORD=1). schedule-${env}.json is what Karpenter 1.14.1 did with them.\n`;
   writeFileSync(join(fixtureDir(env), 'objects.yaml'), header + objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
 }
 
