@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
 import { ConfigError } from './lib/errors';
+import { synthArgs } from './lib/synth-args';
 import { applyV8Flags } from './lib/v8-flags';
 import { startValidatorThread } from './lib/validator-thread';
 
@@ -17,10 +18,21 @@ async function main(): Promise<void> {
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.
   const script = join(__dirname, 'validator-worker.js');
+  // Arguments first: a command not understood touches nothing (lib/synth-args.ts says why it takes none).
+  const args = synthArgs(process.argv.slice(2), ENVIRONMENTS.map((e) => e.name));
+  if (!('run' in args)) {
+    if ('help' in args) console.log(args.help);
+    else console.error(args.error);
+    process.exitCode = 'help' in args ? 0 : 2;
+    // The build's loader started the validator thread before this bundle ran: let it go.
+    if (existsSync(script)) await startValidatorThread(script).close();
+    return;
+  }
   const thread = existsSync(script) ? startValidatorThread(script) : (await import('./lib/validate-environment')).validatorOnThisThread();
   let closing: Promise<void> | undefined;
   try {
     const [{ COMPOSITION }, { renderAllWith, StagedOutput, writeOutput }, { formatWarnings }, { recordedSourceHash }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format'), import('./lib/source-hash')]);
+    const { formatPlaceholders } = await import('./lib/config-placeholders');
     // Each environment is written to the staging folder when it is done; dist/ is replaced only
     // once all are (a failure leaves it as it was).
     const staged = new StagedOutput(outdir);
@@ -36,22 +48,23 @@ async function main(): Promise<void> {
       },
       settle: () => staged.settle(),
     };
-    let warnings;
+    let output;
     try {
       // Bundled, main.js sits in .build/ beside the hash the build recorded; under ts-node, it is computed.
-      const output = await renderAllWith(COMPOSITION, ENVIRONMENTS, thread, recordedSourceHash(__dirname), sink);
+      output = await renderAllWith(COMPOSITION, ENVIRONMENTS, thread, recordedSourceHash(__dirname), sink);
       // Every environment is validated: the thread ends (10 to 40 ms here) while the files go in.
       closing = thread.close();
       for (const [path, content] of output.files) sink.write(path, content);
-      warnings = output.warnings;
     } catch (error) {
       await staged.abort();
       throw error;
     }
     await staged.commit();
     if (cliOutdir) await writeOutput(forCli, cliOutdir);
-    const text = formatWarnings(warnings);
+    const text = formatWarnings(output.warnings);
     if (text) console.warn(text);
+    const placeholders = formatPlaceholders(output.placeholders);
+    if (placeholders) console.warn(placeholders);
     console.log(`synthesized ${ENVIRONMENTS.length} environments, ${written} files into ${outdir}/`);
   } catch (error) {
     process.exitCode = 1;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --tests]`: times the commands users type, as whole processes
+// `npm run bench [-- --quick] [-- --tests] [-- --verify]`: times the commands users type, as whole processes
 // started the way users start them, beside floors measured in the same run, and prints the ratios
 // the targets are stated in (README, Performance). Nothing is loaded into a timed process: peak
 // memory comes from the operating system (/usr/bin/time -f %M) in separate, untimed runs.
@@ -13,6 +13,9 @@ import { bundle, ENTRY_POINTS } from '../scripts/bundle.mjs';
 const root = resolve(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
 const withTests = process.argv.includes('--tests');
+// The Go tier: each oracle's first build (a build cache of its own, the module cache kept: the
+// downloads are the network's time, not the build's) and `npm run verify` of both environments.
+const withVerify = process.argv.includes('--verify');
 await bundle({ ...ENTRY_POINTS, scale: join(root, 'bench', 'scale.ts') });
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -193,5 +196,24 @@ if (withTests) {
   const plain = tests.stdout.replace(/\u001b\[[0-9;]*m/g, '');
   const files = [...plain.matchAll(/[✓❯] (test\/\S+) \((\d+) tests?[^)]*\) (\d+)ms/g)].map((m) => [m[1], Number(m[3])]).sort((a, b) => b[1] - a[1]).slice(0, 6);
   console.log(`  npm test, type checking included: ${seconds.toFixed(1)} s (target < 30 s); slowest files: ${files.map(([f, ms]) => `${f} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+}
+if (withVerify) {
+  const { oracleNames } = await import('../scripts/oracles.mjs');
+  const gocache = join(scratch, 'gocache');
+  console.log('\nGo tier (single runs: minutes each)');
+  for (const name of oracleNames()) {
+    // A build cache of its own, empty: the first build on a fresh machine, less the downloads.
+    rmSync(join(root, '.build', 'go', `${name}.stamp`), { force: true });
+    const start = process.hrtime.bigint();
+    const built = spawnSync(node, [join(root, 'scripts', 'oracles.mjs'), name], { cwd: root, encoding: 'utf8', env: environment({ GOCACHE: gocache }) });
+    if (built.status !== 0) throw new Error(`building oracle ${name} failed:\n${built.stderr}`);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const size = Number(spawnSync('du', ['-sm', gocache], { encoding: 'utf8' }).stdout.split('\t')[0]);
+    console.log(`  first build of oracle ${name}: ${seconds.toFixed(0)} s (build cache now ${size} MiB in all)`);
+  }
+  // Built again with the user's cache, so that the stamps match what npm test and verify find.
+  spawnSync(node, [join(root, 'scripts', 'oracles.mjs')], { cwd: root, stdio: 'ignore' });
+  const verify = time('npm run verify (dev, prod and argocd, after the build)', 'npm', ['run', '--silent', 'verify'], { count: 1, warmup: false });
+  console.log(`  npm run verify: ${verify.median.toFixed(1)} s`);
 }
 rmSync(scratch, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { fail } from '../lib/errors';
 import { execProbe } from '../lib/probes';
 import { clusterScoped } from '../lib/storage';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { Workload } from '../lib/workload';
 import { required } from '../lib/workload-config';
 
@@ -76,6 +77,7 @@ export class AiWorkerChart extends NamespacedChart {
     const brokerUrl = celeryUrl(settings.broker);
     const backend = settings.backend ?? settings.broker;
     const password: k8s.EnvVar = { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: settings.passwordSecret.name, key: settings.passwordSecret.key } } };
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
     const app = new Workload(this, 'ai-worker', {
       name: 'ai-worker',
       pools: worker.pools,
@@ -111,6 +113,8 @@ export class AiWorkerChart extends NamespacedChart {
         },
       ],
     });
+
+    network.addComponent('worker', { name: 'ai-worker', workload: app });
 
     const auth = new TriggerAuthentication(this, 'redis-auth', {
       metadata: { name: 'ai-worker-redis' },

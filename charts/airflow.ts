@@ -1,11 +1,12 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { RunOnceJob } from '../lib/job';
 import { execProbe, httpProbe } from '../lib/probes';
-import { Workload, WorkloadContainer } from '../lib/workload';
-import { required } from '../lib/workload-config';
+import { WorkloadNetwork } from '../lib/network/workload-network';
+import { NAME_LABEL, Workload, WorkloadContainer } from '../lib/workload';
+import { failSizing, required } from '../lib/workload-config';
 
 const AIRFLOW_USER = 50000; // the `airflow` user of the apache/airflow image
 const GIT_SYNC_USER = 65533; // the git-sync image's user
@@ -14,6 +15,8 @@ const SERVICE_ACCOUNT = 'airflow';
 // Jobs run in the Jobs phase of lib/layout.ts: migrations first, then the admin user.
 const MIGRATE_WAVE = 5;
 const USER_WAVE = 6;
+const MIGRATE_JOB = 'airflow-db-migrate';
+const USER_JOB = 'airflow-create-user';
 
 /**
  * Airflow with LocalExecutor (seed 003), the way the official chart (apache/airflow chart/)
@@ -29,11 +32,19 @@ export class AirflowChart extends NamespacedChart {
     super(scope, id, workload.namespace);
     const { settings, images } = workload;
     const { webserver, scheduler } = workload.components;
+    if (webserver.minReplicas < 1) {
+      failSizing(env, 'airflow', 'webserver', 'minReplicas', webserver.minReplicas, 'be at least 1: the webserver autoscales with an HPA, whose minimum cannot be 0 (that needs the HPAScaleToZero feature gate, which EKS does not enable)');
+    }
+    if (scheduler.minReplicas < 1) failSizing(env, 'airflow', 'scheduler', 'minReplicas', scheduler.minReplicas, 'be at least 1: with LocalExecutor the schedulers run every task');
+    if (scheduler.maxReplicas !== scheduler.minReplicas) {
+      failSizing(env, 'airflow', 'scheduler', 'maxReplicas', scheduler.maxReplicas, `equal minReplicas (${scheduler.minReplicas}) or be left out: the schedulers do not autoscale (a scale-down would kill the tasks they run)`);
+    }
     const logs = required(env, 'airflow', 'logs.remoteBaseFolder', settings.logs.remoteBaseFolder);
     const roleArn = required(env, 'airflow', 'logs.roleArn', settings.logs.roleArn);
     this.requires({ kind: 'S3 bucket', name: logs.replace(/^s3:\/\//, '').split('/')[0]!, purpose: `Airflow task logs, under ${logs}` });
     this.requires({ kind: 'IAM role', name: roleArn, purpose: `service account airflow/${SERVICE_ACCOUNT} (IRSA): s3:GetObject, s3:PutObject and s3:ListBucket on ${logs}` });
 
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: SERVICE_ACCOUNT, annotations: { 'eks.amazonaws.com/role-arn': roleArn } },
       // No Airflow component calls the Kubernetes API with LocalExecutor.
@@ -67,15 +78,15 @@ export class AirflowChart extends NamespacedChart {
     const pools = scheduler.pools;
 
     const migrate = new RunOnceJob(this, 'migrate', {
-      name: 'airflow-db-migrate',
+      name: MIGRATE_JOB,
       pools,
       serviceAccountName: SERVICE_ACCOUNT,
       runAsUser: AIRFLOW_USER,
       wave: MIGRATE_WAVE,
       containers: [{ name: 'migrate', image: images.airflow, command: ['airflow', 'db', 'migrate'], env: env_, ...small }],
     });
-    new RunOnceJob(this, 'create-user', {
-      name: 'airflow-create-user',
+    const createUser = new RunOnceJob(this, 'create-user', {
+      name: USER_JOB,
       pools,
       serviceAccountName: SERVICE_ACCOUNT,
       runAsUser: AIRFLOW_USER,
@@ -94,7 +105,14 @@ export class AirflowChart extends NamespacedChart {
       ],
     });
 
-    new Workload(this, 'airflow-webserver', {
+    const jobs = [migrate, createUser];
+    network.addComponent('jobs', {
+      name: 'airflow-jobs',
+      selector: { matchExpressions: [{ key: NAME_LABEL, operator: 'In', values: [MIGRATE_JOB, USER_JOB] }] },
+      carriers: jobs.map((job) => job.node.findChild('Resource') as ApiObject),
+    });
+
+    const webserverPods = new Workload(this, 'airflow-webserver', {
       name: 'airflow-webserver',
       pools: webserver.pools,
       replicas: webserver.minReplicas,
@@ -145,7 +163,9 @@ export class AirflowChart extends NamespacedChart {
       ...(oneTime ? {} : { ports: [{ name: 'git-sync', containerPort: 8000 }], livenessProbe: httpProbe('/', 8000, { initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 5 }) }),
     });
 
-    new Workload(this, 'airflow-scheduler', {
+    network.addComponent('webserver', { name: 'airflow-webserver', workload: webserverPods });
+
+    const schedulerPods = new Workload(this, 'airflow-scheduler', {
       name: 'airflow-scheduler',
       pools: scheduler.pools,
       // No HPA: with LocalExecutor the scheduler runs the tasks, and a CPU-driven scale-down
@@ -172,5 +192,6 @@ export class AirflowChart extends NamespacedChart {
         gitSync(false),
       ],
     });
+    network.addComponent('scheduler', { name: 'airflow-scheduler', workload: schedulerPods });
   }
 }

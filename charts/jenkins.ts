@@ -1,14 +1,19 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { emitYaml } from '../lib/yaml-emit';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { FLOWS_ANNOTATION } from '../lib/network/declared';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { placementFor } from '../lib/placement';
+import type { Arch } from '../config/types';
+import { failSetting } from '../lib/workload-config';
 import { ARCHITECTURES } from '../lib/pools';
 import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from '../lib/validation/cluster';
 import { container, NAME_LABEL, privilegeWaivers, WorkloadContainer } from '../lib/workload';
 
 const AGENT = 'jenkins-agent';
+const ARCH_LABEL = 'kubernetes.io/arch';
 const AGENT_USER = 1000; // the `jenkins` user of the inbound-agent image
 // The Kubernetes plugin mounts its workspace volume here in every container of the pod.
 const WORKSPACE = '/home/jenkins/agent';
@@ -32,6 +37,9 @@ export class JenkinsChart extends NamespacedChart {
     const { agent } = workload.components;
     const { settings, images } = workload;
     const { controller } = settings;
+
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
+    network.addComponent('agent', { name: AGENT, selector: { matchLabels: { [NAME_LABEL]: AGENT } } });
 
     new k8s.KubeServiceAccount(this, 'agent-sa', {
       metadata: { name: AGENT },
@@ -70,15 +78,21 @@ export class JenkinsChart extends NamespacedChart {
       { name: 'aws-cli', image: images.awsCli, ...IDLE, requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
     ];
     const containers = tools.map((c) => ({ ...container(`workload "${AGENT}"`, c, AGENT_USER, 'job'), workingDir: WORKSPACE }));
-    const architectures = ARCHITECTURES.filter((arch) => tools.every((c) => c.image.architectures.includes(arch)));
-    const pod = {
+    // One template per architecture images are built for, each on nodes of that architecture:
+    // a build is native, never emulated.
+    const published = ARCHITECTURES.filter((arch) => tools.every((c) => c.image.architectures.includes(arch)));
+    const unpublished = settings.architectures.filter((arch) => !published.includes(arch));
+    if (unpublished.length > 0 || settings.architectures.length === 0) {
+      failSetting(props.env, 'jenkins', 'architectures', settings.architectures, `name at least one architecture, and only architectures every agent image is published for (${published.join(', ')})${unpublished.length > 0 ? `: not ${unpublished.join(', ')}` : ''}`);
+    }
+    const podFor = (arch: Arch) => ({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
         labels: { [NAME_LABEL]: AGENT },
         annotations: {
           [POOLS_ANNOTATION]: agent.pools.map((p) => p.name).join(','),
-          [ARCHITECTURES_ANNOTATION]: architectures.join(','),
+          [ARCHITECTURES_ANNOTATION]: published.join(','),
           ...privilegeWaivers(tools),
         },
       },
@@ -88,13 +102,15 @@ export class JenkinsChart extends NamespacedChart {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         restartPolicy: 'Never',
-        nodeSelector: placement.nodeSelector,
+        nodeSelector: { ...placement.nodeSelector, [ARCH_LABEL]: arch },
         tolerations: placement.tolerations.length > 0 ? placement.tolerations : undefined,
         securityContext: { fsGroup: AGENT_USER, seccompProfile: { type: 'RuntimeDefault' } },
         containers,
       }),
-    };
-    const casc = {
+    });
+    // Each pod carries its declared flows, for the validator; they resolve once every chart is built.
+    const withFlows = (pod: ReturnType<typeof podFor>) => ({ ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata.annotations, [FLOWS_ANNOTATION]: network.flowsOf('agent') } } });
+    const casc = () => ({
       jenkins: {
         clouds: [
           {
@@ -107,24 +123,24 @@ export class JenkinsChart extends NamespacedChart {
               webSocket: true,
               containerCapStr: String(agent.maxReplicas),
               podLabels: [{ key: NAME_LABEL, value: AGENT }],
-              templates: [
-                {
-                  name: AGENT,
-                  label: settings.label,
-                  namespace: workload.namespace,
-                  instanceCap: agent.maxReplicas,
-                  idleMinutes: settings.idleMinutes,
-                  podRetention: 'never',
-                  // The pod below is the whole template: nothing is merged from the plugin's defaults.
-                  yamlMergeStrategy: 'override',
-                  yaml: emitYaml(pod),
-                },
-              ],
+              // containerCap bounds the agents of every template together.
+              templates: settings.architectures.map((arch, i) => ({
+                name: `${AGENT}-${arch}`,
+                // Jenkins labels are space-separated: the first architecture also answers the plain label.
+                label: i === 0 ? `${settings.label} ${settings.label}-${arch}` : `${settings.label}-${arch}`,
+                namespace: workload.namespace,
+                instanceCap: agent.maxReplicas,
+                idleMinutes: settings.idleMinutes,
+                podRetention: 'never',
+                // The pod below is the whole template: nothing is merged from the plugin's defaults.
+                yamlMergeStrategy: 'override',
+                yaml: emitYaml(withFlows(podFor(arch))),
+              })),
             },
           },
         ],
       },
-    };
+    });
     new ApiObject(this, 'casc', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -134,7 +150,7 @@ export class JenkinsChart extends NamespacedChart {
         // The label the official chart's config-reload sidecar loads JCasC ConfigMaps by.
         labels: { [controller.configLabel]: 'true' },
       },
-      data: { 'karpenter-agents.yaml': emitYaml(casc) },
+      data: { 'karpenter-agents.yaml': Lazy.any({ produce: () => emitYaml(casc()) }) },
     });
   }
 }

@@ -1,9 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/types';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
+import { jvmBytes, parseQuantity } from '../lib/quantity';
 import { execProbe, tcpProbe } from '../lib/probes';
 import { ENCRYPTED_GP3 } from '../lib/storage';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { Workload } from '../lib/workload';
+import { fail } from '../lib/errors';
+import { failSetting, failSizing, poolField, ResolvedComponent } from '../lib/workload-config';
 
 const HEADLESS = 'kafka-headless';
 const KAFKA_BIN = '/opt/kafka/bin';
@@ -22,6 +27,34 @@ const IN_SYNC = [
   `awk -v id="$id" '{ r = ""; s = ""; for (i = 1; i < NF; i++) { if ($i == "Replicas:") r = "," $(i + 1) ","; if ($i == "Isr:") s = "," $(i + 1) "," } if (index(r, "," id ",") && !index(s, "," id ",")) behind = 1 } END { exit behind }'`,
 ].join('\n');
 
+/** The broker container's memory limit: the heap and the JVM's own memory must fit under it. */
+const BROKER_MEMORY_LIMIT = '4Gi';
+// Metaspace, thread stacks, direct buffers and the JIT: what a broker JVM takes beyond its heap.
+const JVM_NON_HEAP = 512 * 2 ** 20;
+
+/**
+ * What the brokers' config must hold before anything is built, named where it was written: a
+ * fixed quorum (every broker is a KRaft voter, listed by ordinal: no autoscaler can add one),
+ * and a heap the container's limit holds with the JVM's non-heap memory (past it the kernel
+ * OOM-kills the broker, and page cache, which Kafka reads through, gets nothing).
+ */
+function checkKafkaConfig(env: EnvironmentConfig, brokers: ResolvedComponent, heap: string): void {
+  if (brokers.minReplicas < 1) failSizing(env, 'kafka', 'brokers', 'minReplicas', brokers.minReplicas, 'be at least 1 (3 is the quorum this chart is built for): each broker is a KRaft voter');
+  if (brokers.maxReplicas !== brokers.minReplicas) {
+    failSizing(env, 'kafka', 'brokers', 'maxReplicas', brokers.maxReplicas, `equal minReplicas (${brokers.minReplicas}) or be left out: the brokers are a fixed quorum of voters, no autoscaler adds one (and a new broker would take no partitions)`);
+  }
+  // Brokers spread over zones with DoNotSchedule: one zone would hold every replica of a partition.
+  const zones = [...new Set(brokers.pools.flatMap((pool) => pool.zones))];
+  if (brokers.minReplicas > 1 && zones.length < 2) {
+    const { subject, field } = poolField(env, brokers.pools[0]!.name, 'zones');
+    fail(subject, field, zones, 'name at least two zones: the brokers spread over zones (hard), so that a zone outage leaves a quorum and an in-sync replica of every partition');
+  }
+  const limit = parseQuantity(BROKER_MEMORY_LIMIT);
+  if (jvmBytes(heap) + JVM_NON_HEAP > limit) {
+    failSetting(env, 'kafka', 'heap', heap, `leave room for the JVM's non-heap memory (about 512Mi) under the broker's memory limit (${BROKER_MEMORY_LIMIT}): at most ${Math.floor((limit - JVM_NON_HEAP) / 2 ** 20)}m, and less leaves page cache for the logs (e.g. "1g")`);
+  }
+}
+
 /**
  * Kafka (seed 003) as KRaft brokers, each also a controller. A StatefulSet, not the documents'
  * Deployment: each broker keeps its identity and its encrypted gp3 volume when its pod moves.
@@ -29,13 +62,15 @@ const IN_SYNC = [
  */
 export class KafkaChart extends NamespacedChart {
   constructor(scope: Construct, id: string, props: WorkloadChartProps<'kafka'>) {
-    const { workload } = props;
+    const { workload, env } = props;
     super(scope, id, workload.namespace);
     const { brokers } = workload.components;
+    checkKafkaConfig(env, brokers, workload.settings.heap);
     const domain = `${HEADLESS}.${workload.namespace}.svc.cluster.local`;
     const voters = Array.from({ length: brokers.minReplicas }, (_, i) => `${i}@kafka-${i}.${domain}:9093`).join(',');
     const { settings } = workload;
-    new Workload(this, 'kafka', {
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
+    const kafka = new Workload(this, 'kafka', {
       name: 'kafka',
       kind: 'StatefulSet',
       pools: brokers.pools,
@@ -79,7 +114,7 @@ export class KafkaChart extends NamespacedChart {
             { name: 'controller', containerPort: 9093 },
           ],
           requests: { cpu: '1', memory: '2Gi' },
-          limits: { cpu: '2', memory: '4Gi' },
+          limits: { cpu: '2', memory: BROKER_MEMORY_LIMIT },
           volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
           // Log recovery after an unclean stop can take minutes: liveness waits for the port first.
           startupProbe: tcpProbe(9092, { periodSeconds: 10, failureThreshold: 30 }),
@@ -89,5 +124,6 @@ export class KafkaChart extends NamespacedChart {
         },
       ],
     });
+    network.addComponent('brokers', { name: 'kafka', workload: kafka });
   }
 }

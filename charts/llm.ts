@@ -4,6 +4,7 @@ import { fail } from '../lib/errors';
 import { execProbe, httpProbe } from '../lib/probes';
 import { isQuantity, parseQuantity, toMi } from '../lib/quantity';
 import { ENCRYPTED_GP3 } from '../lib/storage';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { Workload } from '../lib/workload';
 
 const PORT = 11434;
@@ -51,7 +52,8 @@ export class LlmChart extends NamespacedChart {
     // Twice the model's memory as the limit: a second context (parallel request) fits, a leak does not.
     const limit = request + Math.max(parseQuantity(model.memory), GiB);
 
-    new Workload(this, 'llm-server', {
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
+    const llm = new Workload(this, 'llm-server', {
       name: 'llm-server',
       kind: 'StatefulSet',
       pools: server.pools,
@@ -90,5 +92,6 @@ export class LlmChart extends NamespacedChart {
         },
       ],
     });
+    network.addComponent('server', { name: 'llm-server', workload: llm });
   }
 }

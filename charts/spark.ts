@@ -1,16 +1,22 @@
 import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkSettings } from '../config/workloads';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { fail } from '../lib/errors';
 import { httpProbe } from '../lib/probes';
-import { isJvmSize, jvmBytes, toMi } from '../lib/quantity';
+import { jvmBytes, toMi } from '../lib/quantity';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { Workload } from '../lib/workload';
+import { failSizing } from '../lib/workload-config';
 
 const SPARK_USER = 185; // the `spark` user of the apache/spark image
 const SPARK_CLASS = '/opt/spark/bin/spark-class';
 const FOREGROUND = { name: 'SPARK_NO_DAEMONIZE', value: 'true' };
 const MiB = 2 ** 20;
+const MASTER_PORT = 7077;
+/** The worker's RPC port (SPARK_WORKER_PORT, random by default): fixed, so that a policy can name it. */
+const WORKER_PORT = 7078;
+const AUTH_SECRET_VAR = 'SPARK_AUTH_SECRET';
 
 /**
  * Memory a worker container needs, so that neither the daemon nor an executor sized to what the
@@ -37,26 +43,44 @@ export class SparkChart extends NamespacedChart {
     super(scope, id, workload.namespace);
     const { master, worker } = workload.components;
     const { settings } = workload;
-    const subject = `workload "spark"`;
-    for (const field of ['executorMemory', 'daemonMemory'] as const) {
-      if (!isJvmSize(settings.worker[field])) fail(subject, `settings.worker.${field}`, settings.worker[field], 'be a JVM memory size (e.g. "2g", "512m")');
+    // Settings are checked where they are resolved (lib/workload-settings.ts); the replica counts here, where their use is.
+    const { env } = props;
+    if (master.minReplicas !== 1 || master.maxReplicas !== 1) {
+      const field = master.minReplicas !== 1 ? 'minReplicas' : 'maxReplicas';
+      failSizing(env, 'spark', 'master', field, master[field], 'be 1: a standalone master without ZooKeeper recovery is one process; a second would split the workers between two masters');
     }
-    const masterUrl = `spark://spark-master.${workload.namespace}.svc.cluster.local:7077`;
+    if (worker.minReplicas < 1) {
+      failSizing(env, 'spark', 'worker', 'minReplicas', worker.minReplicas, 'be at least 1: the workers autoscale with an HPA, whose minimum cannot be 0 (that needs the HPAScaleToZero feature gate, which EKS does not enable)');
+    }
+    const masterUrl = `spark://spark-master.${workload.namespace}.svc.cluster.local:${MASTER_PORT}`;
+    const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
+    // Shared-secret RPC authentication (Spark 3.5.6 security.html, "Authentication"): the master
+    // refuses a worker or an application that does not hold the secret, so reaching port 7077 no
+    // longer lets a pod run code on the workers. In standalone mode the secret is set with
+    // spark.authenticate.secret on every daemon (SPARK_DAEMON_JAVA_OPTS, spark-standalone.html),
+    // from the Secret; the kubelet expands $(SPARK_AUTH_SECRET), so the manifest holds no secret.
+    // A worker hands the secret to the executors it launches. Applications (drivers, in client
+    // mode) set spark.authenticate and spark.authenticate.secret themselves. The Secret is a
+    // prerequisite (config/workloads.ts).
+    const authentication: k8s.EnvVar[] = [
+      { name: AUTH_SECRET_VAR, valueFrom: { secretKeyRef: { name: settings.authSecret.name, key: settings.authSecret.key } } },
+      { name: 'SPARK_DAEMON_JAVA_OPTS', value: `-Dspark.authenticate=true -Dspark.authenticate.secret=$(${AUTH_SECRET_VAR})` },
+    ];
 
-    new Workload(this, 'spark-master', {
+    const masterPods = new Workload(this, 'spark-master', {
       name: 'spark-master',
       pools: master.pools,
       replicas: master.minReplicas,
       runAsUser: SPARK_USER,
-      services: [{ name: 'spark-master', ports: [{ name: 'cluster', port: 7077 }, { name: 'http-ui', port: 8080 }] }],
+      services: [{ name: 'spark-master', ports: [{ name: 'cluster', port: MASTER_PORT }, { name: 'http-ui', port: 8080 }] }],
       containers: [
         {
           name: 'master',
           image: workload.images.spark,
-          command: [SPARK_CLASS, 'org.apache.spark.deploy.master.Master', '--host', '0.0.0.0', '--port', '7077', '--webui-port', '8080'],
-          env: [FOREGROUND],
+          command: [SPARK_CLASS, 'org.apache.spark.deploy.master.Master', '--host', '0.0.0.0', '--port', String(MASTER_PORT), '--webui-port', '8080'],
+          env: [FOREGROUND, ...authentication],
           ports: [
-            { name: 'cluster', containerPort: 7077 },
+            { name: 'cluster', containerPort: MASTER_PORT },
             { name: 'http-ui', containerPort: 8080 },
           ],
           requests: { cpu: '500m', memory: '1Gi' },
@@ -67,9 +91,11 @@ export class SparkChart extends NamespacedChart {
       ],
     });
 
+    network.addComponent('master', { name: 'spark-master', workload: masterPods });
+
     const memory = toMi(workerMemory(settings.worker).total);
     const cores = String(settings.worker.cores);
-    new Workload(this, 'spark-worker', {
+    const workerPods = new Workload(this, 'spark-worker', {
       name: 'spark-worker',
       pools: worker.pools,
       replicas: worker.minReplicas,
@@ -93,15 +119,19 @@ export class SparkChart extends NamespacedChart {
         {
           name: 'worker',
           image: workload.images.spark,
-          command: [SPARK_CLASS, 'org.apache.spark.deploy.worker.Worker', '--cores', cores, '--memory', settings.worker.executorMemory, '--webui-port', '8081', masterUrl],
+          command: [SPARK_CLASS, 'org.apache.spark.deploy.worker.Worker', '--cores', cores, '--memory', settings.worker.executorMemory, '--port', String(WORKER_PORT), '--webui-port', '8081', masterUrl],
           env: [
             FOREGROUND,
+            ...authentication,
             { name: 'SPARK_DAEMON_MEMORY', value: settings.worker.daemonMemory },
             // Graceful decommissioning (Spark 3.1+): on SIGPWR the worker stops taking executors
             // and its executors stop taking tasks, finish the running ones and exit.
             { name: 'SPARK_WORKER_OPTS', value: '-Dspark.decommission.enabled=true -Dspark.worker.cleanup.enabled=true' },
           ],
-          ports: [{ name: 'http-ui', containerPort: 8081 }],
+          ports: [
+            { name: 'worker', containerPort: WORKER_PORT },
+            { name: 'http-ui', containerPort: 8081 },
+          ],
           // Requests equal limits: the JVMs are sized to them, and a worker is never throttled or evicted first.
           requests: { cpu: cores, memory },
           limits: { cpu: cores, memory },
@@ -123,5 +153,6 @@ export class SparkChart extends NamespacedChart {
         },
       ],
     });
+    network.addComponent('worker', { name: 'spark-worker', workload: workerPods });
   }
 }

@@ -1,6 +1,27 @@
 import { NodeClassCatalog } from './types';
 
 /**
+ * Bottlerocket settings of seed 004's nodes: no admin (SSH) host container, the control
+ * container for SSM, kernel lockdown in integrity mode.
+ */
+const BOTTLEROCKET_LOCKED_DOWN = [
+  '[settings.host-containers.admin]',
+  'enabled = false',
+  '',
+  '[settings.host-containers.control]',
+  'enabled = true',
+  '',
+  '[settings.kernel]',
+  'lockdown = "integrity"',
+].join('\n');
+
+/** Bottlerocket's 4Gi OS volume, and the data volume the kubelet and images use (Karpenter sizes ephemeral storage from it). */
+const BOTTLEROCKET_VOLUMES = [
+  { deviceName: '/dev/xvda', size: '4Gi' },
+  { deviceName: '/dev/xvdb', size: '50Gi', iops: 3000, throughput: 125, rootVolume: true },
+] as const;
+
+/**
  * Every EC2NodeClass, declared once. Cluster-specific values (subnets, security groups, node
  * role, AMI versions, KMS key) come from the environment. Every volume is gp3 and encrypted;
  * IMDSv2 is required everywhere and the hop limit is 1 (pods use IRSA or Pod Identity, never
@@ -62,19 +83,14 @@ export const NODE_CLASSES: NodeClassCatalog = {
     name: 'bottlerocket-arm',
     description: 'Core nodes (seed 004): Bottlerocket arm64, admin container off, control container on, kernel lockdown.',
     amiFamily: 'bottlerocket',
-    volumes: [
-      { deviceName: '/dev/xvda', size: '4Gi' },
-      { deviceName: '/dev/xvdb', size: '50Gi', iops: 3000, throughput: 125, rootVolume: true },
-    ],
-    bottlerocketSettings: [
-      '[settings.host-containers.admin]',
-      'enabled = false',
-      '',
-      '[settings.host-containers.control]',
-      'enabled = true',
-      '',
-      '[settings.kernel]',
-      'lockdown = "integrity"',
-    ].join('\n'),
+    volumes: BOTTLEROCKET_VOLUMES,
+    bottlerocketSettings: BOTTLEROCKET_LOCKED_DOWN,
+  },
+  'ci-build': {
+    name: 'ci-build',
+    description: 'Privileged CI build nodes: Bottlerocket as seed 004 locks it down, arm64 and amd64 (Karpenter resolves the alias per architecture).',
+    amiFamily: 'bottlerocket',
+    volumes: BOTTLEROCKET_VOLUMES,
+    bottlerocketSettings: BOTTLEROCKET_LOCKED_DOWN,
   },
 };

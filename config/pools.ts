@@ -67,6 +67,34 @@ export const POOLS: PoolCatalog = {
     budgets: [{ nodes: '1' }],
     limits: { cpu: '32', memory: '128Gi' },
   },
+  // Privileged CI pods (the Jenkins agents' podman) alone on their nodes: an escape from such a
+  // container is root on its node, so nothing else may share the node. Rootless builds do not
+  // avoid privilege here: podman creates user namespaces, which containerd's RuntimeDefault
+  // seccomp profile allows only with CAP_SYS_ADMIN, and Pod Security's baseline level forbids
+  // both CAP_SYS_ADMIN and an Unconfined profile (README, "Privileged builds").
+  // Both architectures: an image is built natively on nodes of the architecture it is for (an
+  // agent per architecture, README "Privileged builds"), never under emulation, which would need
+  // QEMU registered in the host's binfmt_misc and runs builds several times slower.
+  'ci-build-ondemand': {
+    name: 'ci-build-ondemand',
+    description: 'Privileged CI build agents (podman), alone: tainted so that nothing else lands on their nodes; arm64 and amd64 nodes for native builds of each.',
+    nodeClass: 'ci-build',
+    labels: { workload: 'ci-build' },
+    taints: [{ key: 'workload', value: 'ci-build', effect: 'NoSchedule' }],
+    capacityTypes: ['on-demand'],
+    architectures: ['arm64', 'amd64'],
+    // An agent (1.3 CPU, 2.75Gi requested) per medium node, three per xlarge.
+    instanceTypes: ['t4g.medium', 't4g.large', 't4g.xlarge', 't3.medium', 't3.large', 't3.xlarge'],
+    // Agents are removed 10 minutes after their last build (idleMinutes): an empty node goes 10
+    // minutes later. Nodes are short-lived, so a build host never accumulates state for long.
+    consolidationPolicy: 'WhenEmpty',
+    consolidateAfter: '10m',
+    expireAfter: '24h',
+    // A build in progress gets an hour before its node is taken away (drift, expiry).
+    terminationGracePeriod: '1h',
+    budgets: [{ nodes: '1' }],
+    limits: { cpu: '16', memory: '64Gi' },
+  },
   'kafka-arm-ondemand': {
     name: 'kafka-arm-ondemand',
     description: 'Kafka brokers (seed 003); replaced one node at a time, through drift.',

@@ -2,10 +2,10 @@
  * Plain typed data that describes clusters, pools, node classes and workloads. Nothing here
  * builds a construct: `charts/` turns this data into Kubernetes objects and `lib/` checks it.
  *
- * These types are also the runtime schema of config: `npm run schemas` generates
- * schemas/config.json from them, and synth checks every environment (and the shared pools,
- * node classes and workloads) against it, so an unknown key or a wrong type stops synth even
- * though the build strips types.
+ * The build type-checks config/ against these types before it bundles (scripts/check-config.mjs:
+ * unknown keys and wrong types stop it), and synth checks the values again at run time
+ * (lib/config-shape.ts, lib/pool-shape.ts): a value cast past the types (`as any`) or config
+ * built in code stops synth with the path, the value and the type expected.
  */
 import type { WorkloadOverrides } from './workloads';
 
@@ -78,7 +78,7 @@ export interface PoolLimits {
 }
 
 /** Names of the node classes this project defines. */
-export type NodeClassName = 'default' | 'data' | 'llm' | 'gpu' | 'bottlerocket-arm';
+export type NodeClassName = 'default' | 'data' | 'llm' | 'gpu' | 'bottlerocket-arm' | 'ci-build';
 
 /** Names of the pools this project defines. */
 export type PoolName =
@@ -90,7 +90,8 @@ export type PoolName =
   | 'llm-arm-ondemand'
   | 'llm-arm-spot'
   | 'gpu-spot'
-  | 'gpu-premium';
+  | 'gpu-premium'
+  | 'ci-build-ondemand';
 
 /**
  * A Karpenter NodePool, declared once. Workloads name a pool and derive their node selector
@@ -318,3 +319,85 @@ export type PoolCatalog = { readonly [P in PoolName]: PoolDefinition };
 
 /** Every node class, by name (`NODE_CLASSES` in config/node-classes.ts). */
 export type NodeClassCatalog = { readonly [N in NodeClassName]: NodeClassDefinition };
+
+/** Transport protocols a NetworkPolicy port can name. */
+export type NetworkProtocol = 'TCP' | 'UDP' | 'SCTP';
+
+/**
+ * A port of a flow, on the pods it reaches: a number, or the name the reached component's chart
+ * gives one of its ports (a container port, or a range of ports, such as Spark's driver ports).
+ */
+export interface FlowPort {
+  /** A port number, or the name of a port of the pods reached. */
+  readonly port: number | string;
+  /** @default 'TCP' */
+  readonly protocol?: NetworkProtocol;
+  /** The last port of a range that starts at `port` (a number). @default a single port */
+  readonly endPort?: number;
+}
+
+/** Pods of a workload of the set: one of its components, or another group of its pods its `network` entry names (Airflow's Jobs). */
+export interface WorkloadPeer {
+  /** A workload of config/workloads.ts. */
+  readonly workload: string;
+  /** A key of that workload's `network` entry. */
+  readonly component: string;
+}
+
+/**
+ * Pods of a namespace the set does not create: a prerequisite's (Prometheus in `monitoring`, the
+ * Jenkins controller in `jenkins`, the Redis Sentinels in `redis`), selected by the namespace's
+ * `kubernetes.io/metadata.name` label and, optionally, by the pods' labels.
+ */
+export interface NamespacePeer {
+  readonly namespace: string;
+  /** Labels of its pods. @default every pod of the namespace */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An endpoint outside the cluster, by address: NetworkPolicy selects addresses, not names, so an
+ * endpoint known by name (a Git host, a model registry, S3) is reached through the ranges it may
+ * answer from.
+ */
+export interface ExternalPeer {
+  /** What it is, for readers of config/ and REPORT.md (`the DAG repository`, `Amazon S3`). */
+  readonly external: string;
+  /**
+   * Address ranges. @default the public internet: 0.0.0.0/0 except the private (RFC 1918), shared
+   * (RFC 6598) and link-local ranges, so that no pod of the cluster and not the instance
+   * metadata service is among them
+   */
+  readonly cidrs?: readonly string[];
+}
+
+/** A client of a component: who may connect, to which of its ports, and why. */
+export interface IngressFlow {
+  readonly from: WorkloadPeer | NamespacePeer;
+  readonly ports: readonly FlowPort[];
+  /** Why the client connects (one line, kept with the flow). */
+  readonly why: string;
+}
+
+/**
+ * Something a component connects to outside the set. Flows to another workload of the set are
+ * declared once, as that workload's ingress; the egress they need is derived.
+ */
+export interface EgressFlow {
+  readonly to: NamespacePeer | ExternalPeer;
+  readonly ports: readonly FlowPort[];
+  readonly why: string;
+}
+
+/**
+ * Who may reach a component's pods and what they may reach, declared once: the NetworkPolicies
+ * of its namespace (a default deny, then an allow per flow) are derived from it, and DNS (UDP
+ * and TCP 53 to CoreDNS in kube-system) is always allowed.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export interface ComponentNetwork {
+  /** Its clients. @default none: no pod may connect to it (kubectl port-forward still can: it does not cross the pod network) */
+  readonly ingress?: readonly IngressFlow[];
+  /** What it reaches outside the set. @default none beyond DNS and the servers of the set that name it as a client */
+  readonly egress?: readonly EgressFlow[];
+}

@@ -1,4 +1,4 @@
-import type { Arch, PoolName, Prerequisite } from './types';
+import type { Arch, ComponentNetwork, PoolName, Prerequisite } from './types';
 
 /**
  * Every workload this project deploys, one entry each: its namespace, the pools each of its
@@ -50,8 +50,12 @@ export interface PodSecurity {
   readonly reason: string;
 }
 
-/** A workload's entry: C names its components, I its images, S is the shape of its settings. */
-export interface WorkloadConfig<C extends string, I extends string, S> {
+/**
+ * A workload's entry: C names its components, I its images, S is the shape of its settings, N
+ * the groups of its pods its network entry declares (its components, and pods that are not one,
+ * such as Airflow's Jobs).
+ */
+export interface WorkloadConfig<C extends string, I extends string, S, N extends string = C> {
   /** Namespace of its objects; the platform chart creates it. */
   readonly namespace: string;
   /** @default `restricted` */
@@ -61,6 +65,12 @@ export interface WorkloadConfig<C extends string, I extends string, S> {
   readonly settings: S;
   /** Objects outside the set its pods reference, and AWS resources it uses. @default none */
   readonly prerequisites?: readonly Prerequisite[];
+  /**
+   * Who may reach each group of its pods, on which ports, and what they reach outside the set:
+   * its namespace's NetworkPolicies are derived from it (lib/network/), and REPORT.md shows what
+   * they allow. A flow between two workloads of the set is declared once, by the one reached.
+   */
+  readonly network: Readonly<Record<N, ComponentNetwork>>;
 }
 
 /** What an environment may change about a workload entry `W`. */
@@ -107,8 +117,17 @@ export interface JenkinsSettings {
     /** Label the chart's config-reload sidecar watches (`<release>-jenkins-config`). */
     readonly configLabel: string;
   };
-  /** Label pipelines select the agent with (`agent { label 'podman' }`). */
+  /**
+   * Label pipelines select an agent with: `<label>-<arch>` for an architecture
+   * (`agent { label 'podman-amd64' }`), `<label>` alone for the first of `architectures`.
+   */
   readonly label: string;
+  /**
+   * Architectures images are built for, natively: one pod template each, pinned to nodes of that
+   * architecture. A multi-architecture image is a build per architecture, then a manifest list
+   * (`podman manifest create`, `podman manifest add`, `podman manifest push`).
+   */
+  readonly architectures: readonly Arch[];
   /** Minutes an idle agent pod is kept for the next queued build. */
   readonly idleMinutes: number;
 }
@@ -138,6 +157,12 @@ export interface SparkSettings {
      */
     readonly protectFor: string;
   };
+  /**
+   * The shared secret of Spark's RPC authentication (`spark.authenticate`): the master refuses a
+   * worker or an application that does not prove it holds the same one. Standalone mode has one
+   * secret for every daemon and application (Spark 3.5.6 security.html, "Authentication").
+   */
+  readonly authSecret: SecretKey;
 }
 
 /** Airflow with LocalExecutor. */
@@ -222,7 +247,7 @@ export interface WorkloadCatalog {
   readonly jenkins: WorkloadConfig<'agent', 'jnlp' | 'python' | 'podman' | 'awsCli', JenkinsSettings>;
   readonly kafka: WorkloadConfig<'brokers', 'kafka', KafkaSettings>;
   readonly spark: WorkloadConfig<'master' | 'worker', 'spark', SparkSettings>;
-  readonly airflow: WorkloadConfig<'webserver' | 'scheduler', 'airflow' | 'gitSync', AirflowSettings>;
+  readonly airflow: WorkloadConfig<'webserver' | 'scheduler', 'airflow' | 'gitSync', AirflowSettings, 'webserver' | 'scheduler' | 'jobs'>;
   readonly llm: WorkloadConfig<'server', 'ollama', LlmSettings>;
   readonly 'ai-worker': WorkloadConfig<'worker', 'worker', AiWorkerSettings>;
 }
@@ -243,6 +268,22 @@ export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object
 
 const MULTI_ARCH: readonly Arch[] = ['amd64', 'arm64'];
 
+/**
+ * Where the Airflow metadata database (Postgres, RDS in the VPC's database subnets) answers: the
+ * VPC's private ranges. Narrow it to the database subnets' CIDRs once an environment names them.
+ */
+const VPC_PRIVATE: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/**
+ * The ports Spark applications bind, random unless the application sets them (Spark 3.5.6
+ * security.html, "Configuring Ports for Network Security"): DAG tasks set spark.driver.port and
+ * spark.blockManager.port to the first port of each range, and Spark tries the next port while
+ * one is taken, up to spark.port.maxRetries (16) times (several drivers and executors share a pod).
+ */
+export const SPARK_APPLICATION_PORTS = { driver: { port: 7100, endPort: 7116 }, blockManager: { port: 7200, endPort: 7216 } } as const;
+
+/** Amazon S3 and AWS STS, for a service account's IAM role (IRSA): public endpoints, HTTPS. */
+const AWS_APIS = { to: { external: 'Amazon S3 and AWS STS (the service account\'s IAM role, IRSA)' }, ports: [{ port: 443 }] } as const;
+
 export const WORKLOADS: WorkloadCatalog = {
   jenkins: {
     namespace: 'ci',
@@ -252,7 +293,8 @@ export const WORKLOADS: WorkloadCatalog = {
     },
     // Agents are created by the controller's Kubernetes cloud, one pod per queued build, up to
     // maxReplicas at once, and removed after idleMinutes: the queue scales them, to zero.
-    components: { agent: { pools: ['core-arm-ondemand'], minReplicas: 0, maxReplicas: 6 } },
+    // A pool of their own, tainted: a privileged pod never shares a node with another workload.
+    components: { agent: { pools: ['ci-build-ondemand'], minReplicas: 0, maxReplicas: 6 } },
     images: {
       // The agent container the Kubernetes plugin connects through (as the official chart pins it).
       jnlp: { repository: 'jenkins/inbound-agent', tag: '3385.vf1123fb_515da_-1', architectures: MULTI_ARCH },
@@ -263,12 +305,28 @@ export const WORKLOADS: WorkloadCatalog = {
     settings: {
       controller: { url: 'http://jenkins.jenkins.svc.cluster.local:8080/', namespace: 'jenkins', serviceAccount: 'jenkins', configLabel: 'jenkins-jenkins-config' },
       label: 'podman',
+      // The fleet runs both: Graviton pools, and amd64 for the default and GPU pools.
+      architectures: ['arm64', 'amd64'],
       idleMinutes: 10,
     },
     prerequisites: [
       { kind: 'Namespace', name: 'jenkins', purpose: 'the Jenkins controller (official jenkinsci/helm-charts chart, release "jenkins"), with the kubernetes and configuration-as-code plugins and its config-reload sidecar' },
       { kind: 'ServiceAccount', name: 'jenkins', namespace: 'jenkins', purpose: "the controller's service account; the Role in ci lets it create agent pods" },
     ],
+    network: {
+      agent: {
+        // No client: the controller reaches an agent only through the API server (pods/exec,
+        // pods/log), and its commands travel over the connection the agent opens.
+        egress: [
+          {
+            to: { namespace: 'jenkins', podLabels: { 'app.kubernetes.io/component': 'jenkins-controller', 'app.kubernetes.io/instance': 'jenkins' } },
+            ports: [{ port: 8080 }],
+            why: "the agent connects to the controller over WebSocket on its HTTP port (webSocket: true): no inbound agent port (50000) is used",
+          },
+          { to: { external: 'container registries, package indexes, Git hosts and the AWS APIs pipelines use' }, ports: [{ port: 443 }], why: 'builds pull and push images and fetch sources and packages over HTTPS' },
+        ],
+      },
+    },
   },
   kafka: {
     namespace: 'kafka',
@@ -276,6 +334,16 @@ export const WORKLOADS: WorkloadCatalog = {
     components: { brokers: { pools: ['kafka-arm-ondemand'], minReplicas: 3 } },
     images: { kafka: { repository: 'apache/kafka', tag: '3.9.1', architectures: MULTI_ARCH } },
     settings: { clusterId: 'q1Sh-9_ISia_zwGINzRvyQ', storage: '100Gi', heap: '1g' },
+    network: {
+      brokers: {
+        // The PLAINTEXT listener authenticates no one: these are the only pods that reach it.
+        ingress: [
+          { from: { workload: 'kafka', component: 'brokers' }, ports: [{ port: 'broker' }, { port: 'controller' }], why: 'replication between brokers (PLAINTEXT, 9092) and the KRaft quorum of the combined broker/controllers (CONTROLLER, 9093)' },
+          { from: { workload: 'spark', component: 'worker' }, ports: [{ port: 'broker' }], why: 'Spark applications (drivers and executors run in the workers) read and write topics' },
+          { from: { workload: 'airflow', component: 'scheduler' }, ports: [{ port: 'broker' }], why: 'DAG tasks (LocalExecutor runs them in the schedulers) produce and consume' },
+        ],
+      },
+    },
   },
   spark: {
     namespace: 'spark',
@@ -285,7 +353,31 @@ export const WORKLOADS: WorkloadCatalog = {
       worker: { pools: ['spark-exec-arm-ondemand'], minReplicas: 5, maxReplicas: 20 },
     },
     images: { spark: { repository: 'apache/spark', tag: '3.5.6', architectures: MULTI_ARCH } },
-    settings: { worker: { cores: 2, executorMemory: '2g', daemonMemory: '512m', protectFor: '1h' } },
+    settings: {
+      worker: { cores: 2, executorMemory: '2g', daemonMemory: '512m', protectFor: '1h' },
+      authSecret: { name: 'spark-auth', key: 'secret' },
+    },
+    prerequisites: [
+      { kind: 'Secret', name: 'spark-auth', purpose: 'key secret: the shared secret of Spark RPC authentication (spark.authenticate), held by the master, the workers and every application submitted; create it with External Secrets (e.g. 32 random bytes, hex)' },
+    ],
+    // Applications run in client deploy mode, their drivers in the Airflow schedulers: standalone
+    // cluster mode does not work with spark.authenticate (SPARK-25078, open for 3.5.6: the driver a
+    // worker launches fails with "A secret key must be specified").
+    network: {
+      master: {
+        ingress: [
+          { from: { workload: 'spark', component: 'worker' }, ports: [{ port: 'cluster' }], why: 'workers register and heartbeat' },
+          { from: { workload: 'airflow', component: 'scheduler' }, ports: [{ port: 'cluster' }], why: 'drivers (DAG tasks, client deploy mode) register their applications' },
+        ],
+      },
+      worker: {
+        ingress: [
+          { from: { workload: 'spark', component: 'master' }, ports: [{ port: 'worker' }], why: 'the master launches executors on a worker' },
+          { from: { workload: 'spark', component: 'worker' }, ports: [SPARK_APPLICATION_PORTS.blockManager], why: 'executors fetch shuffle and cached blocks from each other' },
+          { from: { workload: 'airflow', component: 'scheduler' }, ports: [SPARK_APPLICATION_PORTS.blockManager], why: 'drivers fetch results and blocks from the executors' },
+        ],
+      },
+    },
   },
   airflow: {
     namespace: 'airflow',
@@ -307,6 +399,31 @@ export const WORKLOADS: WorkloadCatalog = {
     prerequisites: [
       { kind: 'Secret', name: 'airflow', purpose: 'sql-alchemy-conn (the Postgres metadata database), fernet-key, webserver-secret-key and admin-password; create it with External Secrets' },
     ],
+    network: {
+      // No client: users reach it with kubectl port-forward, which does not cross the pod network.
+      webserver: {
+        egress: [
+          { to: { external: 'the Airflow metadata database (Postgres)', cidrs: VPC_PRIVATE }, ports: [{ port: 5432 }], why: 'sql-alchemy-conn' },
+          { ...AWS_APIS, why: 'task logs, read from S3' },
+        ],
+      },
+      scheduler: {
+        // DAG tasks run Spark drivers (client deploy mode): the master and the executors connect back.
+        ingress: [
+          { from: { workload: 'spark', component: 'master' }, ports: [SPARK_APPLICATION_PORTS.driver], why: 'the master tells a driver of its executors' },
+          { from: { workload: 'spark', component: 'worker' }, ports: [SPARK_APPLICATION_PORTS.driver, SPARK_APPLICATION_PORTS.blockManager], why: 'executors connect to their driver, and fetch broadcast blocks from it' },
+        ],
+        egress: [
+          { to: { external: 'the Airflow metadata database (Postgres)', cidrs: VPC_PRIVATE }, ports: [{ port: 5432 }], why: 'sql-alchemy-conn' },
+          { ...AWS_APIS, why: 'task logs, written to S3' },
+          { to: { external: 'the DAG repository (settings.dags.repo)' }, ports: [{ port: 443 }], why: 'git-sync clones and fetches the DAGs over HTTPS' },
+        ],
+      },
+      // The migration and admin-user Jobs.
+      jobs: {
+        egress: [{ to: { external: 'the Airflow metadata database (Postgres)', cidrs: VPC_PRIVATE }, ports: [{ port: 5432 }], why: 'schema migrations and the admin user' }],
+      },
+    },
   },
   llm: {
     namespace: 'llm',
@@ -321,6 +438,13 @@ export const WORKLOADS: WorkloadCatalog = {
       // leaves room on the pool's 16 GiB xlarge nodes.
       model: { name: 'qwen2.5:1.5b', memory: '2560Mi', disk: '1Gi' },
       volumeSize: '20Gi',
+    },
+    network: {
+      server: {
+        // The ollama API authenticates no one: these are the only pods that reach it.
+        ingress: [{ from: { workload: 'airflow', component: 'scheduler' }, ports: [{ port: 'http' }], why: 'DAG tasks send prompts to the model' }],
+        egress: [{ to: { external: 'the ollama model registry (registry.ollama.ai and the CDN it redirects to)' }, ports: [{ port: 443 }], why: 'ollama pull, on a volume that lacks the model' }],
+      },
     },
   },
   'ai-worker': {
@@ -337,7 +461,15 @@ export const WORKLOADS: WorkloadCatalog = {
     },
     prerequisites: [
       { kind: 'Secret', name: 'redis', purpose: 'key password: the Redis (and Sentinel) password the workers and KEDA use' },
-      { kind: 'Service', name: 'redis-sentinel', namespace: 'redis', purpose: 'the Redis Sentinels of the Celery broker (seed 001)' },
+      { kind: 'Service', name: 'redis-sentinel', namespace: 'redis', purpose: 'the Redis Sentinels of the Celery broker (seed 001); if namespace redis isolates its pods, it admits namespace ai (the workers) and namespace keda (the scaler) on 26379 and 6379' },
     ],
+    network: {
+      worker: {
+        egress: [
+          { to: { namespace: 'redis' }, ports: [{ port: 26379 }, { port: 6379 }], why: 'the Celery broker: the Sentinels (26379) name the master, then the workers connect to it (6379)' },
+          { ...AWS_APIS, why: 'checkpoints, written to S3' },
+        ],
+      },
+    },
   },
 };

@@ -6,7 +6,7 @@ import { embeddedPods } from './validation/embedded';
 import { KubeObject } from './validation/findings';
 import { PoolView } from './validation/node-pools';
 import { allocatable } from './validation/overhead';
-import { mismatch, podRequests } from './validation/placement';
+import { allowsInstanceType, mismatch, podRequests } from './validation/placement';
 import { isObject, Json, podOf } from './validation/pods';
 import { LabelSelector, selects } from './validation/selectors';
 
@@ -56,6 +56,12 @@ export interface PoolPlan {
   readonly peak: NodeEstimate;
   /** The pool filled to its limits with the instance type it uses most at peak (or its cheapest): the most the limits let it spend. */
   readonly atLimits: NodeEstimate;
+  /**
+   * No taint keeps other pods off it: pods from outside this repository (the cluster's
+   * prerequisites, add-ons, anything without a node selector) may land on it, which the plan
+   * cannot count.
+   */
+  readonly takesOutsidePods: boolean;
 }
 
 export interface CapacityPlan {
@@ -205,7 +211,11 @@ function workloadsOf(objects: readonly KubeObject[]): Workload[] {
 function podsOf(w: Workload, count: number, pools: readonly PoolView[]): SchedulingPod[] {
   const admitting = new Set(pools.filter((p) => mismatch(w.spec, p) === undefined).map((p) => p.name));
   const zones = podZones(w.spec);
-  const base = { namespace: w.namespace, labels: w.labels, requests: w.planned.requests, pools: admitting, ...(zones ? { zones } : {}), spreads: spreadsOf(w.spec, w.namespace, w.labels), antiAffinity: antiAffinityOf(w.spec, w.namespace) };
+  // The instance types of its pools its own requirements allow, when they narrow them.
+  const offered = pools.filter((p) => admitting.has(p.name)).flatMap((p) => p.instances ?? []);
+  const allowed = offered.filter((t) => allowsInstanceType(w.spec, t));
+  const types = allowed.length < offered.length ? new Set(allowed.map((t) => t.name)) : undefined;
+  const base = { namespace: w.namespace, labels: w.labels, requests: w.planned.requests, pools: admitting, ...(zones ? { zones } : {}), ...(types ? { types } : {}), spreads: spreadsOf(w.spec, w.namespace, w.labels), antiAffinity: antiAffinityOf(w.spec, w.namespace) };
   return Array.from({ length: count }, (_, i) => ({ ...base, uid: `${w.namespace}/${w.workload}/${String(i).padStart(3, '0')}` }));
 }
 
@@ -273,6 +283,8 @@ export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
       idle: estimate(of(idle), capacityType),
       peak: peakEstimate,
       atLimits: atLimits(view, peakEstimate.byType?.[0]?.instanceType, capacityType),
+      // A PreferNoSchedule taint only steers the scheduler: such pods may still land.
+      takesOutsidePods: !view.taints.some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
     };
   });
   const sum = (which: 'idle' | 'peak') => plans.reduce((s, p) => s + p[which].hourly, 0);

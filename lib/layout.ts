@@ -23,7 +23,8 @@ const PHASES: readonly { readonly file: string; readonly kinds: readonly string[
   { file: '01-storage.yaml', kinds: ['StorageClass', 'PersistentVolume'], wave: 0 },
   { file: '02-ec2nodeclasses.yaml', kinds: ['EC2NodeClass'], wave: 1 },
   { file: '03-nodepools.yaml', kinds: ['NodePool'], wave: 2 },
-  { file: '04-config.yaml', kinds: ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'PersistentVolumeClaim', 'Service'], wave: 3 },
+  // NetworkPolicies before the pods they govern: the policies exist before the sync starts a pod.
+  { file: '04-config.yaml', kinds: ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'PersistentVolumeClaim', 'Service', 'NetworkPolicy'], wave: 3 },
   { file: '05-disruption-budgets.yaml', kinds: ['PodDisruptionBudget'], wave: 4 },
   { file: '06-jobs.yaml', kinds: ['Job'], wave: 5 },
   { file: '07-workloads.yaml', kinds: ['StatefulSet', 'Deployment'], wave: 7 },

@@ -2,13 +2,18 @@ import { NODE_CLASSES } from '../config/node-classes';
 import { POOLS } from '../config/pools';
 import { Arch, CapacityType, EnvironmentConfig, PoolDefinition, PoolName, TaintEffect } from '../config/types';
 import { candidateTypes, closestTypes, InstanceType, instanceType } from './catalog';
-import { suggest } from './errors';
+import { checkShape } from './config-shape';
 import { isBudgetDuration, isKarpenterDuration } from './durations';
+import { editDistance } from './edit-distance';
 import { environmentSubject } from './environment';
-import { fail } from './errors';
+import { fail, suggest } from './errors';
 import { checkLabelKey, checkLabelValue } from './labels';
-import { isQuantity } from './quantity';
-import { allowedInstances, NodeRequirement } from './requirements';
+import { checkNodeClasses } from './node-class';
+import { POOL_SHAPE } from './pool-shape';
+import { formatGiB, isQuantity, parseQuantity } from './quantity';
+import { allowedInstances, misspeltLabel, NodeRequirement } from './requirements';
+import { allocatable } from './validation/overhead';
+import { cronError } from './validation/robfig-cron';
 
 /** A pool with an environment's overrides applied and its defaults resolved. */
 export interface ResolvedPool extends PoolDefinition {
@@ -40,8 +45,10 @@ const TYPED_KEYS: Readonly<Record<string, string>> = {
  * in a base pool is reported even when every environment overrides the field.
  */
 export function checkBasePools(): void {
+  checkNodeClasses();
   for (const [key, pool] of Object.entries(POOLS)) {
-    const subject = `config/pools.ts: NodePool "${pool.name}"`;
+    const subject = `config/pools.ts: NodePool "${typeof pool?.name === 'string' ? pool.name : key}"`;
+    checkShape(subject, '', pool, POOL_SHAPE);
     if (pool.name !== key) fail(subject, 'name', pool.name, `equal its key in POOLS ("${key}"): two pools named alike would be one NodePool`);
     if (!(pool.nodeClass in NODE_CLASSES)) fail(subject, 'nodeClass', pool.nodeClass, `name a node class of config/node-classes.ts: [${Object.keys(NODE_CLASSES).join(', ')}]`);
     checkPoolFields(pool, subject);
@@ -71,13 +78,64 @@ export function resolvePools(env: EnvironmentConfig): ResolvedPool[] {
 /** Checks one pool in an environment; returns it resolved. */
 export function checkPool(pool: PoolDefinition, env: EnvironmentConfig): ResolvedPool {
   const subject = `${environmentSubject(env)}: NodePool "${pool.name}"`;
-  const instances = checkPoolFields(pool, subject);
+  // Limits the environment leaves as config/pools.ts has them are named there: the file to change.
+  const limitsSubject = env.pools?.[pool.name]?.limits !== undefined ? subject : `config/pools.ts: NodePool "${pool.name}" (with the instance types environment "${env.name}" allows)`;
+  const instances = checkPoolFields(pool, subject, limitsSubject);
   const zones = pool.zones ?? env.cluster.zones;
   if (zones.length === 0) fail(subject, 'zones', zones, 'name at least one zone');
   for (const zone of zones) {
     if (!env.cluster.zones.includes(zone)) fail(subject, 'zones', zone, `be one of the cluster's zones [${env.cluster.zones.join(', ')}]`);
   }
   return { ...pool, zones, instances };
+}
+
+/**
+ * Why Karpenter cannot parse a disruption budget's schedule, or undefined: it parses it with
+ * robfig/cron's standard parser (five fields or a descriptor), in UTC (sigs.k8s.io/karpenter
+ * v1.14.1 pkg/apis/v1/nodepool.go Budget.IsActive: cron.ParseStandard("TZ=UTC " + schedule)). A
+ * schedule it cannot parse passes the CRD's pattern and fails every disruption decision of the
+ * pool ("invariant violated, invalid cron"). Held to Karpenter's own code by
+ * test/oracle-karpenter-budget.test.ts.
+ */
+export function karpenterScheduleError(schedule: string): string | undefined {
+  return cronError(`TZ=UTC ${schedule}`, { descriptors: true });
+}
+
+/**
+ * The pool pods without a node selector land on (README, Pools): the highest-weight untainted
+ * pool, by design `default`. Such pods tolerate no taint: a NoSchedule or NoExecute taint there
+ * leaves them Pending (or on whatever other untainted pool remains, which is meant for others).
+ */
+export const UNSELECTED_POOL = 'default';
+
+/**
+ * Karpenter launches no node that would take a pool past its limits: it filters out every
+ * instance type whose capacity exceeds what the limits leave (sigs.k8s.io/karpenter v1.14.1
+ * pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources, "all
+ * available instance types exceed limits for nodepool"). Limits below the smallest allowed type
+ * leave the pool unable to launch a single node. Capacity is Karpenter's: memory less the VM
+ * overhead (lib/validation/overhead.ts).
+ */
+function checkLimitsAllowANode(pool: PoolDefinition, instances: readonly InstanceType[], subject: string): void {
+  const limit = (resource: keyof PoolDefinition['limits']) => (pool.limits[resource] !== undefined ? parseQuantity(pool.limits[resource]!) : Infinity);
+  const [cpu, memory, gpus, nodes] = [limit('cpu'), limit('memory'), limit('nvidia.com/gpu'), limit('nodes')];
+  if (nodes < 1) fail(subject, 'limits.nodes', pool.limits.nodes, 'be at least 1: with no node allowed the pool never launches one');
+  // EC2's memory is above Karpenter's capacity: a type that fits by it fits (the common case, without the arithmetic below).
+  if (instances.some((type) => type.vcpu <= cpu && type.memoryMiB * 2 ** 20 <= memory && type.gpus <= gpus)) return;
+  const sized = instances.map((type) => ({ type, memory: allocatable(type).capacity.memory }));
+  const smallest = (by: (t: (typeof sized)[number]) => number) => [...sized].sort((a, b) => by(a) - by(b) || a.type.name.localeCompare(b.type.name))[0]!;
+  const why = 'Karpenter launches no node that would exceed the limits, so the pool could never launch one';
+  if (!sized.some((t) => t.type.vcpu <= cpu)) {
+    const t = smallest((x) => x.type.vcpu);
+    fail(subject, 'limits.cpu', pool.limits.cpu, `allow one node of the smallest instance type the pool allows, ${t.type.name} (${t.type.vcpu} vCPU): be at least "${t.type.vcpu}". ${why}`);
+  }
+  if (!sized.some((t) => t.memory <= memory)) {
+    const t = smallest((x) => x.memory);
+    fail(subject, 'limits.memory', pool.limits.memory, `allow one node of the smallest instance type the pool allows, ${t.type.name} (${formatGiB(t.memory)} of memory as Karpenter counts it, after the VM overhead): be at least "${Math.ceil(t.memory / 2 ** 30)}Gi". ${why}`);
+  }
+  if (!sized.some((t) => t.type.vcpu <= cpu && t.memory <= memory && t.type.gpus <= gpus)) {
+    fail(subject, 'limits', pool.limits, `allow one node of some instance type the pool allows (${sized.map((t) => `${t.type.name}: ${t.type.vcpu} vCPU, ${formatGiB(t.memory)}${t.type.gpus > 0 ? `, ${t.type.gpus} GPU` : ''}`).slice(0, 5).join('; ')}). ${why}`);
+  }
 }
 
 /** The requirements a pool renders, typed fields first (the same order as the NodePool). */
@@ -93,7 +151,7 @@ export function poolRequirements(pool: PoolDefinition, zones?: readonly string[]
 }
 
 /** Checks the fields of a pool that do not depend on an environment; returns the instance types it allows. */
-function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] {
+function checkPoolFields(pool: PoolDefinition, subject: string, limitsSubject = subject): InstanceType[] {
   if (pool.capacityTypes.length === 0) fail(subject, 'capacityTypes', pool.capacityTypes, 'name at least one capacity type');
   for (const type of pool.capacityTypes) {
     if (!CAPACITY_TYPES.includes(type)) fail(subject, 'capacityTypes', type, `be one of [${CAPACITY_TYPES.join(', ')}]`);
@@ -116,6 +174,10 @@ function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] 
     const field = `requirements[${i}]`;
     if (TYPED_KEYS[r.key]) fail(subject, `${field}.key`, r.key, `be set through the pool's '${TYPED_KEYS[r.key]}' field, not a requirement`);
     checkLabelKey(subject, `${field}.key`, r.key, false);
+    const meant = misspeltLabel(r.key, editDistance);
+    if (meant !== undefined) {
+      fail(subject, `${field}.key`, r.key, `be a label Karpenter knows (did you mean "${meant}"?): no node carries ${JSON.stringify(r.key)}, so ${r.operator === 'In' || r.operator === 'Exists' ? 'no instance type can satisfy the requirement' : 'the requirement constrains nothing'}`);
+    }
     if (!OPERATORS.includes(r.operator)) fail(subject, `${field}.operator`, r.operator, `be one of [${OPERATORS.join(', ')}]`);
     const values = r.values ?? [];
     if ((r.operator === 'In' || r.operator === 'NotIn') && values.length === 0) fail(subject, `${field}.values`, values, `hold at least one value with operator ${r.operator}`);
@@ -154,6 +216,13 @@ function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] 
     if (budget.duration !== undefined && !isBudgetDuration(budget.duration)) {
       fail(subject, `${field}.duration`, budget.duration, 'be in minutes or hours ("30m", "8h", "1h30m")');
     }
+    if (budget.schedule !== undefined) {
+      const error = karpenterScheduleError(budget.schedule);
+      if (error !== undefined) {
+        const zone = /^(CRON_)?TZ=/.test(budget.schedule) ? ' Karpenter reads every schedule in UTC and takes no time zone: convert the times to UTC.' : '';
+        fail(subject, `${field}.schedule`, budget.schedule, `be a cron schedule Karpenter can parse: five fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat), or @daily, @hourly, @weekly, @monthly, @yearly; robfig/cron says: ${error}.${zone}`);
+      }
+    }
     for (const reason of budget.reasons ?? []) {
       if (!BUDGET_REASONS.includes(reason)) fail(subject, `${field}.reasons`, reason, `be one of [${BUDGET_REASONS.join(', ')}]`);
     }
@@ -161,6 +230,7 @@ function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] 
 
   for (const [resource, value] of Object.entries(pool.limits)) {
     if (value !== undefined && !isQuantity(value)) fail(subject, `limits.${resource}`, value, 'be a Kubernetes quantity ("40", "160Gi")');
+    if (value !== undefined && parseQuantity(value) < 0) fail(subject, `limits.${resource}`, value, 'not be negative');
   }
   const offersGpus = instances.some((type) => type.gpus > 0);
   if (offersGpus && pool.limits['nvidia.com/gpu'] === undefined) {
@@ -182,6 +252,10 @@ function checkPoolFields(pool: PoolDefinition, subject: string): InstanceType[] 
     checkLabelKey(subject, `taints[${i}].key`, taint.key, false);
     if (taint.value !== undefined) checkLabelValue(subject, `taints[${i}].value`, taint.value);
     if (!TAINT_EFFECTS.includes(taint.effect)) fail(subject, `taints[${i}].effect`, taint.effect, `be one of [${TAINT_EFFECTS.join(', ')}]`);
+    if (pool.name === UNSELECTED_POOL && taint.effect !== 'PreferNoSchedule') {
+      fail(subject, `taints[${i}]`, taint, `be left out of the "${UNSELECTED_POOL}" pool: it is the pool for pods that select none, and they tolerate no taint, so they would stay Pending (or land on a pool meant for others). Taint another pool, or use effect PreferNoSchedule`);
+    }
   });
+  checkLimitsAllowANode(pool, instances, limitsSubject);
   return instances;
 }

@@ -1,5 +1,7 @@
 import type { Prerequisite } from '../config/types';
+import { awsPrerequisites } from './aws-prerequisites';
 import { capacityPlan, CapacityPlan, formatDollars } from './capacity';
+import { ConfigPlaceholder, configPlaceholders } from './config-placeholders';
 import { PRICING } from '../config/pricing';
 import { CLUSTER_SCOPED_KINDS } from './layout';
 import { parseQuantity } from './quantity';
@@ -10,6 +12,7 @@ import type { ValidationResult } from './validation';
 import { poolsFor } from './validation/placement';
 import { podOf } from './validation/pods';
 import { isKubernetesKind } from './workload-config';
+import { ANY_OTHER_POD, OUTSIDE_CLUSTER, Reachability, reachability } from './network/reachability';
 
 const CONTROLLERS = new Set(['Deployment', 'StatefulSet']);
 /** Kinds a prerequisite may name that live outside any namespace. */
@@ -60,6 +63,8 @@ export function report(built: BuiltEnvironment, validation: ValidationResult): s
     }),
     '',
     ...capacitySection(built.capacity ?? capacityPlan(manifests)),
+    ...networkSection(reachability(manifests)),
+    ...placeholderSection(configPlaceholders(env)),
     '## Prerequisites',
     '',
     'What the set needs from outside it; create these before the first sync.',
@@ -76,19 +81,27 @@ export function report(built: BuiltEnvironment, validation: ValidationResult): s
   return lines.join('\n');
 }
 
+/** The documentation placeholders config/ still holds for this environment, each with where to set the real value. */
+function placeholderSection(placeholders: readonly ConfigPlaceholder[]): string[] {
+  return [
+    '## Placeholders to replace',
+    '',
+    ...(placeholders.length === 0
+      ? ['None: no value of config/ is a documentation placeholder.']
+      : [
+          `**${placeholders.length} value(s) of config/ are documentation placeholders**: they point at an account, key, file system or host that is not yours (IAM refuses the roles, the CSI driver finds no file system, the endpoint does not resolve). Set each before a first sync.`,
+          '',
+          '| set it in | placeholder | what it is |',
+          '|---|---|---|',
+          ...placeholders.map((p) => `| ${p.where} | \`${p.value}\` | ${p.what} |`),
+        ]),
+    '',
+  ];
+}
+
 /** The prerequisites as a table: those declared in config/, then the AWS resources the environment names. */
 function prerequisites(declared: readonly Prerequisite[], env: BuiltEnvironment['env']): string[] {
-  const aws: Prerequisite[] = [
-    { kind: 'IAM role', name: env.nodeRole, purpose: 'node role Karpenter builds instance profiles from' },
-    { kind: 'IAM role', name: env.karpenter.controllerRoleArn, purpose: "Karpenter controller's role (IRSA)" },
-    ...(env.karpenter.interruptionQueue
-      ? [
-          { kind: 'SQS queue', name: env.karpenter.interruptionQueue, purpose: 'spot interruptions, rebalance recommendations, scheduled changes and instance state changes, for Karpenter to drain nodes ahead of them' },
-          ...['spot interruption warning', 'rebalance recommendation', 'scheduled change (AWS Health)', 'instance state change'].map((rule) => ({ kind: 'EventBridge rule', name: rule, purpose: `targets SQS queue ${env.karpenter.interruptionQueue}` })),
-        ]
-      : []),
-    ...(env.ebsKmsKeyId ? [{ kind: 'KMS key', name: env.ebsKmsKeyId, purpose: 'encrypts node and broker volumes; the node role and the EBS CSI driver need kms:CreateGrant on it' }] : []),
-  ];
+  const aws = awsPrerequisites(env);
   const all = [...declared, ...aws];
   return [
     '| kind | name | namespace | purpose |',
@@ -114,5 +127,35 @@ export function capacitySection(plan: CapacityPlan): string[] {
     ...(plan.unplaced.length > 0 ? [`- not on a Karpenter pool: ${plan.unplaced.join(', ')}`] : []),
     ...pending,
     '',
+  ];
+}
+
+/**
+ * Who can reach whom: computed from the NetworkPolicies as emitted (lib/network/reachability.ts,
+ * Kubernetes' semantics held to cyclonus's), never from config/, so a policy edited by hand
+ * shows here as it is.
+ */
+export function networkSection(matrix: Reachability): string[] {
+  const table = (rows: Reachability['reaches']) => ['| from | to | ports |', '|---|---|---|', ...rows.map((r) => `| ${r.from} | ${r.to} | ${r.ports} |`)];
+  const fromAnywhere = matrix.reaches.filter((r) => r.from === ANY_OTHER_POD || r.from === OUTSIDE_CLUSTER);
+  const open = [
+    ...matrix.open.ingress.map((g) => `- ${g}: no NetworkPolicy isolates its ingress; any pod of the cluster reaches it`),
+    ...matrix.open.egress.map((g) => `- ${g}: no NetworkPolicy isolates its egress; it reaches anything`),
+  ];
+  return [
+    '## Network: who can reach whom',
+    '',
+    "Computed from this folder's NetworkPolicies with Kubernetes' semantics (enforced by the VPC CNI's network policy agent, a prerequisite); kubelet probes and `kubectl port-forward` do not cross the pod network and are not shown. Each row is a connection the policies allow; anything else is denied.",
+    '',
+    ...table(matrix.reaches.filter((r) => r.from !== ANY_OTHER_POD && r.from !== OUTSIDE_CLUSTER)),
+    '',
+    `From any other pod, or from outside the cluster: ${fromAnywhere.length === 0 ? 'nothing.' : ''}`,
+    '',
+    ...(fromAnywhere.length > 0 ? [...table(fromAnywhere), ''] : []),
+    'What leaves the cluster:',
+    '',
+    ...(matrix.leaves.length > 0 ? table(matrix.leaves) : ['Nothing.']),
+    '',
+    ...(open.length > 0 ? ['Not isolated:', '', ...open, ''] : []),
   ];
 }

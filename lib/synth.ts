@@ -2,6 +2,7 @@ import { close, constants, existsSync, link, mkdirSync, open, readFile, renameSy
 import { dirname, join, resolve } from 'node:path';
 import type { App } from 'cdk8s';
 import type { CapacityPlan } from './capacity';
+import { ConfigPlaceholder, configPlaceholders } from './config-placeholders';
 import type { EnvironmentConfig, Prerequisite } from '../config/types';
 import { ConfigError } from './errors';
 import { CLUSTER_SCOPED_KINDS, layout, Manifest, toYaml, withSyncOptions } from './layout';
@@ -98,7 +99,7 @@ export function synthesizeApp(app: App): Manifest[] {
 
 /** How an environment is validated: as a complete set, with production rules where it is production, knowing its declared prerequisites. */
 export function validateOptions(built: BuiltEnvironment): ValidateOptions {
-  return { complete: true, production: built.env.production, prerequisites: built.prerequisites };
+  return { complete: true, production: built.env.production, prerequisites: built.prerequisites, listedPlaceholders: configPlaceholders(built.env).map((p) => p.value) };
 }
 
 /** Every environment, built one at a time after the shared config is checked; names must be unique. */
@@ -128,10 +129,11 @@ function environmentOutput(built: BuiltEnvironment, validation: ValidationResult
   };
 }
 
-/** What a synth produced: the files, and the validator's warnings by environment (printed, not failing). */
+/** What a synth produced: the files, the validator's warnings by environment (printed, not failing) and the placeholders left in config/ (printed). */
 export interface SynthOutput {
   readonly files: Map<string, string>;
   readonly warnings: ReadonlyMap<string, ValidationResult['findings']>;
+  readonly placeholders: ReadonlyMap<string, readonly ConfigPlaceholder[]>;
 }
 
 /** The name under which failures of the shared files (ArgoCD's) are reported. */
@@ -144,7 +146,8 @@ function sharedObjects(shared: SharedOutput): Manifest[] {
 
 /** How the shared set is validated: complete, and with production rules when any environment is production. */
 function sharedOptions(summaries: readonly EnvironmentSummary[], shared: SharedOutput): ValidateOptions {
-  return { complete: true, production: summaries.some((summary) => summary.env.production), prerequisites: shared.prerequisites };
+  const listedPlaceholders = [...new Set(summaries.flatMap((summary) => configPlaceholders(summary.env).map((p) => p.value)))];
+  return { complete: true, production: summaries.some((summary) => summary.env.production), prerequisites: shared.prerequisites, listedPlaceholders };
 }
 
 // Shared objects in the order they apply: their sync wave, then kind and name.
@@ -167,7 +170,8 @@ function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, s
   files.set(STAMP_FILE, `${hash}\n`);
   const warnings = new Map(outputs.map((o) => [o.summary.env.name, 'warnings' in o ? o.warnings : []]));
   warnings.set(SHARED, sharedResult.findings.filter((f) => f.severity === 'warning'));
-  return { files, warnings };
+  const placeholders = new Map(outputs.map((o) => [o.summary.env.name, configPlaceholders(o.summary.env)]));
+  return { files, warnings, placeholders };
 }
 
 /**

@@ -1,10 +1,14 @@
 import type { EnvironmentConfig, PoolName, Prerequisite } from '../config/types';
 import { ComponentConfig, ComponentsOf, Image, PodSecurity, SettingsOf, WorkloadCatalog, WorkloadName, WORKLOADS } from '../config/workloads';
+import { checkLike, checkShape, list, map, number, object, string } from './config-shape';
 import { fail, suggest } from './errors';
 import { isDns1123Label } from './labels';
 import { ResolvedPool } from './pools';
 import { isPinnedImage } from './validation/policy';
 import { environmentSubject } from './environment';
+import { checkWorkloadSettings } from './workload-settings';
+
+export { ConfigField, failSetting, failSizing, poolField, settingField } from './config-field';
 
 /** Pod Security Admission levels, from the most to the least permissive. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -51,6 +55,19 @@ export function mergeSettings<T>(base: T, override: unknown): T {
   return merged as T;
 }
 
+/** The runtime shape of a workload entry (config/workloads.ts WorkloadConfig); settings are each chart's. */
+const ENTRY_SHAPE = object(
+  {
+    namespace: string(),
+    podSecurity: object({ level: string(), reason: string() }, ['level', 'reason']),
+    components: map(object({ pools: list(string()), minReplicas: number(), maxReplicas: number(), productionMinReplicas: number() }, ['pools', 'minReplicas'])),
+    images: map(object({ repository: string(), tag: string(), architectures: list(string()) }, ['repository', 'tag', 'architectures'])),
+    settings: { type: 'any' },
+    prerequisites: list(object({ kind: string(), name: string(), namespace: string(), purpose: string() }, ['kind', 'name', 'purpose'])),
+  },
+  ['namespace', 'components', 'images', 'settings'],
+);
+
 /**
  * Checks every workload entry of config/workloads.ts on its own, once: names, images, pod
  * security reasons, component sizing and pool names. Mistakes name config/workloads.ts.
@@ -58,6 +75,7 @@ export function mergeSettings<T>(base: T, override: unknown): T {
 export function checkWorkloadEntries(poolNames: readonly string[]): void {
   for (const [name, entry] of Object.entries(WORKLOADS) as [WorkloadName, WorkloadCatalog[WorkloadName]][]) {
     const subject = `config/workloads.ts: workload "${name}"`;
+    checkShape(subject, '', entry, ENTRY_SHAPE);
     if (!isDns1123Label(name)) fail(subject, 'name', name, 'be a DNS-1123 label: it prefixes object names');
     if (!isDns1123Label(entry.namespace)) fail(subject, 'namespace', entry.namespace, 'be a DNS-1123 label (lower case alphanumerics and "-")');
     checkPodSecurity(subject, entry.podSecurity);
@@ -98,6 +116,15 @@ export function resolveWorkloads(env: EnvironmentConfig, pools: ReadonlyMap<Pool
   const subject = environmentSubject(env);
   for (const name of Object.keys(env.workloads ?? {})) {
     if (!(name in WORKLOADS)) fail(subject, `workloads.${name}`, name, `name a workload of config/workloads.ts${suggest(name, Object.keys(WORKLOADS))}`);
+    const override = env.workloads![name as WorkloadName] as Record<string, unknown>;
+    checkShape(subject, `workloads.${name}`, override, object({ enabled: { type: 'boolean' }, components: map(object({ minReplicas: number(), maxReplicas: number() })), settings: map({ type: 'any' }) }));
+    // The override deep-merges into the entry's settings: each value must be of the kind it replaces.
+    checkLike(subject, `workloads.${name}.settings`, override.settings, WORKLOADS[name as WorkloadName].settings);
+    for (const component of Object.keys((override.components as object | undefined) ?? {})) {
+      if (!(component in WORKLOADS[name as WorkloadName].components)) {
+        fail(subject, `workloads.${name}.components.${component}`, component, `name a component of workload "${name}"${suggest(component, Object.keys(WORKLOADS[name as WorkloadName].components))}`);
+      }
+    }
   }
   const workloads: ResolvedWorkload[] = [];
   const leftOut: LeftOut[] = [];
@@ -138,6 +165,7 @@ export function resolveWorkloads(env: EnvironmentConfig, pools: ReadonlyMap<Pool
       prerequisites: (entry.prerequisites ?? []).map((p) => (p.kind === 'Namespace' || p.namespace !== undefined || !isKubernetesKind(p.kind) ? p : { ...p, namespace: entry.namespace })),
     } as unknown as ResolvedWorkload);
   }
+  for (const workload of workloads) checkWorkloadSettings(env, workload);
   return { workloads, leftOut };
 }
 

@@ -254,6 +254,21 @@ function asciiOnly(file) {
 /** A build that failed for a reason the user can fix (config does not type-check, a bundle does not build). */
 export class BuildError extends Error {}
 
+/** The dependencies are not installed (before `npm ci`, or a partial install): the one thing to say is so. */
+export class MissingDependencyError extends BuildError {}
+
+/** Loads a dependency of the build; a package node cannot find is a MissingDependencyError, not a stack trace. */
+async function dependency(load) {
+  try {
+    return await load();
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' && error?.code !== 'MODULE_NOT_FOUND') throw error;
+    const name = /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? 'a dependency';
+    const where = existsSync(join(root, 'node_modules')) ? `node_modules/ has no ${name}` : 'there is no node_modules/';
+    throw new MissingDependencyError(`the dependencies are not installed (${where}): run npm ci first, which installs the versions package-lock.json pins`);
+  }
+}
+
 /** The inputs of the last build with their sizes and times, when every output still exists. */
 function readStamp() {
   if (!existsSync(STAMP)) return undefined;
@@ -332,11 +347,11 @@ export async function bundle(requested = ENTRY_POINTS, { force = false, checkCon
     return false;
   }
   if (typecheck && readsConfig(Object.keys(entryPoints), stamp)) {
-    const { checkConfig } = await import('./check-config.mjs');
+    const { checkConfig } = await dependency(() => import('./check-config.mjs'));
     const problems = checkConfig();
     if (problems.length > 0) throw new BuildError(`config does not type-check:\n${problems.join('\n')}`);
   }
-  const { build } = await import('esbuild');
+  const { build } = await dependency(() => import('esbuild'));
   const pick = (inlined) => Object.fromEntries(Object.entries(entryPoints).filter(([name]) => INLINED.has(name) === inlined));
   // What other bundles were built from stays known, unless they were built by another node or builder.
   const bundles = { ...stamp?.bundles };

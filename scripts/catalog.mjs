@@ -11,34 +11,11 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatorArgs } from './generator-args.mjs';
+import { INSTANCE_LABEL_PREFIX, parseInstanceTypes } from './instance-types-md.mjs';
 
 const { input: dataDir, output } = generatorArgs(['lib', 'catalog', 'instance-types.json'], 'npm run catalog -- <folder with instance-types.md and zz_generated.pricing_aws.go>');
 
-const PREFIX = 'karpenter.k8s.aws/instance-';
-
-/** Parses the instance-types.md reference page: `### \`type\`` headings, then label and resource tables. */
-function parseInstanceTypes(text) {
-  const types = new Map();
-  let current;
-  let table;
-  for (const line of text.split('\n')) {
-    const heading = /^### `([^`]+)`/.exec(line);
-    if (heading) {
-      current = { labels: {}, resources: {} };
-      types.set(heading[1], current);
-      continue;
-    }
-    if (!current) continue;
-    if (line.startsWith('#### Labels')) table = 'labels';
-    else if (line.startsWith('#### Resources')) table = 'resources';
-    const row = /^\s*\|([^|]+)\|([^|]*)\|\s*$/.exec(line);
-    if (!row || !table) continue;
-    const [key, value] = [row[1].trim(), row[2].trim()];
-    if (key === 'Label' || key === 'Resource' || key.startsWith('--')) continue;
-    current[table][key] = value;
-  }
-  return types;
-}
+const PREFIX = INSTANCE_LABEL_PREFIX;
 
 /** Parses the generated Go map of on-demand prices: `"m5.large": 0.096000,`. */
 function parsePrices(text) {

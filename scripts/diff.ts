@@ -1,14 +1,42 @@
 // `npm run diff [-- <git-ref>] [--markdown]`: what the synthesized dist/ changes against a ref
 // (default HEAD), object by object and field by field. Run `npm run synth` first.
-// Exit status: 0 printed, 2 the ref or dist/ is missing, or dist/ is stale against the code.
+// Exit status: 0 printed (or --help); 2 the ref or dist/ is missing, dist/ is stale against the
+// code or unreadable, or the arguments are wrong.
 import { formatDiff, semanticDiff } from '../lib/diff';
 import { DistError, distAt, currentDist } from '../lib/dist-files';
 
+const USAGE = `usage: npm run --silent diff -- [<git-ref>] [--markdown]
+
+Compares the synthesized dist/ with the one committed at <git-ref> (default HEAD), object by
+object and field by field. Run npm run synth first: a dist/ not synthesized from the code as it
+is now is refused.
+
+  --markdown   Markdown, for a pull request comment
+  --help, -h   this text
+
+exit status: 0 printed; 2 an unknown ref, a missing, stale or unreadable dist/, or bad arguments`;
+
 function main(args: readonly string[]): number {
-  const markdown = args.includes('--markdown');
-  const ref = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
+  let markdown = false;
+  const refs: string[] = [];
+  for (const arg of args) {
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      return 0;
+    }
+    if (arg === '--markdown') markdown = true;
+    else if (arg.startsWith('-')) {
+      console.error(`unknown option '${arg}'\n\n${USAGE}`);
+      return 2;
+    } else refs.push(arg);
+  }
+  if (refs.length > 1) {
+    console.error(`one git ref at most (got ${refs.join(', ')})\n\n${USAGE}`);
+    return 2;
+  }
   try {
-    const before = distAt(ref);
+    // The ref first: a mistyped one is the user's to fix whatever state dist/ is in.
+    const before = distAt(refs[0] ?? 'HEAD');
     // Run bundled from .build/, beside the source hash the build recorded.
     const after = currentDist('dist', __dirname);
     process.stdout.write(formatDiff(semanticDiff(before, after), markdown));

@@ -19,34 +19,11 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatorArgs } from './generator-args.mjs';
+import { INSTANCE_LABEL_PREFIX, parseInstanceTypes } from './instance-types-md.mjs';
 
 const { input: dataDir, output } = generatorArgs(['oracle', 'karpenter', 'ec2', 'instance-types.json'], 'node scripts/ec2-instance-types.mjs <folder with instance-types.md and zz_generated.vpclimits.go>');
 
-const PREFIX = 'karpenter.k8s.aws/instance-';
-
-/** The `### \`type\`` sections of instance-types.md: labels and resources. */
-function parseInstanceTypes(text) {
-  const types = new Map();
-  let current;
-  let table;
-  for (const line of text.split('\n')) {
-    const heading = /^### `([^`]+)`/.exec(line);
-    if (heading) {
-      current = { labels: {}, resources: {} };
-      types.set(heading[1], current);
-      continue;
-    }
-    if (!current) continue;
-    if (line.startsWith('#### Labels')) table = 'labels';
-    else if (line.startsWith('#### Resources')) table = 'resources';
-    const row = /^\s*\|([^|]+)\|([^|]*)\|\s*$/.exec(line);
-    if (!row || !table) continue;
-    const [key, value] = [row[1].trim(), row[2].trim()];
-    if (key === 'Label' || key === 'Resource' || key.startsWith('--')) continue;
-    current[table][key] = value;
-  }
-  return types;
-}
+const PREFIX = INSTANCE_LABEL_PREFIX;
 
 /** The Go map of VPC limits: `"a1.2xlarge": { Interface: 4, IPv4PerInterface: 15, ..., NetworkCards: []NetworkCard{{...}}, ... }`. */
 function parseVpcLimits(text) {

@@ -2,12 +2,24 @@
 // the fleet against a ref (default HEAD): nodes Karpenter replaces and how long that takes under the
 // budgets, updates the cluster would refuse, and cost per pool. Run `npm run synth` first.
 // Exit status: 0 the plan holds, 1 an update would be refused, 2 the ref or dist/ is missing, or
-// dist/ is stale against the code, or the arguments are wrong.
+// dist/ is stale against the code or unreadable (lib/dist-files.ts reads it as kubectl does), or
+// the arguments are wrong.
 import { DistError, distAt, currentDist } from '../lib/dist-files';
 import { plan } from '../lib/plan';
 import { formatPlan, formatPlanJson } from '../lib/plan/format';
 
-const USAGE = 'usage: npm run --silent plan -- [<git-ref>] [--markdown | --format json]';
+const USAGE = `usage: npm run --silent plan -- [<git-ref>] [--markdown | --format json]
+
+What the synthesized dist/ will do to the fleet against the dist/ committed at <git-ref> (default
+HEAD): nodes Karpenter replaces and how long that takes, updates the cluster refuses, cost per
+pool. Run npm run synth first: a dist/ not synthesized from the code as it is now is refused.
+
+  --markdown      Markdown, for a pull request comment
+  --format json   JSON (errors too, as {"error", "exitCode"})
+  --help, -h      this text
+
+exit status: 0 the plan holds; 1 an update the cluster refuses; 2 an unknown ref, a missing, stale
+or unreadable dist/, or bad arguments`;
 
 function main(args: readonly string[]): number {
   let format: 'text' | 'markdown' | 'json' = 'text';

@@ -5,7 +5,7 @@
 //   node scripts/run.mjs <main|validate|plan|diff> [arguments...]
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { BuildError, bundle, root } from './bundle.mjs';
+import { BuildError, bundle, MissingDependencyError, root } from './bundle.mjs';
 
 const COMMANDS = ['main', 'validate', 'plan', 'diff', 'verify'];
 const [command, ...args] = process.argv.slice(2);
@@ -17,6 +17,11 @@ try {
   await bundle();
 } catch (error) {
   if (!(error instanceof BuildError)) throw error;
+  if (error instanceof MissingDependencyError) {
+    // Nothing in the project is wrong: one line on what to do, and not the exit status of a config error (1).
+    console.error(`npm run ${command === 'main' ? 'synth' : command}: ${error.message}${command === 'main' ? ' (dist/ left unchanged)' : ''}`);
+    process.exit(2);
+  }
   console.error(`build failed${command === 'main' ? ' (dist/ left unchanged)' : ''}: ${error.message}`);
   process.exit(command === 'validate' ? 2 : 1);
 }

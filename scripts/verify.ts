@@ -12,7 +12,11 @@
 //      must be exactly those `validate --previous` (and so `npm run plan`) reports as refused;
 //
 // and dist/argocd/ against Argo CD's CRDs. Needs Go (the oracle is built on first use).
-// Exit status: 0 everything accepted as predicted; 1 something refused, warned or mispredicted;
+// A refused update that was predicted is reported, not a failure: npm run plan already stops the
+// change that makes it (exit 1) and says the way out; once a team merges it deliberately, the
+// prediction held and verify has nothing to add.
+// Exit status: 0 everything accepted, or refused exactly as predicted; 1 something refused on a
+// fresh apply, warned, or an update mispredicted;
 // 2 bad arguments, no dist/, or the control plane could not be built or started (it says which).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +29,7 @@ import { embeddedPods } from '../lib/validation/embedded';
 import { Input, KubeObject } from '../lib/validation/findings';
 import { LoadError, loadInputs } from '../lib/validation/load';
 import { emitYaml } from '../lib/yaml-emit';
+import { OracleVerdict } from './controlplane-verdict';
 
 const USAGE = 'usage: npm run --silent verify -- [<environment>...] [--ref <git-ref> | --previous <dir>] [--dist <dir>] [--format json]';
 
@@ -72,13 +77,6 @@ function parseArguments(argv: readonly string[]): Arguments {
 
 // --- what the oracle says ---
 
-interface OracleVerdict {
-  accepted: boolean;
-  reason?: string;
-  message?: string;
-  causes?: { field?: string; message: string }[];
-  warnings?: string[];
-}
 interface OracleObject {
   ref: { apiVersion: string; kind: string; namespace?: string; name: string; source?: string };
   verdict: OracleVerdict;
@@ -227,6 +225,8 @@ interface EnvironmentReport {
   readonly pods: number;
   readonly previousRef?: string;
   readonly refusedUpdates: readonly string[];
+  /** Updates refused where validate --previous (and so npm run plan) predicted it: reported, not failed. */
+  readonly refusedAsPredicted: readonly Problem[];
   readonly problems: readonly Problem[];
 }
 
@@ -253,6 +253,7 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, ar
   const given = args.previous ? join(args.previous, env) : undefined;
   const previous = given ?? args.ref ?? (args.dist === 'dist' ? previousRef(env, dir) : undefined);
   let refusedUpdates: string[] = [];
+  const asPredicted: Problem[] = [];
   if (previous) {
     const before = given ?? mkdtempSync(join(scratch, `${env}-previous-`));
     if (given ? existsSync(given) : writeRenderAt(previous, env, before)) {
@@ -264,12 +265,13 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, ar
       const predicted = predictedRefusals(files, filesOf(before));
       for (const o of update.current.objects.filter((x) => !x.verdict.accepted)) {
         const key = refText(o.ref);
-        problems.push({ where: key, what: predicted.has(key) ? `update refused, as validate --previous and npm run plan predict: ${o.verdict.message}` : `update refused by the API server, which validate --previous and npm run plan did not predict (a bug in the validator: please report it): ${o.verdict.message}` });
+        if (predicted.has(key)) asPredicted.push({ where: key, what: `update refused, as validate --previous and npm run plan predict (the sync fails on it until the plan's way out is followed): ${o.verdict.message}` });
+        else problems.push({ where: key, what: `update refused by the API server, which validate --previous and npm run plan did not predict (a bug in the validator: please report it): ${o.verdict.message}` });
       }
       for (const key of predicted) if (!refusedUpdates.includes(key)) problems.push({ where: key, what: 'validate --previous and npm run plan predict this update is refused, but the API server accepts it (a bug in the validator: please report it)' });
     }
   }
-  return { environment: env, objects: fresh.current.objects.length, pods, ...(previous ? { previousRef: given ?? previous } : {}), refusedUpdates, problems };
+  return { environment: env, objects: fresh.current.objects.length, pods, ...(previous ? { previousRef: given ?? previous } : {}), refusedUpdates, refusedAsPredicted: asPredicted, problems };
 }
 
 function argocdProblems(binary: string, crds: string[], dist: string, scratch: string): { objects: number; problems: Problem[] } {
@@ -327,7 +329,8 @@ async function main(argv: readonly string[]): Promise<number> {
     else {
       for (const r of reports) {
         console.log(`== ${r.environment}: ${r.objects} objects applied, ${r.pods} pods created (dry run)${r.previousRef ? `, updated from the render ${/^[0-9a-f]{40}$/.test(r.previousRef) ? `at ${r.previousRef.slice(0, 12)}` : `in ${r.previousRef}`}` : ', no earlier render to update from'}`);
-        if (r.problems.length === 0) console.log('   every object accepted with no warning; every pod admitted; updates as predicted');
+        if (r.problems.length === 0) console.log(`   every object accepted with no warning; every pod admitted; updates as predicted${r.refusedAsPredicted.length > 0 ? ` (${r.refusedAsPredicted.length} refused)` : ''}`);
+        for (const p of r.refusedAsPredicted) console.log(`   ! ${p.where}: ${p.what}`);
         for (const p of r.problems) console.log(`   ✗ ${p.where}: ${p.what}`);
       }
       if (hasArgocd) {

@@ -13,6 +13,7 @@ import { copyProject, parseYaml } from './helpers';
 const CHART = `import { Construct } from 'constructs';
 import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
 import { httpProbe } from '../lib/probes';
+import { WorkloadNetwork } from '../lib/network/workload-network';
 import { Workload } from '../lib/workload';
 
 /** An echo server, the README's example of a new workload. */
@@ -21,7 +22,7 @@ export class ZzEchoFixtureChart extends NamespacedChart {
     const { workload } = props;
     super(scope, id, workload.namespace);
     const { server } = workload.components;
-    new Workload(this, 'echo', {
+    const echo = new Workload(this, 'echo', {
       name: 'zz-echo-fixture',
       pools: server.pools,
       replicas: server.minReplicas,
@@ -39,6 +40,7 @@ export class ZzEchoFixtureChart extends NamespacedChart {
         },
       ],
     });
+    new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace }).addComponent('server', { name: 'zz-echo-fixture', workload: echo });
   }
 }
 `;
@@ -63,7 +65,7 @@ describe('adding a workload the way the README says', () => {
       edit(
         'config/workloads.ts',
         "export const WORKLOADS: WorkloadCatalog = {",
-        "export const WORKLOADS: WorkloadCatalog = {\n  'zz-echo-fixture': {\n    namespace: 'zz-echo-fixture',\n    components: { server: { pools: ['default'], minReplicas: 2, maxReplicas: 3 } },\n    images: { echo: { repository: 'hashicorp/http-echo', tag: '1.0.0', architectures: ['amd64', 'arm64'] } },\n    settings: { text: 'hello' },\n  },",
+        "export const WORKLOADS: WorkloadCatalog = {\n  'zz-echo-fixture': {\n    namespace: 'zz-echo-fixture',\n    components: { server: { pools: ['default'], minReplicas: 2, maxReplicas: 3 } },\n    images: { echo: { repository: 'hashicorp/http-echo', tag: '1.0.0', architectures: ['amd64', 'arm64'] } },\n    settings: { text: 'hello' },\n    network: { server: {} },\n  },",
       );
       execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs'), 'main'], { cwd: dir, stdio: 'pipe' });
       const run = spawnSync(process.execPath, [join(dir, '.build', 'main.js')], { cwd: dir, encoding: 'utf8' });

@@ -243,6 +243,7 @@ export const WITHOUT_HEALTH = new Set([
   'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'storage.k8s.io/StorageClass', 'rbac.authorization.k8s.io/Role',
   'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
   'keda.sh/TriggerAuthentication', 'monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PrometheusRule', 'argoproj.io/AppProject', 'argoproj.io/Application',
+  'networking.k8s.io/NetworkPolicy',
 ]);
 
 const HOOK_FINALIZER = 'argocd.argoproj.io/hook-finalizer';

@@ -48,19 +48,19 @@ describe('bad config fails synth with the pool, field, value and what is allowed
 
   it('rejects an empty subnet ID list and malformed IDs', () => {
     expect(() => synthEnvironment({ ...prod, subnets: { ids: [] } })).toThrow(`environment "prod" (config/environments/prod.ts): 'subnets.ids' ([]) must name at least one ID`);
-    expect(() => synthEnvironment({ ...prod, subnets: { ids: ['sn-123'] } })).toThrow(`environment "prod" (config/environments/prod.ts): 'subnets.ids' ("sn-123") must match`);
+    expect(() => synthEnvironment({ ...prod, subnets: { ids: ['sn-123'] } })).toThrow(`environment "prod" (config/environments/prod.ts): 'subnets.ids' ("sn-123") must be an EC2 ID: "subnet-" and 8 or 17 hexadecimal digits`);
   });
 
   it('refuses @latest AMIs in prod and allows them in dev', () => {
     expect(() => synthEnvironment({ ...prod, amiVersions: { al2023: 'latest' } })).toThrow(
-      `environment "prod" (config/environments/prod.ts): 'amiVersions.al2023' ("latest") must be pinned in production (e.g. "v20250715")`,
+      `environment "prod" (config/environments/prod.ts): 'amiVersions.al2023' ("latest") must be pinned in production (e.g. "v20260714")`,
     );
     expect(() => synthEnvironment({ ...dev, amiVersions: { bottlerocket: 'latest' } })).not.toThrow();
   });
 
   it('rejects a malformed AMI version', () => {
     expect(() => synthEnvironment({ ...dev, amiVersions: { bottlerocket: '1.43' } })).toThrow(
-      `environment "dev" (config/environments/dev.ts): 'amiVersions.bottlerocket' ("1.43") must be a release tag like "v1.43.0"`,
+      `environment "dev" (config/environments/dev.ts): 'amiVersions.bottlerocket' ("1.43") must be a release tag like "v1.64.0"`,
     );
   });
 

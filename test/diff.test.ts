@@ -1,10 +1,17 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { prod } from '../config/environments/prod';
 import { EnvironmentConfig } from '../config/types';
 import { formatDiff, semanticDiff } from '../lib/diff';
+import { DistError, distAt, objectsByFolder } from '../lib/dist-files';
+import { plan } from '../lib/plan';
 import { render as renderAll } from './helpers';
 
+const ROOT = resolve(__dirname, '..');
 const base = renderAll(ENVIRONMENTS);
 const withProd = (change: Partial<EnvironmentConfig>) => renderAll(ENVIRONMENTS.map((e) => (e.name === 'prod' ? { ...prod, ...change } : e)));
 
@@ -43,5 +50,82 @@ describe('semantic diff of dist/', () => {
     expect(semanticDiff(base, after).filter((c) => c.kind === 'PrometheusRule').map((c) => `${c.id} ${c.change}`)).toEqual(['monitoring/karpenter changed']);
     expect(changes.map((c) => `${c.env} ${c.kind} ${c.id} ${c.change}`)).toEqual(['prod NodePool gpu-premium removed']);
     expect(formatDiff(changes, false)).toBe('== prod\n  NodePool\n    - gpu-premium\n');
+  });
+});
+
+describe('plan and diff read dist/ as kubectl and validate do (issue 23, item 15)', () => {
+  const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: x\ndata:\n  k: v\n';
+
+  it('refuses a stray line in a mapping, naming the file, the document and the line, where a YAML 1.2 reader took it for a key', () => {
+    const files = new Map([['prod/04-config.yaml', `${yaml}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\noops\n  namespace: x\n`]]);
+    expect(() => semanticDiff(files, files)).toThrow(DistError);
+    expect(() => semanticDiff(files, files)).toThrow(/^dist\/prod\/04-config\.yaml#2 \(line [0-9]+\): not valid YAML: .*: kubectl and npm run validate refuse this file too\. nothing was compared/);
+    expect(() => plan(files, files)).toThrow(DistError);
+  });
+
+  it('refuses a document that is not an object, or has no kind', () => {
+    expect(() => semanticDiff(new Map([['prod/04-config.yaml', `${yaml}---\n- a\n- b\n`]]), new Map())).toThrow(`dist/prod/04-config.yaml#2: is not an object (a YAML mapping), which kubectl refuses`);
+    expect(() => semanticDiff(new Map([['prod/04-config.yaml', 'apiVersion: v1\nmetadata:\n  name: a\n']]), new Map())).toThrow(`dist/prod/04-config.yaml#1: has no kind, which kubectl refuses ("Object 'Kind' is missing")`);
+  });
+
+  it('reads what kubectl reads: comment-only documents skipped, List items, YAML 1.1 scalars', () => {
+    const text = `# a comment only\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: x}\n  data: {k: yes}\n`;
+    const objects = objectsByFolder(new Map([['prod/04-config.yaml', text]])).get('prod')!;
+    expect(objects.map((o) => `${String(o.kind)} ${String(o.metadata?.name)}`)).toEqual(['ConfigMap a']);
+    // go-yaml v2 reads the plain scalar yes as true, as kubectl applies it.
+    expect((objects[0] as any).data.k).toBe(true);
+  });
+
+  it('names the ref a file was read from', () => {
+    const head = distAt('HEAD');
+    head.set('prod/04-config.yaml', 'a: [\n');
+    expect(() => objectsByFolder(head)).toThrow(/^HEAD:dist\/prod\/04-config\.yaml#1 \(line 2\): not valid YAML/);
+    // A set of files read from nowhere in particular is named as dist/.
+    expect(() => objectsByFolder(new Map(head))).toThrow(/^dist\/prod\/04-config\.yaml#1/);
+  });
+});
+
+describe('plan and diff on a dist/ kubectl cannot read', () => {
+  it('exit 2 naming the file, the document and the line, and compare nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dist-reading-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe' });
+      mkdirSync(join(dir, 'dist', 'prod'), { recursive: true });
+      const good = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: x\ndata:\n  k: v\n';
+      writeFileSync(join(dir, 'dist', 'prod', '04-config.yaml'), good);
+      git('init', '-q');
+      git('add', '.');
+      git('commit', '-q', '-m', 'dist');
+      // Fresh (the stamp the build recorded), but with a stray line a YAML 1.2 reader takes for a key.
+      writeFileSync(join(dir, 'dist', '.synthesized-from'), `${readFileSync(join(ROOT, '.build', 'source-hash'), 'utf8').trim()}\n`);
+      writeFileSync(join(dir, 'dist', 'prod', '04-config.yaml'), good.replace('data:', 'stray\ndata:'));
+      for (const command of ['diff', 'plan']) {
+        const result = spawnSync(process.execPath, [join(ROOT, '.build', `${command}.js`)], { cwd: dir, encoding: 'utf8' });
+        expect(result.status, command).toBe(2);
+        expect(result.stderr, command).toMatch(/^dist\/prod\/04-config\.yaml#1 \(line [0-9]+\): not valid YAML: .*kubectl and npm run validate refuse this file too/);
+        expect(result.stdout, command).toBe('');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run diff arguments', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, '.build', 'diff.js'), ...args], { encoding: 'utf8', cwd: ROOT });
+
+  it('prints its usage for --help and exits 0', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run --silent diff -- \[<git-ref>\] \[--markdown\]\n/);
+  });
+
+  it('refuses an unknown option and a second ref with exit 2', () => {
+    const option = run('--bogus');
+    expect(option.status).toBe(2);
+    expect(option.stderr).toMatch(/^unknown option '--bogus'\n/);
+    const refs = run('HEAD', 'HEAD~1');
+    expect(refs.status).toBe(2);
+    expect(refs.stderr).toMatch(/^one git ref at most \(got HEAD, HEAD~1\)/);
   });
 });

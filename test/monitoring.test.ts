@@ -186,9 +186,17 @@ describe.each(EXAMPLES)('monitoring of $name', (env) => {
     }
   });
 
-  it("alerts on cost above each pool's planned peak times the factor", () => {
-    const cost = alerts.find((a) => a.alert === 'KarpenterNodePoolCostAbovePlan')!.expr as string;
-    for (const p of plan.pools) expect(cost).toContain(`karpenter_nodepools_cost_total{nodepool="${p.pool}"} > ${Math.round(p.peak.hourly * PRICING.alertFactor * 100) / 100}`);
+  it("alerts on cost above each tainted pool's planned peak times the factor, not on pools that take pods from outside", () => {
+    const rule = alerts.find((a) => a.alert === 'KarpenterNodePoolCostAbovePlan')!;
+    const cost = rule.expr as string;
+    const tainted = plan.pools.filter((p) => !p.takesOutsidePods);
+    const untainted = plan.pools.filter((p) => p.takesOutsidePods).map((p) => p.pool).sort();
+    // The default pool takes unselected pods, the prerequisites' among them: no threshold from the plan.
+    expect(untainted).toContain('default');
+    expect(tainted.length).toBeGreaterThan(0);
+    for (const p of tainted) expect(cost).toContain(`karpenter_nodepools_cost_total{nodepool="${p.pool}"} > ${Math.round(p.peak.hourly * PRICING.alertFactor * 100) / 100}`);
+    for (const pool of untainted) expect(cost).not.toContain(`nodepool="${pool}"`);
+    expect(rule.annotations!.description).toContain(`Not for ${untainted.join(', ')}: without a taint`);
   });
 
   it('ships a dashboard the Grafana sidecar loads, built by the SDK, whose queries all pass', () => {

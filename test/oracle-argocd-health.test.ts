@@ -14,7 +14,7 @@ import { random } from './random';
  * between) for every kind whose health gates a wave of our output, with and without our argocd-cm
  * patch. The oracle's verdicts are recorded in test/oracle/argocd/health.json; without Go the model
  * is held to them, with Go (oracle/argocd `health`) they are checked to be the oracle's today.
- * ARGOCD_ORACLE_RECORD=1 rewrites the record from the oracle.
+ * KARPENTER_AS_CODE_RECORD=1 rewrites the record from the oracle.
  */
 
 const SEED = 20260522;
@@ -156,7 +156,7 @@ describe.runIf(GO_TIER)('Argo CD health, from Argo CD v3.1.16 itself (oracle/arg
   it('agrees with the model on every object of the corpus, and is what is recorded', () => {
     const corpora = healthCorpus().map((corpus) => ({ corpus, verdicts: oracle(corpus) }));
     const record = corpora.map(({ corpus, verdicts }) => ({ corpus: digest(corpus), verdicts }));
-    if (process.env.ARGOCD_ORACLE_RECORD === '1') {
+    if (process.env.KARPENTER_AS_CODE_RECORD === '1') {
       if (!existsSync(dirname(RECORDED))) mkdirSync(dirname(RECORDED), { recursive: true });
       writeFileSync(RECORDED, `{"seed":${SEED},"corpora":[\n${record.map((r) => `{"corpus":"${r.corpus}","verdicts":[\n${r.verdicts.map((v) => JSON.stringify(v)).join(',\n')}\n]}`).join(',\n')}\n]}\n`);
     }

@@ -13,7 +13,7 @@ import { random } from './random';
  * of Applications and AppProjects built from fixed lists of the destinations, repositories and
  * kinds people write (globs, `!` denials, scp-like and OCI repositories, upper case, `.git`,
  * trailing slashes, missing namespaces). Recorded in test/oracle/argocd/permissions.json;
- * ARGOCD_ORACLE_RECORD=1 rewrites it from the oracle.
+ * KARPENTER_AS_CODE_RECORD=1 rewrites it from the oracle.
  */
 
 const SEED = 20260523;
@@ -220,7 +220,7 @@ describe.runIf(GO_TIER)('AppProject permission, from Argo CD v3.1.16 itself (ora
   it('agrees with lib/validation/argocd.ts on every case of the corpus, and is what is recorded', () => {
     const corpus = permissionsCorpus();
     const verdicts = runOracle<Verdict[]>('argocd', ['permissions'], JSON.stringify(corpus));
-    if (process.env.ARGOCD_ORACLE_RECORD === '1') {
+    if (process.env.KARPENTER_AS_CODE_RECORD === '1') {
       if (!existsSync(dirname(RECORDED))) mkdirSync(dirname(RECORDED), { recursive: true });
       writeFileSync(RECORDED, `{"seed":${SEED},"corpus":"${digest(corpus)}","verdicts":[\n${verdicts.map((v) => JSON.stringify(v)).join(',\n')}\n]}\n`);
     }

@@ -18,7 +18,7 @@ import { random } from './random';
  * does not read as one), hooks of every phase and Helm's, Namespaces and CRDs after objects that
  * need them, objects without a namespace, healthy, progressing and degraded statuses, refusals by
  * the API server and by the project. Recorded in test/oracle/argocd/sync.json;
- * ARGOCD_ORACLE_RECORD=1 rewrites it from the oracle.
+ * KARPENTER_AS_CODE_RECORD=1 rewrites it from the oracle.
  */
 
 const SEED = 20260524;
@@ -252,7 +252,7 @@ describe.runIf(GO_TIER)('sync operations, from gitops-engine itself (oracle/argo
     const corpus = syncCorpus();
     // Objects that tie in gitops-engine's order run in no fixed order: compared and recorded in one.
     const verdicts = runOracle<Verdict[]>('argocd', ['sync'], JSON.stringify(corpus)).map((v) => ({ ...v, steps: canonicalSteps(v.steps) }));
-    if (process.env.ARGOCD_ORACLE_RECORD === '1') {
+    if (process.env.KARPENTER_AS_CODE_RECORD === '1') {
       if (!existsSync(dirname(RECORDED))) mkdirSync(dirname(RECORDED), { recursive: true });
       writeFileSync(RECORDED, `{"seed":${SEED},"corpus":"${digest(corpus)}","verdicts":[\n${verdicts.map((v) => JSON.stringify(v)).join(',\n')}\n]}\n`);
     }

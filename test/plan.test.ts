@@ -37,13 +37,13 @@ describe('npm run plan: drift, as Karpenter 1.14.1 decides it', () => {
   });
 
   it('drifts every node of every pool on the node class when the AMI version changes', () => {
-    const after = withProd({ amiVersions: { al2023: 'v20251001' } });
+    const after = withProd({ amiVersions: { al2023: 'v20260625' } });
     const env = prodPlan(after);
     const onData = ['airflow-arm-ondemand', 'kafka-arm-ondemand', 'spark-exec-arm-ondemand'];
     for (const pool of onData) {
       const d = env.drift.find((x) => x.pool === pool)!;
       expect(d.scope, pool).toBe('all');
-      expect(d.reasons.join(' ')).toContain('EC2NodeClass data: AMI al2023@v20250715 -> al2023@v20251001');
+      expect(d.reasons.join(' ')).toContain('EC2NodeClass data: AMI al2023@v20260714 -> al2023@v20260625');
     }
     // Bottlerocket pools keep their AMI: no drift.
     expect(env.drift.find((d) => d.pool === 'core-arm-ondemand')).toBeUndefined();

@@ -12,6 +12,7 @@ import { validatorOnThisThread } from '../lib/validate-environment';
 import { allocatable } from '../lib/validation/overhead';
 import { RULE_CATALOG } from '../lib/validation/rules';
 import { instanceType } from '../lib/catalog';
+import { embeddedPods } from '../lib/validation/embedded';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
 
 const deployment = (set: any[]) => pick(set, 'Deployment', 'api');
@@ -266,5 +267,53 @@ describe('npm run validate', () => {
   it('is the bin entry too', () => {
     const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'karpenter-validate.cjs'), join(ROOT, 'test', 'fixtures', 'valid')], { encoding: 'utf8' });
     expect(result.status).toBe(0);
+  });
+});
+
+describe('architecture: what a pod can run on, not what the pool launches', () => {
+  // A pool that launches both architectures, and a Deployment whose image is published for amd64 only.
+  const multiArch = (pin?: (spec: any) => void) =>
+    changed((s) => {
+      const arch = pool(s).spec.template.spec.requirements.find((r: any) => r.key === 'kubernetes.io/arch');
+      arch.values = ['arm64', 'amd64'];
+      pool(s).spec.template.spec.requirements.find((r: any) => r.key === 'node.kubernetes.io/instance-type').values.push('m7i.xlarge');
+      deployment(s).metadata.annotations['karpenter-as-code.io/architectures'] = 'amd64';
+      pin?.(pod(s));
+    });
+
+  it('errs when the pod can land on the nodes its image is not published for', () => {
+    expect(lines(findings(multiArch()), 'architecture')).toEqual([
+      'architecture Deployment/api spec.template.spec: its images are published for [amd64] but it can land on NodePool "general", which launches arm64 nodes',
+    ]);
+  });
+
+  it('passes when a node selector or a required node affinity keeps it on the right ones', () => {
+    expect(lines(findings(multiArch((spec) => (spec.nodeSelector = { ...spec.nodeSelector, 'kubernetes.io/arch': 'amd64' }))), 'architecture')).toEqual([]);
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'NotIn', values: ['arm64'] }] }] } } };
+    expect(lines(findings(multiArch((spec) => (spec.affinity = affinity))), 'architecture')).toEqual([]);
+  });
+});
+
+describe("JCasC pod templates: the cloud's containerCap bounds its templates together", () => {
+  const casc = (cloud: object) => ({
+    object: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'agents', namespace: 'jenkins' },
+      data: { 'agents.yaml': stringify({ jenkins: { clouds: [{ kubernetes: { namespace: 'ci', ...cloud } }] } }) },
+    },
+  });
+  const template = (name: string, instanceCap?: number) => ({ name, ...(instanceCap ? { instanceCap } : {}), yaml: stringify({ spec: { containers: [{ name: 'jnlp', image: 'jenkins/inbound-agent:3355.v388858a_47b_33-3' }] } }) });
+  const caps = (cloud: object) => embeddedPods(casc(cloud)).map((p) => [p.object.metadata?.name, p.maxInstances]);
+
+  it("shares the cloud's cap among templates whose own caps add up to more", () => {
+    expect(caps({ containerCapStr: '6', templates: [template('arm64', 6), template('amd64', 6)] })).toEqual([['arm64', 3], ['amd64', 3]]);
+    expect(caps({ containerCapStr: '5', templates: [template('a'), template('b')] })).toEqual([['a', 3], ['b', 2]]);
+  });
+
+  it("keeps each template's own cap when the cloud's holds them all, and the cloud's when none is set", () => {
+    expect(caps({ containerCapStr: '6', templates: [template('a', 2), template('b', 4)] })).toEqual([['a', 2], ['b', 4]]);
+    expect(caps({ containerCap: 4, templates: [template('a')] })).toEqual([['a', 4]]);
+    expect(caps({ templates: [template('a', 3), template('b')] })).toEqual([['a', 3], ['b', undefined]]);
   });
 });

@@ -19,7 +19,8 @@ function tolerates(tolerations: any[] | undefined, pool: ResolvedPool): boolean 
 
 /** Whether a node of the pool carries every label of the selector. */
 function selects(selector: Record<string, string> | undefined, pool: ResolvedPool): boolean {
-  return Object.entries(selector ?? {}).every(([key, value]) => pool.labels[key] === value);
+  // An architecture is a requirement of the pool's (a pool may launch several), not one of its labels.
+  return Object.entries(selector ?? {}).every(([key, value]) => (key === 'kubernetes.io/arch' ? (pool.architectures as readonly string[]).includes(value) : pool.labels[key] === value));
 }
 
 /** Every pod template the environment runs: controllers', Jobs', and the Jenkins agent's (inside its JCasC). */
@@ -158,7 +159,7 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
     const casc = ofKind(env, 'ConfigMap').find((c) => c.metadata.name === 'jenkins-agents-casc')!;
     const settings = WORKLOADS.jenkins.settings;
     const cloud = parse((casc as any).data['karpenter-agents.yaml']).jenkins.clouds[0].kubernetes;
-    const agent = byName('jenkins-agent');
+    const agent = byName('jenkins-agent-arm64');
 
     it("is configuration-as-code the official chart's config-reload sidecar loads, in the controller's namespace", () => {
       expect(casc.metadata.namespace).toBe(settings.controller.namespace);
@@ -173,6 +174,23 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
       expect(jnlp.image).toMatch(/^jenkins\/inbound-agent:[0-9]/);
     });
 
+    it('builds natively on each architecture of the fleet: a template per architecture, on its nodes; the plain label is the first', () => {
+      expect(settings.architectures).toEqual(['arm64', 'amd64']);
+      expect(cloud.templates.map((t: any) => [t.name, t.label])).toEqual([
+        ['jenkins-agent-arm64', `${settings.label} ${settings.label}-arm64`],
+        ['jenkins-agent-amd64', `${settings.label}-amd64`],
+      ]);
+      for (const arch of settings.architectures) {
+        const pod = byName(`jenkins-agent-${arch}`);
+        expect(pod.spec.nodeSelector).toEqual({ workload: 'ci-build', 'kubernetes.io/arch': arch });
+        expect(pod.annotations['karpenter-as-code.io/architectures'].split(',')).toContain(arch);
+      }
+      // The pool launches both: a build is never left Pending for want of an architecture.
+      const pool = ofKind(env, 'NodePool').find((p) => p.metadata.name === 'ci-build-ondemand')!;
+      const arch = at(pool, 'spec.template.spec.requirements').find((r: any) => r.key === 'kubernetes.io/arch');
+      expect([...arch.values].sort()).toEqual(['amd64', 'arm64']);
+    });
+
     it('runs the tool containers of seed 003 in the shared workspace', () => {
       expect(agent.spec.containers.map((c: any) => c.name)).toEqual(['jnlp', 'python', 'podman', 'aws-cli']);
       for (const c of agent.spec.containers) expect(c.workingDir, c.name).toBe('/home/jenkins/agent');
@@ -181,8 +199,7 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
     it('scales with the build queue: at most maxReplicas agent pods, none when idle', () => {
       const max = env.workloads?.jenkins?.components?.agent?.maxReplicas ?? WORKLOADS.jenkins.components.agent.maxReplicas;
       expect(cloud.containerCapStr).toBe(String(max));
-      expect(cloud.templates[0].instanceCap).toBe(max);
-      expect(cloud.templates[0].label).toBe(settings.label);
+      for (const template of cloud.templates) expect(template.instanceCap).toBe(max);
       expect(objects.some((m) => CONTROLLERS.includes(m.kind) && m.metadata.namespace === 'ci')).toBe(false);
     });
 

@@ -16,7 +16,7 @@ export const dev: EnvironmentConfig = {
   subnets: { tags: { 'karpenter.sh/discovery': 'hihypipe-eks-dev' } },
   securityGroups: { tags: { 'karpenter.sh/discovery': 'hihypipe-eks-dev' } },
   nodeRole: 'KarpenterNodeRole-hihypipe-eks-dev',
-  modelsFileSystemId: 'fs-0a1b2c3d4e5f60718',
+  modelsFileSystemId: 'fs-0123456789abcdef0',
   argocdDestination: 'https://ABCDEF0123456789ABCDEF0123456789.gr7.ap-northeast-2.eks.amazonaws.com',
   karpenter: {
     controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-dev',

@@ -19,8 +19,8 @@ export const prod: EnvironmentConfig = {
   subnets: { ids: ['subnet-0457482d8fd4633d2', 'subnet-0f8d75c0597802e40', 'subnet-0a20dabe898695929'] },
   securityGroups: { tags: { 'aws:eks:cluster-name': 'hihypipe-eks-cluster' } },
   nodeRole: 'KarpenterNodeRole-hihypipe-eks-cluster',
-  ebsKmsKeyId: 'arn:aws:kms:ap-northeast-2:111122223333:key/6f1c2a4e-8b3d-4c5e-9a7f-0d2e4b6c8a10',
-  modelsFileSystemId: 'fs-0f1e2d3c4b5a69788',
+  ebsKmsKeyId: 'arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  modelsFileSystemId: 'fs-0123456789abcdef0',
   argocdDestination: 'https://kubernetes.default.svc',
   karpenter: {
     controllerRoleArn: 'arn:aws:iam::111122223333:role/karpenter-controller-hihypipe-eks-cluster',

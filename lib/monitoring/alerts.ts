@@ -51,12 +51,21 @@ function limitExpr(plan: CapacityPlan, ratio: number): string | undefined {
   return terms.length > 0 ? terms.join('\nor\n') : undefined;
 }
 
-/** Cost above the plan's peak for the pool, times the alert factor. */
-function costExpr(plan: CapacityPlan): string {
-  return pools(plan)
-    .map((p) => `karpenter_nodepools_cost_total{nodepool="${p.pool}"} > ${number(Math.round(p.peak.hourly * PRICING.alertFactor * 100) / 100)}`)
-    .join('\nor\n');
+/**
+ * Cost above the plan's peak for the pool, times the alert factor; only for pools whose taints
+ * keep pods from outside this repository off. An untainted pool also takes the cluster's
+ * prerequisites and add-ons, which the plan cannot count: a threshold from the plan would fire
+ * for good once they land there. Their spend is bounded by the limit alerts instead.
+ */
+function costExpr(plan: CapacityPlan): string | undefined {
+  const terms = pools(plan)
+    .filter((p) => !p.takesOutsidePods)
+    .map((p) => `karpenter_nodepools_cost_total{nodepool="${p.pool}"} > ${number(Math.round(p.peak.hourly * PRICING.alertFactor * 100) / 100)}`);
+  return terms.length > 0 ? terms.join('\nor\n') : undefined;
 }
+
+/** The pools the cost alert leaves to the limit alerts, for its description. */
+const untaintedPools = (plan: CapacityPlan) => pools(plan).filter((p) => p.takesOutsidePods).map((p) => p.pool);
 
 /** The alerting rules for one environment's Karpenter, with thresholds from its pools and plan. */
 export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertRule[] {
@@ -210,18 +219,22 @@ export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertR
         runbook: 'kubectl get pods -A --field-selector spec.nodeName={{ $labels.node_name }}; kubectl describe node {{ $labels.node_name }} (look for karpenter.sh/do-not-disrupt and disruption events).',
       },
     },
-    {
+  ];
+  const cost = costExpr(plan);
+  const untainted = untaintedPools(plan);
+  if (cost) {
+    rules.push({
       alert: 'KarpenterNodePoolCostAbovePlan',
-      expr: costExpr(plan),
+      expr: cost,
       for: '1h',
       labels: { severity: 'warning' },
       annotations: {
         summary: 'NodePool {{ $labels.nodepool }} costs {{ $value | printf "%.2f" }} $/h, above its plan',
-        description: `More than ${PRICING.alertFactor} times the pool's planned peak cost (dist/${environment}/REPORT.md, Capacity and cost) for an hour: pods the plan does not count, larger instance types than planned, or on-demand where spot was expected.`,
+        description: `More than ${PRICING.alertFactor} times the pool's planned peak cost (dist/${environment}/REPORT.md, Capacity and cost) for an hour: pods the plan does not count, larger instance types than planned, or on-demand where spot was expected.${untainted.length > 0 ? ` Not for ${untainted.join(', ')}: without a taint they also take pods from outside this repository, which the plan cannot count; their limit alerts bound them.` : ''}`,
         runbook: `kubectl get nodes -l karpenter.sh/nodepool={{ $labels.nodepool }} -L node.kubernetes.io/instance-type,karpenter.sh/capacity-type; compare with dist/${environment}/REPORT.md and npm run plan.`,
       },
-    },
-  ];
+    });
+  }
   const near = limitExpr(plan, MONITORING.limitWarningRatio);
   const full = limitExpr(plan, 1);
   if (near && full) {

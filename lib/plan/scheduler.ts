@@ -82,6 +82,13 @@ export interface SchedulingPod {
   readonly pools: ReadonlySet<string>;
   /** Zones its own node selector or required affinity allows; undefined when it does not restrict them. */
   readonly zones?: readonly string[];
+  /**
+   * Instance types its node selector and required affinity allow by their labels (architecture,
+   * type, family...), by name; undefined when they do not restrict them. Karpenter narrows a
+   * NodeClaim's instance types to those compatible with each pod's requirements (nodeclaim.go
+   * CanAdd, filterInstanceTypesByRequirements).
+   */
+  readonly types?: ReadonlySet<string>;
   readonly spreads: readonly PodSpread[];
   readonly antiAffinity: readonly PodTopology[];
 }
@@ -280,7 +287,7 @@ class Scheduler {
     }
     const requests = add(add(claim.requests, pod.requests), { pods: 1 });
     const total = add(requests, claim.pool.daemons);
-    const options = claim.options.filter((t) => fits(total, t));
+    const options = claim.options.filter((t) => (pod.types === undefined || pod.types.has(t.name)) && fits(total, t));
     if (options.length === 0) return `no instance type of nodepool ${claim.pool.name} has room for the pods and DaemonSets`;
     return { zones, options };
   }

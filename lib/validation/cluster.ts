@@ -8,8 +8,8 @@ import { catalog } from '../catalog';
 
 /** The Karpenter release whose instance catalog and CRDs the validator knows. */
 const KARPENTER_RELEASE = 'v1.14.1';
-import { mismatch, podRequests, poolsFor } from './placement';
-import { Json, podOf } from './pods';
+import { architecturesOn, mismatch, podRequests, poolsFor } from './placement';
+import { objectOr, objectsOf, podOf, stringMap } from './pods';
 import { LabelSelector, selects } from './selectors';
 
 /**
@@ -100,13 +100,16 @@ function fitProblem(requests: Record<string, number>, pool: PoolView, daemonSets
  */
 export function replicasOf(workload: KubeObject, hpas: readonly KubeObject[]): { min: number; max: number; hpa?: KubeObject } {
   const targets = (h: KubeObject) => {
-    const ref = (h.spec as Json)?.scaleTargetRef ?? {};
+    const ref = objectOr(objectOr(h.spec).scaleTargetRef);
     return namespaceOf(h) === namespaceOf(workload) && (ref.kind ?? 'Deployment') === workload.kind && ref.name === nameOf(workload);
   };
+  // A count that is not a whole number (the schema layer reports it) counts as the default.
+  const count = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback);
   const hpa = hpas.find(targets);
-  if (hpa?.kind === 'ScaledObject') return { min: (hpa.spec as Json).minReplicaCount ?? 0, max: (hpa.spec as Json).maxReplicaCount ?? 100, hpa };
-  if (hpa) return { min: (hpa.spec as Json).minReplicas ?? 1, max: (hpa.spec as Json).maxReplicas ?? 1, hpa };
-  const replicas = (workload.spec as Json)?.replicas ?? 1;
+  const spec = objectOr(hpa?.spec);
+  if (hpa?.kind === 'ScaledObject') return { min: count(spec.minReplicaCount, 0), max: count(spec.maxReplicaCount, 100), hpa };
+  if (hpa) return { min: count(spec.minReplicas, 1), max: count(spec.maxReplicas, 1), hpa };
+  const replicas = count(objectOr(workload.spec).replicas, 1);
   return { min: replicas, max: replicas };
 }
 
@@ -115,7 +118,7 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
   const pod = podOf(object);
   if (!pod || object.kind === 'DaemonSet' || pools.length === 0) return;
   const on = poolsFor(pod.spec, pools);
-  const annotations = (object.metadata?.annotations ?? {}) as Record<string, string>;
+  const annotations = stringMap(objectOr(object.metadata).annotations);
   const intended = annotations[POOLS_ANNOTATION]?.split(',').map((p) => p.trim()).filter(Boolean);
   if (on.length === 0) {
     const reasons = pools.map((pool) => `"${pool.name}": ${mismatch(pod.spec, pool)}`);
@@ -146,7 +149,7 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
   const archs = annotations[ARCHITECTURES_ANNOTATION]?.split(',').map((a) => a.trim()).filter(Boolean);
   if (archs) {
     for (const pool of on) {
-      const foreign = (pool.architectures ?? []).filter((a) => !archs.includes(a));
+      const foreign = architecturesOn(pod.spec, pool).filter((a) => !archs.includes(a));
       if (foreign.length > 0) reporter.report('architecture', pod.path, `its images are published for [${archs.join(', ')}] but it can land on NodePool "${pool.name}", which launches ${foreign.join(', ')} nodes`);
     }
   }
@@ -161,7 +164,7 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
       }
     }
   }
-  for (const constraint of (pod.spec.topologySpreadConstraints ?? []) as Json[]) {
+  for (const constraint of objectsOf(pod.spec.topologySpreadConstraints)) {
     if (constraint.topologyKey !== 'topology.kubernetes.io/zone' || constraint.whenUnsatisfiable !== 'DoNotSchedule') continue;
     if (on.some((p) => p.zones === undefined)) continue;
     const zones = [...new Set(on.flatMap((p) => p.zones!))];
@@ -179,7 +182,7 @@ function checkWorkload(item: Checked, pools: readonly PoolView[], set: { daemonS
       );
     }
   }
-  if (object.kind === 'StatefulSet' && set.pdbs.some((pdb) => namespaceOf(pdb) === namespaceOf(object) && selects(((pdb.spec as Json)?.selector ?? {}) as LabelSelector, pod.labels))) {
+  if (object.kind === 'StatefulSet' && set.pdbs.some((pdb) => namespaceOf(pdb) === namespaceOf(object) && selects(objectOr(objectOr(pdb.spec).selector) as LabelSelector, pod.labels))) {
     for (const pool of on) checkStatefulExpiry(pool, object, reporter);
   }
   if (doNotDisrupt === 'true') {
@@ -202,7 +205,8 @@ function checkStatefulExpiry(pool: PoolView, object: KubeObject, reporter: Repor
   if (expire < WEEK) {
     reporter.report('stateful-expiry', 'spec', `its pods can land on NodePool "${pool.name}", which expires nodes after ${pool.expireAfter}: expiry ignores disruption budgets, so nodes created together drain together and ${object.kind} ${nameOf(object)} loses members at once. Expire after a week or more (720h) and refresh nodes through drift, which the pool's budgets pace`, pool.expireAfter);
   }
-  const budgets = Array.isArray((pool.object.spec as Json)?.disruption?.budgets) ? ((pool.object.spec as Json).disruption.budgets as Json[]) : [{ nodes: '10%' }];
+  const declared = objectOr(objectOr(pool.object.spec).disruption).budgets;
+  const budgets = Array.isArray(declared) ? objectsOf(declared) : [{ nodes: '10%' }];
   const forDrift = budgets.filter((b) => !Array.isArray(b.reasons) || b.reasons.includes('Drifted')).map((b) => String(b.nodes));
   // A percentage rounds up: any percentage allows at least one, and more as the pool grows.
   const serialized = forDrift.some((nodes) => nodes === '0' || nodes === '1' || nodes === '0%');
@@ -214,14 +218,14 @@ function checkStatefulExpiry(pool: PoolView, object: KubeObject, reporter: Repor
 function checkPdbs(pdbs: readonly Checked[], workloads: readonly KubeObject[], hpas: readonly KubeObject[], complete: boolean): void {
   const claimed = new Map<KubeObject, string>();
   for (const { object, reporter } of pdbs) {
-    const spec = (object.spec ?? {}) as Json;
+    const spec = objectOr(object.spec);
     if (spec.minAvailable === undefined && spec.maxUnavailable === undefined) reporter.report('pdb-budget-missing', 'spec', 'sets neither minAvailable nor maxUnavailable: set maxUnavailable: 1 to allow one pod at a time to be evicted');
     const blocksAll = spec.maxUnavailable === 0 || spec.maxUnavailable === '0%' || spec.minAvailable === '100%';
     if (blocksAll) {
       const field = spec.maxUnavailable !== undefined ? 'spec.maxUnavailable' : 'spec.minAvailable';
       reporter.report('pdb-blocks-eviction', field, `allows no eviction whatever the number of replicas: every drain of a node running these pods (consolidation, drift, expiry, upgrades) blocks on it until the pool's terminationGracePeriod, if any. Allow one pod to be evicted (maxUnavailable: 1)`, spec.maxUnavailable ?? spec.minAvailable);
     }
-    const selector = (spec.selector ?? {}) as LabelSelector;
+    const selector = objectOr(spec.selector) as LabelSelector;
     const selected = workloads.filter((w) => namespaceOf(w) === namespaceOf(object) && selects(selector, podOf(w)?.labels ?? {}));
     if (selected.length === 0) {
       reporter.report('pdb-selects', 'spec.selector', `selects no pods of any workload in namespace "${namespaceOf(object)}"${complete ? '' : ' in the files given'}`, spec.selector, complete ? 'error' : 'warning');
@@ -259,7 +263,7 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
     [...items.map((i) => i.object), ...options.refused].some((o) => o.kind === kind && nameOf(o) === name && (namespace === undefined || namespaceOf(o) === namespace));
   for (const [index, item] of of('NodePool').entries()) {
     const pool = pools[index]!;
-    const ref = ((item.object.spec as Json)?.template?.spec?.nodeClassRef ?? {}) as Json;
+    const ref = objectOr(objectOr(objectOr(objectOr(item.object.spec).template).spec).nodeClassRef);
     if (ref.kind === 'EC2NodeClass' && ref.group === 'karpenter.k8s.aws' && !exists('EC2NodeClass', ref.name)) {
       item.reporter.report('node-class-ref', 'spec.template.spec.nodeClassRef.name', `EC2NodeClass "${String(ref.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the pool could never launch a node`, ref.name, missing);
     }
@@ -277,7 +281,7 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
   const set = { daemonSets: of('DaemonSet').map((i) => i.object), hpas: scalers, pdbs: of('PodDisruptionBudget').map((i) => i.object), complete: options.complete };
   if (placeable) for (const item of workloads) options.guard(item.reporter, undefined, () => checkWorkload(item, pools, set));
   for (const { object, reporter } of hpas) {
-    const target = ((object.spec as Json)?.scaleTargetRef ?? {}) as Json;
+    const target = objectOr(objectOr(object.spec).scaleTargetRef);
     if (!exists(String(target.kind), target.name, namespaceOf(object))) {
       reporter.report('scale-target', 'spec.scaleTargetRef', `${String(target.kind)} "${String(target.name)}" is not ${options.complete ? 'in the set' : 'in the files given (it may exist in the cluster)'}: the autoscaler scales nothing`, target.name, missing);
     }

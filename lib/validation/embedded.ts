@@ -15,7 +15,14 @@ export interface EmbeddedPod {
   readonly object: KubeObject;
   /** Where it sits in its carrier: `data["agents.yaml"] jenkins.clouds[0].kubernetes.templates[0].yaml`. */
   readonly at: string;
-  /** How many such pods the controller runs at most (the template's instanceCap, else the cloud's containerCap), when set. */
+  /**
+   * How many such pods the controller runs at most, when set: the template's instanceCap, within
+   * the cloud's containerCap, which bounds all its templates together (the Kubernetes plugin
+   * counts every agent of the cloud against it). Where the templates' caps add up to more, the
+   * cloud's cap is shared among them evenly, the earlier templates taking the remainder: which
+   * template the builds ask for is not knowable offline, and this never counts more agents than
+   * the cloud runs.
+   */
   readonly maxInstances?: number;
 }
 
@@ -39,7 +46,20 @@ export function embeddedPods(input: Input): EmbeddedPod[] {
     list(casc.jenkins.clouds).forEach((cloud, c) => {
       const kubernetes = isObject(cloud.kubernetes) ? cloud.kubernetes : undefined;
       if (!kubernetes) return;
-      list(kubernetes.templates).forEach((template, t) => {
+      const positive = (value: unknown) => {
+        const n = Number(value);
+        return Number.isInteger(n) && n > 0 ? n : undefined;
+      };
+      const cloudCap = positive(kubernetes.containerCapStr) ?? positive(kubernetes.containerCap);
+      const templates = list(kubernetes.templates);
+      const caps = templates.map((template) => positive(template.instanceCap));
+      const shared = cloudCap !== undefined && caps.reduce<number>((sum, cap) => sum + (cap ?? cloudCap), 0) > cloudCap;
+      const capOf = (t: number) => {
+        if (!shared) return caps[t] ?? cloudCap;
+        const share = Math.floor(cloudCap! / templates.length) + (t < cloudCap! % templates.length ? 1 : 0);
+        return Math.min(caps[t] ?? cloudCap!, share);
+      };
+      templates.forEach((template, t) => {
         if (typeof template.yaml !== 'string') return;
         let pod: unknown;
         try {
@@ -50,7 +70,7 @@ export function embeddedPods(input: Input): EmbeddedPod[] {
         if (!isObject(pod)) return;
         const namespace = template.namespace ?? kubernetes.namespace ?? (object.metadata?.namespace as string | undefined);
         const metadata = isObject(pod.metadata) ? pod.metadata : {};
-        const cap = [template.instanceCap, kubernetes.containerCapStr, kubernetes.containerCap].map(Number).find((n) => Number.isInteger(n) && n > 0);
+        const cap = capOf(t);
         pods.push({
           ...(cap !== undefined ? { maxInstances: cap } : {}),
           object: { apiVersion: 'v1', kind: 'Pod', ...pod, metadata: { ...metadata, name: String(template.name ?? metadata.name ?? `template-${t}`), ...(typeof namespace === 'string' ? { namespace } : {}) } },

@@ -17,6 +17,9 @@ import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
+import { checkPlaceholders } from './placeholders';
+import { checkNetwork } from './network';
+import { checkPrivilegedIsolation } from './privileged-isolation';
 import { checkServerRules } from './apiserver';
 import { applyWaivers, waiversOf } from './waivers';
 
@@ -46,6 +49,12 @@ export interface ValidateOptions {
    * --pod-security). @default none: pods in such namespaces are not checked against a level
    */
   readonly podSecurityDefault?: 'privileged' | 'baseline' | 'restricted';
+  /**
+   * Documentation placeholder values the caller already lists with where to set them (synth:
+   * those of config/, in REPORT.md): `placeholder-value` does not report them again; any other
+   * placeholder still is. @default none
+   */
+  readonly listedPlaceholders?: readonly string[];
 }
 
 export interface ValidationResult {
@@ -235,6 +244,8 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     checkKeda(admitted.filter((i) => !i.embedded));
     // The labels a query may name follow the ServiceMonitor that scrapes Karpenter, when the set holds it.
     checkMonitoringSet(admitted.filter((i) => !i.embedded), guarded);
+    checkNetwork(admitted, { complete: options.complete ?? false, production: options.production ?? false });
+    checkPrivilegedIsolation(admitted);
     checkReferences(admitted, unique.filter((c) => !admitted.includes(c)).map((c) => c.object), {
       complete: options.complete ?? false,
       prerequisites: options.prerequisites ?? [],
@@ -250,6 +261,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
         }
         checkPolicy(object, reporter, { production: options.production ?? false });
         checkServerSideDiff(object, reporter);
+        checkPlaceholders(object, reporter, options.listedPlaceholders ?? []);
       });
     }
   }

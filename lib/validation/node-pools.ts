@@ -3,6 +3,7 @@ import { isQuantity, parseQuantity } from '../quantity';
 import { allowedInstances, isInstanceRequirement, NodeRequirement } from '../requirements';
 import { KubeObject } from './findings';
 import { KubeletSettings, RootVolumeBytes } from './overhead';
+import { isObject, objectOr, stringMap } from './pods';
 
 /** A NodePool requirement (a node selector requirement with Karpenter's extra operators). */
 export type Requirement = NodeRequirement;
@@ -60,15 +61,33 @@ function rootVolumeOf(nodeClass: KubeObject | undefined): RootVolumeBytes {
   return typeof size === 'string' && isQuantity(size) ? parseQuantity(size) : undefined;
 }
 
+/**
+ * The kubelet settings of a node class that change allocatable resources, read as their types
+ * allow: a field of another type (which the CRD schema refuses) is left out, as if unset.
+ */
+function kubeletOf(value: unknown): KubeletSettings {
+  const kubelet = objectOr(value);
+  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  const maxPods = count(kubelet.maxPods);
+  const podsPerCore = count(kubelet.podsPerCore);
+  return {
+    ...(maxPods !== undefined ? { maxPods } : {}),
+    ...(podsPerCore !== undefined ? { podsPerCore } : {}),
+    ...(isObject(kubelet.kubeReserved) ? { kubeReserved: stringMap(kubelet.kubeReserved) } : {}),
+    ...(isObject(kubelet.systemReserved) ? { systemReserved: stringMap(kubelet.systemReserved) } : {}),
+    ...(isObject(kubelet.evictionHard) ? { evictionHard: stringMap(kubelet.evictionHard) } : {}),
+  };
+}
+
 /** Reads a NodePool (as stored: defaulted) against the EC2NodeClasses of the set. */
 export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, KubeObject>): PoolView {
-  const spec = (object.spec ?? {}) as any;
-  const template = spec.template ?? {};
+  const spec = objectOr(object.spec) as any;
+  const template = objectOr(spec.template) as any;
   const requirements: Requirement[] = (Array.isArray(template.spec?.requirements) ? template.spec.requirements : [])
-    .filter((r: any) => typeof r?.key === 'string' && OPERATORS.has(r.operator))
+    .filter((r: any) => isObject(r) && typeof r.key === 'string' && OPERATORS.has(r.operator as string))
     .map((r: any) => ({ key: r.key, operator: r.operator, values: (Array.isArray(r.values) ? r.values : []).map(String) }));
   const name = str(object.metadata?.name) ?? '';
-  const labels: Record<string, string> = { ...(typeof template.metadata?.labels === 'object' ? template.metadata.labels : {}), 'karpenter.sh/nodepool': name };
+  const labels: Record<string, string> = { ...stringMap(objectOr(template.metadata).labels), 'karpenter.sh/nodepool': name };
   for (const r of requirements) if (r.operator === 'In' && r.values.length === 1) labels[r.key] = r.values[0]!;
   const nodeClassName = str(template.spec?.nodeClassRef?.name);
   const nodeClass = nodeClassName !== undefined ? nodeClasses.get(nodeClassName) : undefined;
@@ -76,7 +95,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
   const instances = allowedInstances(requirements.filter(isInstanceRequirement), candidateTypes(requirements));
   const values = (key: string) => requirements.find((r) => r.key === key && r.operator === 'In')?.values;
   const limits = Object.fromEntries(
-    Object.entries(spec.limits ?? {}).filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && isQuantity(v))).map(([k, v]) => [k, parseQuantity(v as string | number)]),
+    Object.entries(objectOr(spec.limits)).filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && isQuantity(v))).map(([k, v]) => [k, parseQuantity(v as string | number)]),
   );
   const architectures = values('kubernetes.io/arch') ?? [...new Set(instances.map((t) => t.arch))];
   return {
@@ -87,7 +106,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
     taints: (Array.isArray(template.spec?.taints) ? template.spec.taints : []).map((t: any) => ({ key: String(t?.key), ...(t?.value !== undefined ? { value: String(t.value) } : {}), effect: String(t?.effect) })),
     ...(nodeClassName !== undefined ? { nodeClassName } : {}),
     ...(nodeClass ? { nodeClass } : {}),
-    kubelet: ((nodeClass?.spec as any)?.kubelet ?? {}) as KubeletSettings,
+    kubelet: kubeletOf(objectOr(nodeClass?.spec).kubelet),
     rootVolume: rootVolumeOf(nodeClass),
     instances,
     unknownInstances: named.filter((n) => !knownType(n)),

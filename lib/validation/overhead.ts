@@ -60,13 +60,18 @@ export function kubeReservedCpu(vcpu: number): number {
 }
 
 function quantity(map: Readonly<Record<string, string>> | undefined, key: string): number | undefined {
-  const value = map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
-  return value !== undefined && isQuantity(value) ? parseQuantity(value) : undefined;
+  const value = map !== undefined && map !== null && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+  return typeof value === 'string' && isQuantity(value) ? parseQuantity(value) : undefined;
+}
+
+// An eviction threshold the node class sets, by its own key only (never one a map inherits).
+function signal(map: Readonly<Record<string, string>> | undefined, key: string): string | undefined {
+  return map !== undefined && map !== null && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
 
 // An eviction signal: a percentage of capacity (rounded up) or a quantity.
 function evictionSignal(capacity: number, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+  if (typeof value !== 'string') return fallback;
   if (value.endsWith('%')) {
     const percent = Number(value.slice(0, -1));
     return Math.ceil((capacity / 100) * (percent === 100 ? 0 : percent));
@@ -91,8 +96,8 @@ export function allocatable(type: InstanceType, kubelet: KubeletSettings = {}, r
   const kubeStorage = quantity(kubelet.kubeReserved, 'ephemeral-storage') ?? GiB;
   const reserved: Resources = {
     cpu: kubeCpu + (quantity(kubelet.systemReserved, 'cpu') ?? 0),
-    memory: kubeMemory + (quantity(kubelet.systemReserved, 'memory') ?? 0) + evictionSignal(memory, kubelet.evictionHard?.['memory.available'], 100 * MiB),
-    ephemeralStorage: kubeStorage + (quantity(kubelet.systemReserved, 'ephemeral-storage') ?? 0) + evictionSignal(storage, kubelet.evictionHard?.['nodefs.available'], Math.ceil((storage / 100) * 10)),
+    memory: kubeMemory + (quantity(kubelet.systemReserved, 'memory') ?? 0) + evictionSignal(memory, signal(kubelet.evictionHard, 'memory.available'), 100 * MiB),
+    ephemeralStorage: kubeStorage + (quantity(kubelet.systemReserved, 'ephemeral-storage') ?? 0) + evictionSignal(storage, signal(kubelet.evictionHard, 'nodefs.available'), Math.ceil((storage / 100) * 10)),
     gpu: 0,
     pods: 0,
   };

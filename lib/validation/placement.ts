@@ -1,7 +1,8 @@
 import { isQuantity, parseQuantity } from '../quantity';
 import { satisfies } from '../requirements';
+import type { InstanceType } from '../catalog';
 import { PoolView, Requirement } from './node-pools';
-import { Json, own } from './pods';
+import { isObject, Json, objectOr, objectsOf, own, stringMap } from './pods';
 
 /**
  * Whether a pod can land on a pool's nodes, as Karpenter decides it when it provisions:
@@ -16,6 +17,7 @@ const WELL_KNOWN = /^(kubernetes\.io\/(arch|os)|topology\.kubernetes\.io\/(zone|
 
 /** Whether a toleration tolerates a taint (the scheduler's ToleratesTaint). */
 export function tolerates(toleration: Json, taint: { key: string; value?: string; effect: string }): boolean {
+  if (!isObject(toleration)) return false;
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;
   if (!toleration.key && toleration.operator !== 'Exists') return false;
@@ -39,18 +41,59 @@ function allows(pool: PoolView, term: Requirement): boolean {
 
 /** Why a pod cannot land on a pool, or undefined when it can. */
 export function mismatch(pod: Json, pool: PoolView): string | undefined {
-  for (const [key, value] of Object.entries((pod.nodeSelector ?? {}) as Record<string, string>)) {
+  for (const [key, value] of Object.entries(stringMap(pod.nodeSelector))) {
     if (!allows(pool, { key, operator: 'In', values: [value] })) {
       return pool.labels[key] !== undefined ? `nodeSelector ${key}=${value}, but its nodes have ${key}=${pool.labels[key]}` : `nodeSelector ${key}=${value}, but its nodes do not carry ${key}`;
     }
   }
-  const terms: Json[] = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  if (terms.length > 0 && !terms.some((term) => (term.matchExpressions ?? []).every((e: Json) => allows(pool, { key: e.key, operator: e.operator, values: (e.values ?? []).map(String) })))) {
+  const terms = objectsOf(objectOr(objectOr(objectOr(pod.affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms);
+  const term = (e: Json): Requirement => ({ key: String(e.key), operator: e.operator, values: (Array.isArray(e.values) ? (e.values as unknown[]) : []).map(String) });
+  if (terms.length > 0 && !terms.some((t) => objectsOf(t.matchExpressions).every((e) => allows(pool, term(e))))) {
     return 'no required node affinity term matches its nodes';
   }
-  const untolerated = pool.taints.filter((taint) => taint.effect !== 'PreferNoSchedule' && !(pod.tolerations ?? []).some((t: Json) => tolerates(t, taint)));
+  const tolerations = objectsOf(pod.tolerations);
+  const untolerated = pool.taints.filter((taint) => taint.effect !== 'PreferNoSchedule' && !tolerations.some((t) => tolerates(t, taint)));
   if (untolerated.length > 0) return `no toleration for taint ${untolerated.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`;
   return undefined;
+}
+
+const ARCH = 'kubernetes.io/arch';
+
+/** The labels a node of an instance type carries for being of that type (Karpenter's instance labels, architecture and type included). */
+function instanceLabels(type: InstanceType): Record<string, string> {
+  return { ...type.labels, [ARCH]: type.arch, 'node.kubernetes.io/instance-type': type.name };
+}
+
+/**
+ * Whether a pod's node selector and required node affinity allow nodes of an instance type, on
+ * the labels that describe the instance (the rest is the pool's business, see `mismatch`).
+ */
+export function allowsInstanceType(pod: Json, type: InstanceType): boolean {
+  const labels = instanceLabels(type);
+  const known = (key: string) => Object.hasOwn(labels, key);
+  for (const [key, value] of Object.entries(stringMap(pod.nodeSelector))) if (known(key) && labels[key] !== value) return false;
+  const terms = objectsOf(objectOr(objectOr(objectOr(pod.affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms);
+  if (terms.length === 0) return true;
+  return terms.some((t) =>
+    objectsOf(t.matchExpressions)
+      .filter((e) => typeof e.key === 'string' && known(e.key))
+      .every((e) => satisfies({ key: String(e.key), operator: e.operator, values: (Array.isArray(e.values) ? (e.values as unknown[]) : []).map(String) }, labels[String(e.key)]!)),
+  );
+}
+
+/**
+ * The architectures of a pool a pod can land on: the pool's, narrowed by the pod's node selector
+ * and required node affinity on kubernetes.io/arch (a pod pinned to amd64 on a pool that launches
+ * both only ever runs on its amd64 nodes).
+ */
+export function architecturesOn(pod: Json, pool: PoolView): string[] {
+  const selected = stringMap(pod.nodeSelector)[ARCH];
+  const terms = objectsOf(objectOr(objectOr(objectOr(pod.affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms);
+  const onArch = (e: Json) => e.key === ARCH;
+  const term = (e: Json): Requirement => ({ key: ARCH, operator: e.operator, values: (Array.isArray(e.values) ? (e.values as unknown[]) : []).map(String) });
+  return (pool.architectures ?? []).filter(
+    (arch) => (selected === undefined || selected === arch) && (terms.length === 0 || terms.some((t) => objectsOf(t.matchExpressions).filter(onArch).every((e) => satisfies(term(e), arch)))),
+  );
 }
 
 /** The pools a pod spec can land on. */
@@ -64,15 +107,22 @@ export function poolsFor(pod: Json, pools: readonly PoolView[]): PoolView[] {
  * request (the API server defaults it so).
  */
 export function podRequests(pod: Json): Record<string, number> {
-  const amounts = (c: Json): [string, number][] =>
-    Object.entries({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) } as Record<string, string | number>)
-      .filter(([, v]) => typeof v === 'number' || isQuantity(v))
-      .map(([k, v]) => [k, parseQuantity(v)]);
+  const amount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && isQuantity(v) ? parseQuantity(v) : undefined);
+  const amounts = (c: Json): [string, number][] => {
+    const resources = objectOr(c.resources);
+    return Object.entries({ ...objectOr(resources.limits), ...objectOr(resources.requests) }).flatMap(([k, v]) => {
+      const n = amount(v);
+      return n === undefined ? [] : [[k, n] as [string, number]];
+    });
+  };
   const total: Record<string, number> = {};
-  for (const c of (pod.containers ?? []) as Json[]) for (const [k, v] of amounts(c)) total[k] = (total[k] ?? 0) + v;
-  for (const c of (pod.initContainers ?? []) as Json[]) {
+  for (const c of objectsOf(pod.containers)) for (const [k, v] of amounts(c)) total[k] = (total[k] ?? 0) + v;
+  for (const c of objectsOf(pod.initContainers)) {
     for (const [k, v] of amounts(c)) total[k] = c.restartPolicy === 'Always' ? (total[k] ?? 0) + v : Math.max(total[k] ?? 0, v);
   }
-  for (const [k, v] of Object.entries((pod.overhead ?? {}) as Record<string, string>)) if (isQuantity(String(v))) total[k] = (total[k] ?? 0) + parseQuantity(v);
+  for (const [k, v] of Object.entries(objectOr(pod.overhead))) {
+    const n = amount(v);
+    if (n !== undefined) total[k] = (total[k] ?? 0) + n;
+  }
   return total;
 }

@@ -31,6 +31,33 @@ export function cloneJson<T>(value: T): T {
 /** Whether a value is a JSON object (not an array, not null). */
 export const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * Rules read fields of objects the schema layer may not have checked (a kind in a group no
+ * schema is known for, an object the API server would refuse, a field a CRD leaves open): these
+ * read a field as the shape a rule expects, or as nothing, whatever JSON value it holds.
+ */
+
+/** The JSON objects of a list; nothing when the value is not a list. */
+export const objectsOf = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
+
+/** A JSON object, or an empty one when the value is not an object. */
+export const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
+
+/** A string's value, or undefined when the value is not a string. */
+export const stringOr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The entries of a JSON object whose values are strings (labels, annotations, selectors). */
+export const stringMap = (value: unknown): Record<string, string> => {
+  if (!isObject(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
+};
+
 /** Kinds whose pod template is at `spec.template`. */
 const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 
@@ -38,9 +65,9 @@ const TEMPLATED = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet
 export function podTemplateOf(object: KubeObject): { template: Json; path: string } | undefined {
   const spec = object.spec;
   if (!isObject(spec)) return undefined;
-  if (object.kind === 'Pod') return { template: { metadata: object.metadata ?? {}, spec }, path: '' };
+  if (object.kind === 'Pod') return { template: { metadata: objectOr(object.metadata), spec }, path: '' };
   if (object.kind === 'CronJob') {
-    const template = spec.jobTemplate?.spec?.template;
+    const template = objectOr(objectOr(spec.jobTemplate).spec).template;
     return isObject(template) ? { template, path: 'spec.jobTemplate.spec.template' } : undefined;
   }
   return TEMPLATED.has(String(object.kind)) && isObject(spec.template) ? { template: spec.template, path: 'spec.template' } : undefined;
@@ -51,5 +78,7 @@ export function podOf(object: KubeObject): { labels: Record<string, string>; ann
   const found = podTemplateOf(object);
   if (!found || !isObject(found.template.spec)) return undefined;
   const { template, path } = found;
-  return { labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {}, spec: template.spec, path: path === '' ? 'spec' : `${path}.spec` };
+  const metadata = objectOr(template.metadata);
+  // Labels and annotations are string maps: a value of another type matches no selector and waives nothing.
+  return { labels: stringMap(metadata.labels), annotations: stringMap(metadata.annotations), spec: template.spec, path: path === '' ? 'spec' : `${path}.spec` };
 }

@@ -1,7 +1,8 @@
 import { isQuantity, parseQuantity } from '../quantity';
 import { amiFamilyOf, KUBELET_VOLUME } from '../ami-families';
+import { pinnedAliasExample } from '../ami-releases';
 import { child, KubeObject, Reporter } from './findings';
-import { Json, own, podOf } from './pods';
+import { isObject, Json, objectOr, objectsOf, own, podOf } from './pods';
 import { WAIVER_PREFIX } from './rules';
 
 /**
@@ -49,57 +50,66 @@ function checkContainers(object: KubeObject, reporter: Reporter): void {
   for (const [field, namespace] of [['hostNetwork', 'network'], ['hostPID', 'PID'], ['hostIPC', 'IPC']] as const) {
     if (pod.spec[field] === true) reporter.report('privileged', child(pod.path, field), `the pod shares the node's ${namespace} namespace: ${WAIVE_PRIVILEGED}`, true);
   }
-  ((pod.spec.volumes ?? []) as Json[]).forEach((volume, index) => {
-    if (volume.hostPath) reporter.report('privileged', child(child(child(pod.path, 'volumes'), index), 'hostPath'), `volume "${volume.name}" mounts the node's ${JSON.stringify(volume.hostPath.path)}: ${WAIVE_PRIVILEGED}`, volume.hostPath.path);
+  (Array.isArray(pod.spec.volumes) ? (pod.spec.volumes as unknown[]) : []).forEach((volume, index) => {
+    if (!isObject(volume) || volume.hostPath === undefined || volume.hostPath === null) return;
+    const path = objectOr(volume.hostPath).path;
+    reporter.report('privileged', child(child(child(pod.path, 'volumes'), index), 'hostPath'), `volume ${JSON.stringify(volume.name)} mounts the node's ${JSON.stringify(path)}: ${WAIVE_PRIVILEGED}`, path);
   });
-  const podContext = pod.spec.securityContext ?? {};
+  const podContext = objectOr(pod.spec.securityContext);
   const longRunning = object.kind === 'Deployment' || object.kind === 'StatefulSet';
   for (const field of ['initContainers', 'containers'] as const) {
-    ((pod.spec[field] ?? []) as Json[]).forEach((c, index) => {
+    (Array.isArray(pod.spec[field]) ? (pod.spec[field] as unknown[]) : []).forEach((item, index) => {
       const at = child(child(pod.path, field), index);
+      // Not an object: the schema layer reports it where it knows the kind; nothing here to read.
+      if (!isObject(item)) return;
+      const c = item;
       if (typeof c.image !== 'string' || !isPinnedImage(c.image)) {
         reporter.report('image-pinned', child(at, 'image'), `image ${JSON.stringify(c.image)} must name a version tag other than latest, or a digest (e.g. "nginx:1.27.3")`, c.image);
       }
-      ((c.env ?? []) as Json[]).forEach((env, e) => {
-        if (typeof env.value !== 'string' || env.value === '') return;
+      (Array.isArray(c.env) ? (c.env as unknown[]) : []).forEach((env, e) => {
+        if (!isObject(env) || typeof env.value !== 'string' || env.value === '') return;
         if (isCredentialName(String(env.name)) || CREDENTIAL_VALUE.test(env.value)) {
           reporter.report('no-inline-credentials', child(child(child(at, 'env'), e), 'value'), `env ${JSON.stringify(env.name)} holds a credential inline: use valueFrom.secretKeyRef`);
         }
       });
-      const requests = c.resources?.requests ?? {};
-      const limits = c.resources?.limits ?? {};
+      const resources = objectOr(c.resources);
+      const requests = objectOr(resources.requests);
+      const limits = objectOr(resources.limits);
       const missing = [requests.cpu === undefined && limits.cpu === undefined ? 'requests.cpu' : undefined, requests.memory === undefined && limits.memory === undefined ? 'requests.memory' : undefined, limits.memory === undefined ? 'limits.memory' : undefined].filter(Boolean);
-      if (missing.length > 0) reporter.report('requests-limits', child(at, 'resources'), `container "${c.name}" must set ${missing.join(', ')}`);
+      if (missing.length > 0) reporter.report('requests-limits', child(at, 'resources'), `container ${JSON.stringify(c.name)} must set ${missing.join(', ')}`);
       if (longRunning && field === 'containers' && c.readinessProbe === undefined && c.livenessProbe === undefined) {
-        reporter.report('health-probes', at, `container "${c.name}" must have a readinessProbe or a livenessProbe`);
+        reporter.report('health-probes', at, `container ${JSON.stringify(c.name)} must have a readinessProbe or a livenessProbe`);
       }
-      const context = { ...podContext, ...(c.securityContext ?? {}) };
+      const securityContext = objectOr(c.securityContext);
+      const context = { ...podContext, ...securityContext };
       // A privileged container is root by nature: the `privileged` rule and its waiver cover it.
       if (context.privileged !== true && (context.runAsNonRoot !== true || context.runAsUser === 0)) {
-        reporter.report('run-as-non-root', child(at, 'securityContext'), `container "${c.name}" must set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser`);
+        reporter.report('run-as-non-root', child(at, 'securityContext'), `container ${JSON.stringify(c.name)} must set runAsNonRoot: true (pod or container securityContext) and a non-zero runAsUser`);
       }
-      if (c.securityContext?.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container "${c.name}" is privileged, which gives it the node: ${WAIVE_PRIVILEGED}`, true);
+      if (securityContext.privileged === true) reporter.report('privileged', child(child(at, 'securityContext'), 'privileged'), `container ${JSON.stringify(c.name)} is privileged, which gives it the node: ${WAIVE_PRIVILEGED}`, true);
       // Capabilities the restricted Pod Security level does not allow.
-      const added = ((c.securityContext?.capabilities?.add ?? []) as string[]).filter((cap) => cap !== 'NET_BIND_SERVICE');
-      if (added.length > 0) reporter.report('privileged', child(child(child(at, 'securityContext'), 'capabilities'), 'add'), `container "${c.name}" adds capabilities ${added.join(', ')}: ${WAIVE_PRIVILEGED}`, added);
+      const add = objectOr(securityContext.capabilities).add;
+      const added = (Array.isArray(add) ? (add as unknown[]) : []).map(String).filter((cap) => cap !== 'NET_BIND_SERVICE');
+      if (added.length > 0) reporter.report('privileged', child(child(child(at, 'securityContext'), 'capabilities'), 'add'), `container ${JSON.stringify(c.name)} adds capabilities ${added.join(', ')}: ${WAIVE_PRIVILEGED}`, added);
     });
   }
 }
 
 function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyOptions): void {
-  const spec = (object.spec ?? {}) as Json;
-  const metadata = spec.metadataOptions ?? {};
+  const spec = objectOr(object.spec);
+  const metadata = objectOr(spec.metadataOptions);
   if (metadata.httpTokens !== 'required') reporter.report('imdsv2', 'spec.metadataOptions.httpTokens', 'must be "required" (IMDSv2)', metadata.httpTokens);
-  if (metadata.httpEndpoint !== 'disabled' && (metadata.httpPutResponseHopLimit ?? 1) > 1) {
+  if (metadata.httpEndpoint !== 'disabled' && typeof metadata.httpPutResponseHopLimit === 'number' && metadata.httpPutResponseHopLimit > 1) {
     reporter.report('imdsv2', 'spec.metadataOptions.httpPutResponseHopLimit', 'must be 1 so that pods cannot reach the instance credentials through IMDS', metadata.httpPutResponseHopLimit);
   }
-  const mappings = (Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings : []) as Json[];
+  const mappings = (Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings : []) as unknown[];
   mappings.forEach((mapping, index) => {
-    if (mapping?.ebs && mapping.ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', mapping.ebs.encrypted);
+    const ebs = isObject(mapping) ? mapping.ebs : undefined;
+    if (isObject(ebs) && ebs.encrypted !== true) reporter.report('encrypted-volumes', `spec.blockDeviceMappings[${index}].ebs.encrypted`, 'must be true', ebs.encrypted);
   });
-  checkRootVolume(spec, mappings, reporter);
-  const kubelet = spec.kubelet ?? {};
-  const reserved = kubelet.kubeReserved?.memory;
+  checkRootVolume(spec, objectsOf(mappings), reporter);
+  const kubelet = objectOr(spec.kubelet);
+  const reserved = objectOr(kubelet.kubeReserved).memory;
   if (typeof reserved === 'string' && isQuantity(reserved) && typeof kubelet.maxPods === 'number') {
     // Karpenter's (and the EKS AMIs') own figure for that many pods.
     const needed = (11 * kubelet.maxPods + 255) * 2 ** 20;
@@ -113,8 +123,9 @@ function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyO
     }
   }
   if (options.production) {
-    ((spec.amiSelectorTerms ?? []) as Json[]).forEach((term, index) => {
-      if (typeof term.alias === 'string' && term.alias.endsWith('@latest')) reporter.report('ami-pinned', `spec.amiSelectorTerms[${index}].alias`, `must pin an AMI version in production (e.g. "${term.alias.replace('@latest', '@v20250715')}")`, term.alias);
+    (Array.isArray(spec.amiSelectorTerms) ? (spec.amiSelectorTerms as unknown[]) : []).forEach((term, index) => {
+      const alias = isObject(term) ? term.alias : undefined;
+      if (typeof alias === 'string' && alias.endsWith('@latest')) reporter.report('ami-pinned', `spec.amiSelectorTerms[${index}].alias`, `must pin an AMI version in production (e.g. "${pinnedAliasExample(alias)}")`, alias);
     });
   }
 }
@@ -126,10 +137,10 @@ function checkNodeClass(object: KubeObject, reporter: Reporter, options: PolicyO
  * @see https://karpenter.sh/docs/concepts/nodeclasses/#specblockdevicemappings
  */
 function checkRootVolume(spec: Json, mappings: readonly Json[], reporter: Reporter): void {
-  const terms = (Array.isArray(spec.amiSelectorTerms) ? spec.amiSelectorTerms : []) as Json[];
-  const family = terms.map((t) => (typeof t?.alias === 'string' ? amiFamilyOf(t.alias) : undefined)).find((f) => f !== undefined) ?? (typeof spec.amiFamily === 'string' ? spec.amiFamily.toLowerCase() : undefined);
+  const terms = objectsOf(spec.amiSelectorTerms);
+  const family = terms.map((t) => (typeof t.alias === 'string' ? amiFamilyOf(t.alias) : undefined)).find((f) => f !== undefined) ?? (typeof spec.amiFamily === 'string' ? spec.amiFamily.toLowerCase() : undefined);
   const expected = family !== undefined ? own(KUBELET_VOLUME, family) : undefined;
-  const index = mappings.findIndex((m) => m?.rootVolume === true);
+  const index = mappings.findIndex((m) => m.rootVolume === true);
   if (!expected || index < 0) return;
   const device = mappings[index]!.deviceName;
   if (device !== expected) {
@@ -147,15 +158,16 @@ export function checkPolicy(object: KubeObject, reporter: Reporter, options: Pol
   checkContainers(object, reporter);
   if (object.kind === 'EC2NodeClass') checkNodeClass(object, reporter, options);
   if (object.kind === 'NodePool') {
-    const spec = (object.spec ?? {}) as Json;
+    const spec = objectOr(object.spec);
     // A static pool (replicas) may only limit nodes; its size is fixed anyway.
     if (spec.replicas === undefined) {
-      const missing = ['cpu', 'memory'].filter((r) => spec.limits?.[r] === undefined);
+      const limits = objectOr(spec.limits);
+      const missing = ['cpu', 'memory'].filter((r) => own(limits, r) === undefined);
       if (missing.length > 0) reporter.report('pool-limits', 'spec.limits', `must set ${missing.join(' and ')}: without them the pool can grow without bound`, spec.limits);
     }
   }
   if (object.kind === 'StorageClass' && object.provisioner === 'ebs.csi.aws.com') {
-    const parameters = (object.parameters ?? {}) as Json;
+    const parameters = objectOr(object.parameters);
     if (parameters.encrypted !== 'true') reporter.report('encrypted-volumes', 'parameters.encrypted', 'must be "true" for EBS volumes', parameters.encrypted);
   }
 }

@@ -5,11 +5,13 @@
  */
 
 /**
- * Five fields, no descriptors; each a comma list of `*`, `?`, `a`, `a-b`, with `/step`; names for
- * months and weekdays; the fields' bounds. A `TZ=`/`CRON_TZ=` prefix names a location (without a
- * space after it, the library panics, which KEDA reports as an error too).
+ * Five fields; each a comma list of `*`, `?`, `a`, `a-b`, with `/step`; names for months and
+ * weekdays; the fields' bounds. A `TZ=`/`CRON_TZ=` prefix names a location (without a space
+ * after it, the library panics, which KEDA reports as an error too). Descriptors (`@daily`,
+ * `@every 1h`) only with `descriptors`: KEDA's parser leaves them out, cron.ParseStandard
+ * (parser.go standardParser: Minute | Hour | Dom | Month | Dow | Descriptor) takes them.
  */
-export function cronError(spec: string): string | undefined {
+export function cronError(spec: string, options: { readonly descriptors?: boolean } = {}): string | undefined {
   if (spec.length === 0) return 'empty spec string';
   let rest = spec;
   if (rest.startsWith('TZ=') || rest.startsWith('CRON_TZ=')) {
@@ -17,10 +19,10 @@ export function cronError(spec: string): string | undefined {
     if (space < 0) return 'a TZ= prefix with no schedule after it';
     const zone = rest.slice(rest.indexOf('=') + 1, space);
     if (!validTimeZone(zone)) return `provided bad location ${zone}`;
-    rest = rest.slice(space).trim();
+    rest = goTrimSpace(rest.slice(space));
   }
-  if (rest.startsWith('@')) return `parser does not accept descriptors: ${rest}`;
-  const fields = rest.split(/\s+/).filter((f) => f !== '');
+  if (rest.startsWith('@')) return options.descriptors ? descriptorError(rest) : `parser does not accept descriptors: ${rest}`;
+  const fields = rest.split(GO_SPACE).filter((f) => f !== '');
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}`;
   const bounds: readonly [number, number, Readonly<Record<string, number>>?][] = [
     [0, 59],
@@ -37,6 +39,26 @@ export function cronError(spec: string): string | undefined {
     }
   }
   return undefined;
+}
+
+// Go's unicode.IsSpace, which strings.Fields and strings.TrimSpace split and trim at: JavaScript's
+// \s differs (it has U+FEFF, and lacks U+0085).
+const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+const goTrimSpace = (text: string): string => text.replace(new RegExp(`^${GO_SPACE.source}|${GO_SPACE.source}$`, 'g'), '');
+
+// parser.go parseDescriptor: the named schedules, and `@every <Go duration>`.
+function descriptorError(descriptor: string): string | undefined {
+  if (['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'].includes(descriptor)) return undefined;
+  if (descriptor.startsWith('@every ')) {
+    const duration = descriptor.slice('@every '.length);
+    return isGoDuration(duration) ? undefined : `failed to parse duration ${descriptor}: time: invalid duration ${JSON.stringify(duration)}`;
+  }
+  return `unrecognized descriptor: ${descriptor}`;
+}
+
+// time.ParseDuration's grammar: an optional sign, then one or more decimal numbers with a unit ("0" alone too).
+function isGoDuration(text: string): boolean {
+  return text === '0' || /^[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/.test(text) || /^[-+]0$/.test(text);
 }
 
 // strconv.Atoi: an optional sign and decimal digits, within int64.

@@ -89,10 +89,18 @@ const RULES: readonly Rule[] = [
   { id: 'argocd-sync-loop', layer: 'policy', severity: 'error', rationale: "Fields the API server or a controller fills in after apply keep Argo CD's server-side diff OutOfSync forever: with self-heal, a sync loop." },
   { id: 'alert-metadata', layer: 'policy', severity: 'warning', rationale: 'An alert without a severity label, summary, description and runbook cannot be routed, and leaves the person paged guessing.' },
   { id: 'pool-limits', layer: 'policy', severity: 'error', rationale: 'A pool without cpu and memory limits can scale the bill without bound.' },
+  { id: 'placeholder-value', layer: 'policy', severity: 'warning', rationale: "A value only documentation uses (AWS's example accounts 111122223333 and 123456789012, the KMS and EFS guides' example IDs, an EKS endpoint spelt from the alphabet, a domain reserved for examples) points at someone else's account or at nothing: IAM refuses the role, the CSI driver finds no file system, the host does not resolve." },
   // The validator itself.
   { id: 'validator', layer: 'admission', severity: 'error', rationale: 'An object the validator failed on is reported as not checked, never passed.' },
   // Waivers themselves.
   { id: 'waiver', layer: 'policy', severity: 'error', rationale: 'A waiver names a policy rule and says why.' },
+  // Network policies (lib/validation/network.ts, lib/network/): what the set's NetworkPolicies allow, with Kubernetes' semantics.
+  { id: 'network-policy-missing', layer: 'policy', severity: 'error', rationale: 'A namespace running pods without a NetworkPolicy lets every pod of the cluster reach them and them reach anything (CIS Kubernetes Benchmark 5.3.2); checked in production, and in any set that uses NetworkPolicies.' },
+  { id: 'network-policy-selects-nothing', layer: 'cluster', severity: 'error', rationale: 'A NetworkPolicy whose pod selector matches no pod of its namespace isolates and allows nothing: the pods it was meant for stay as they were.' },
+  { id: 'dns-egress-denied', layer: 'cluster', severity: 'error', rationale: 'A pod whose egress is isolated and not allowed to CoreDNS on 53/UDP and 53/TCP cannot resolve a single name.' },
+  { id: 'service-unreachable', layer: 'cluster', severity: 'error', rationale: 'A Service port that the NetworkPolicies keep from a client its karpenter-as-code.io/clients annotation declares: the sync succeeds and the client times out.' },
+  { id: 'declared-flow-denied', layer: 'cluster', severity: 'error', rationale: 'A flow the output declares (karpenter-as-code.io/flows, derived from config/workloads.ts network) that the emitted NetworkPolicies deny: the workload would not work.' },
+  { id: 'privileged-shared-node', layer: 'policy', severity: 'error', rationale: "A pod that can take its node (privileged, CAP_SYS_ADMIN, the host's PID or IPC namespace) must not share a node with another workload: an escape is root over every pod there, with the node's IAM role." },
 ];
 
 /** The rule catalog, by id. */

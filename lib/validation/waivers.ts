@@ -1,11 +1,11 @@
 import { child, Finding, KubeObject, Reporter } from './findings';
-import { podOf } from './pods';
+import { objectOr, podOf } from './pods';
 import { RULE_CATALOG, WAIVER_PREFIX } from './rules';
 
 /** The waivers an object declares (on itself or its pod template), by rule id, with their reasons. */
 export function waiversOf(object: KubeObject, reporter: Reporter): Map<string, string> {
   const waivers = new Map<string, string>();
-  const sources: [string, Record<string, unknown>][] = [['metadata.annotations', (object.metadata?.annotations ?? {}) as Record<string, unknown>]];
+  const sources: [string, Record<string, unknown>][] = [['metadata.annotations', objectOr(objectOr(object.metadata).annotations)]];
   const pod = podOf(object);
   if (pod && object.kind !== 'Pod') sources.push([pod.path.replace(/\.spec$/, '.metadata.annotations'), pod.annotations]);
   for (const [path, annotations] of sources) {

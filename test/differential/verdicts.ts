@@ -12,6 +12,7 @@ import { Finding, Input, KubeObject } from '../../lib/validation/findings';
 import { LoadError, objectsOfText } from '../../lib/validation/load';
 import { emitYaml } from '../../lib/yaml-emit';
 import type { Case, CaseFile, Json } from './corpus';
+import { OracleVerdict } from '../../scripts/controlplane-verdict';
 
 export interface PodOutcome {
   readonly accepted: boolean;
@@ -44,14 +45,6 @@ export interface CaseOutcome {
 const refString = (kind: unknown, namespace: unknown, name: unknown) => `${String(kind)} ${typeof namespace === 'string' && namespace !== '' ? `${namespace}/` : ''}${typeof name === 'string' ? name : ''}`;
 
 // --- the API server's side (the Go tier) ---
-
-interface OracleVerdict {
-  accepted: boolean;
-  reason?: string;
-  message?: string;
-  causes?: { field?: string; message: string }[];
-  warnings?: string[];
-}
 
 interface OracleCase {
   id: string;
