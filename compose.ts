@@ -9,17 +9,19 @@ import { MonitoringChart } from './charts/monitoring';
 import { NamespaceSpec, PlatformChart } from './charts/platform';
 import { ARGOCD } from './config/argocd';
 import { POOLS } from './config/pools';
-import { EnvironmentConfig, Prerequisite } from './config/types';
+import { Prerequisite } from './config/types';
+import type { EnvironmentConfig } from './config/environment-config';
 import { WorkloadName, WORKLOADS } from './config/workloads';
-import { healthPatch } from './lib/argocd-health';
-import type { NamespacedChart } from './lib/chart-props';
-import { capacityPlan } from './lib/capacity';
-import { checkEnvironment, environmentSubject } from './lib/environment';
-import { ConfigError, fail } from './lib/errors';
-import { Manifest } from './lib/layout';
-import { checkBasePools, resolvePools } from './lib/pools';
-import { BuiltEnvironment, Composition, EnvironmentSummary, SharedOutput, synthesizeApp } from './lib/synth';
-import { checkWorkloadEntries, ResolvedWorkload, resolveWorkloads } from './lib/workload-config';
+import { healthPatch } from './lib/constructs/argocd-health';
+import type { NamespacedChart } from './lib/constructs/chart-props';
+import { capacityPlan } from './lib/plan/capacity';
+import { checkEnvironment, environmentSubject } from './lib/config/environment';
+import { ConfigError, fail } from './lib/config/errors';
+import { Manifest } from './lib/synth/layout';
+import { checkBasePools, resolvePools } from './lib/config/pools';
+import { constructPathsOf, synthesizeApp } from './lib/synth/synth';
+import type { BuiltEnvironment, Composition, EnvironmentSummary, SharedOutput } from './lib/synth/composition';
+import { checkWorkloadEntries, ResolvedWorkload, resolveWorkloads } from './lib/config/workload-config';
 
 /** Checks what every environment shares, once: the shape of config/, the base pools, the workload entries and the chart registry. */
 function checkShared(): void {
@@ -75,7 +77,7 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
   const monitoring = new MonitoringChart(monitoringApp, `${env.name}-monitoring`, { env, plan: capacity });
   fromCharts.push(...monitoring.prerequisites);
   const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...fromCharts, ...(env.prerequisites ?? [])];
-  return { env, manifests: [...manifests, ...synthesizeApp(monitoringApp)], pools, workloads, leftOut, prerequisites, capacity };
+  return { env, manifests: [...manifests, ...synthesizeApp(monitoringApp)], pools, workloads, leftOut, prerequisites, capacity, constructPaths: [...constructPathsOf(app), ...constructPathsOf(monitoringApp)] };
 }
 
 /**

@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from './config/environments';
-import { ConfigError } from './lib/errors';
-import { synthArgs } from './lib/synth-args';
-import { applyV8Flags } from './lib/v8-flags';
-import { startValidatorThread } from './lib/validator-thread';
+import { ConfigError } from './lib/config/errors';
+import { synthArgs } from './lib/synth/synth-args';
+import { applyV8Flags } from './lib/synth/v8-flags';
+import { startValidatorThread } from './lib/synth/validator-thread';
 
 // DIST_DIR lets the benchmark synthesize elsewhere; everyone else gets dist/.
 const outdir = process.env.DIST_DIR ?? 'dist';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // The validator thread starts before cdk8s is loaded (the composition is imported here, not
   // above), so the validator loads on the second core while this one loads cdk8s.
   const script = join(__dirname, 'validator-worker.js');
-  // Arguments first: a command not understood touches nothing (lib/synth-args.ts says why it takes none).
+  // Arguments first: a command not understood touches nothing (lib/synth/synth-args.ts says why it takes none).
   const args = synthArgs(process.argv.slice(2), ENVIRONMENTS.map((e) => e.name));
   if (!('run' in args)) {
     if ('help' in args) console.log(args.help);
@@ -28,11 +28,11 @@ async function main(): Promise<void> {
     if (existsSync(script)) await startValidatorThread(script).close();
     return;
   }
-  const thread = existsSync(script) ? startValidatorThread(script) : (await import('./lib/validate-environment')).validatorOnThisThread();
+  const thread = existsSync(script) ? startValidatorThread(script) : (await import('./lib/synth/validate-environment')).validatorOnThisThread();
   let closing: Promise<void> | undefined;
   try {
-    const [{ COMPOSITION }, { renderAllWith, StagedOutput, writeOutput }, { formatWarnings }, { recordedSourceHash }] = await Promise.all([import('./compose'), import('./lib/synth'), import('./lib/validation/format'), import('./lib/source-hash')]);
-    const { formatPlaceholders } = await import('./lib/config-placeholders');
+    const [{ COMPOSITION }, { constructMetadata, renderAllWith, StagedOutput, writeOutput }, { formatWarnings }, { recordedSourceHash }] = await Promise.all([import('./compose'), import('./lib/synth/synth'), import('karpenter-validate'), import('./lib/synth/source-hash')]);
+    const { formatPlaceholders } = await import('./lib/config/config-placeholders');
     // Each environment is written to the staging folder when it is done; dist/ is replaced only
     // once all are (a failure leaves it as it was).
     const staged = new StagedOutput(outdir);
@@ -44,7 +44,8 @@ async function main(): Promise<void> {
       write(path: string, content: string) {
         staged.write(path, content);
         written++;
-        if (cliOutdir) forCli.set(path.replace('/', '-'), content);
+        // Each cluster in a folder of its own, as in dist/: the validation plugin validates each folder as one cluster.
+        if (cliOutdir) forCli.set(path, content);
       },
       settle: () => staged.settle(),
     };
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
       throw error;
     }
     await staged.commit();
-    if (cliOutdir) await writeOutput(forCli, cliOutdir);
+    if (cliOutdir) {
+      // cdk8s-cli asks for the constructs of the objects when it runs validation plugins, to name them in its report.
+      if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') forCli.set('construct-metadata.json', constructMetadata(output.constructPaths));
+      await writeOutput(forCli, cliOutdir);
+    }
     const text = formatWarnings(output.warnings);
     if (text) console.warn(text);
     const placeholders = formatPlaceholders(output.placeholders);

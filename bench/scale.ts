@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { COMPOSITION } from '../compose';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
-import { EnvironmentConfig } from '../config/types';
-import { renderAllWith, StagedOutput } from '../lib/synth';
-import { recordedSourceHash } from '../lib/source-hash';
-import { startValidatorThread } from '../lib/validator-thread';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { renderAllWith, StagedOutput } from '../lib/synth/synth';
+import { recordedSourceHash } from '../lib/synth/source-hash';
+import { startValidatorThread } from '../lib/synth/validator-thread';
 
 const count = Number(process.argv[2] ?? '1');
 const envs: EnvironmentConfig[] = Array.from({ length: count }, (_, i) => {

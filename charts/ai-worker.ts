@@ -3,13 +3,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisEndpoint } from '../config/workloads';
 import { ScaledObject, ScaledObjectSpecAdvancedScalingModifiersMetricType, TriggerAuthentication } from '../imports/keda.sh';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { fail } from '../lib/errors';
-import { execProbe } from '../lib/probes';
-import { clusterScoped } from '../lib/storage';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { Workload } from '../lib/workload';
-import { required } from '../lib/workload-config';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { fail } from '../lib/config/errors';
+import { execProbe } from '../lib/constructs/probes';
+import { clusterScoped } from '../lib/constructs/storage';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { Workload } from '../lib/constructs/workload';
+import { required } from '../lib/config/workload-config';
 
 /** The static EFS volume holding the models (seed 001), and the claim the workers mount. */
 const MODELS = { name: 'ai-models', path: '/models', size: '100Gi' } as const;

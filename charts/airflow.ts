@@ -1,18 +1,18 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { RunOnceJob } from '../lib/job';
-import { execProbe, httpProbe } from '../lib/probes';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { NAME_LABEL, Workload, WorkloadContainer } from '../lib/workload';
-import { failSizing, required } from '../lib/workload-config';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { RunOnceJob } from '../lib/constructs/job';
+import { execProbe, httpProbe } from '../lib/constructs/probes';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { NAME_LABEL, Workload, WorkloadContainer } from '../lib/constructs/workload';
+import { failSizing, required } from '../lib/config/workload-config';
 
 const AIRFLOW_USER = 50000; // the `airflow` user of the apache/airflow image
 const GIT_SYNC_USER = 65533; // the git-sync image's user
 const DAGS_ROOT = '/opt/airflow/dags';
 const SERVICE_ACCOUNT = 'airflow';
-// Jobs run in the Jobs phase of lib/layout.ts: migrations first, then the admin user.
+// Jobs run in the Jobs phase of lib/synth/layout.ts: migrations first, then the admin user.
 const MIGRATE_WAVE = 5;
 const USER_WAVE = 6;
 const MIGRATE_JOB = 'airflow-db-migrate';

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { ARGOCD, KARPENTER_CHARTS, KEDA_CHART } from '../config/argocd';
 import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
 import { Application, ApplicationSpecSource, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
-import type { EnvironmentConfig } from '../config/types';
-import type { EnvironmentSummary } from '../lib/synth';
-import { CLUSTER_SCOPED_KINDS_ANNOTATION } from '../lib/validation/argocd';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { EnvironmentSummary } from '../lib/synth/composition';
+import { CLUSTER_SCOPED_KINDS_ANNOTATION } from 'karpenter-validate/model';
 
 /**
  * The cluster-scoped kinds each upstream chart installs, read from its templates at the pinned

@@ -1,5 +1,5 @@
 import type { WorkloadName } from '../config/workloads';
-import type { WorkloadChartClass } from '../lib/chart-props';
+import type { WorkloadChartClass } from '../lib/constructs/chart-props';
 import { AiWorkerChart } from './ai-worker';
 import { AirflowChart } from './airflow';
 import { JenkinsChart } from './jenkins';

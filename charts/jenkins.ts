@@ -1,16 +1,16 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { emitYaml } from '../lib/yaml-emit';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { FLOWS_ANNOTATION } from '../lib/network/declared';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { placementFor } from '../lib/placement';
+import { emitYaml } from '../lib/synth/yaml-emit';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { FLOWS_ANNOTATION } from 'karpenter-validate/network';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { placementFor } from '../lib/constructs/placement';
 import type { Arch } from '../config/types';
-import { failSetting } from '../lib/workload-config';
-import { ARCHITECTURES } from '../lib/pools';
-import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from '../lib/validation/cluster';
-import { container, NAME_LABEL, privilegeWaivers, WorkloadContainer } from '../lib/workload';
+import { failSetting } from '../lib/config/workload-config';
+import { ARCHITECTURES } from '../lib/config/pools';
+import { ARCHITECTURES_ANNOTATION, POOLS_ANNOTATION } from 'karpenter-validate/model';
+import { container, NAME_LABEL, privilegeWaivers, WorkloadContainer } from '../lib/constructs/workload';
 
 const AGENT = 'jenkins-agent';
 const ARCH_LABEL = 'kubernetes.io/arch';

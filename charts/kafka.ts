@@ -1,14 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/types';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { jvmBytes, parseQuantity } from '../lib/quantity';
-import { execProbe, tcpProbe } from '../lib/probes';
-import { ENCRYPTED_GP3 } from '../lib/storage';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { Workload } from '../lib/workload';
-import { fail } from '../lib/errors';
-import { failSetting, failSizing, poolField, ResolvedComponent } from '../lib/workload-config';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { jvmBytes, parseQuantity } from 'karpenter-validate/model';
+import { execProbe, tcpProbe } from '../lib/constructs/probes';
+import { ENCRYPTED_GP3 } from '../lib/constructs/storage';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { Workload } from '../lib/constructs/workload';
+import { fail } from '../lib/config/errors';
+import { failSetting, failSizing, poolField, ResolvedComponent } from '../lib/config/workload-config';
 
 const HEADLESS = 'kafka-headless';
 const KAFKA_BIN = '/opt/kafka/bin';

@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NODE_CLASSES } from '../config/node-classes';
-import { EnvironmentConfig, NodeClassName } from '../config/types';
-import { KarpenterNodeClass } from '../lib/node-class';
-import { KarpenterNodePool } from '../lib/node-pool';
-import { ResolvedPool } from '../lib/pools';
+import { NodeClassName } from '../config/types';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { KarpenterNodeClass } from '../lib/constructs/node-class';
+import { KarpenterNodePool } from '../lib/constructs/node-pool';
+import { ResolvedPool } from '../lib/config/pools';
 
 /** Props of {@link KarpenterChart}. */
 export interface KarpenterChartProps {

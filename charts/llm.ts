@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { fail } from '../lib/errors';
-import { execProbe, httpProbe } from '../lib/probes';
-import { isQuantity, parseQuantity, toMi } from '../lib/quantity';
-import { ENCRYPTED_GP3 } from '../lib/storage';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { Workload } from '../lib/workload';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { fail } from '../lib/config/errors';
+import { execProbe, httpProbe } from '../lib/constructs/probes';
+import { isQuantity, parseQuantity, toMi } from 'karpenter-validate/model';
+import { ENCRYPTED_GP3 } from '../lib/constructs/storage';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { Workload } from '../lib/constructs/workload';
 
 const PORT = 11434;
 const DATA = '/data';

@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MONITORING } from '../config/monitoring';
-import type { EnvironmentConfig } from '../config/types';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
-import type { CapacityPlan } from '../lib/capacity';
-import { NamespacedChart } from '../lib/chart-props';
+import type { CapacityPlan } from '../lib/plan/capacity';
+import { NamespacedChart } from '../lib/constructs/chart-props';
 import { KARPENTER_JOB, KARPENTER_NAMESPACE, karpenterAlerts } from '../lib/monitoring/alerts';
 import { karpenterDashboard } from '../lib/monitoring/dashboard';
 

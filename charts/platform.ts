@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/types';
-import { ENCRYPTED_GP3 } from '../lib/storage';
-import { PodSecurityLevel } from '../lib/workload-config';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { ENCRYPTED_GP3 } from '../lib/constructs/storage';
+import { PodSecurityLevel } from '../lib/config/workload-config';
 
 /** A namespace the set creates, with the Pod Security level it enforces and why, when not `restricted`. */
 export interface NamespaceSpec {

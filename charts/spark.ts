@@ -2,12 +2,12 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SparkSettings } from '../config/workloads';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { httpProbe } from '../lib/probes';
-import { jvmBytes, toMi } from '../lib/quantity';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { Workload } from '../lib/workload';
-import { failSizing } from '../lib/workload-config';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { httpProbe } from '../lib/constructs/probes';
+import { jvmBytes, toMi } from 'karpenter-validate/model';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { Workload } from '../lib/constructs/workload';
+import { failSizing } from '../lib/config/workload-config';
 
 const SPARK_USER = 185; // the `spark` user of the apache/spark image
 const SPARK_CLASS = '/opt/spark/bin/spark-class';
@@ -43,7 +43,7 @@ export class SparkChart extends NamespacedChart {
     super(scope, id, workload.namespace);
     const { master, worker } = workload.components;
     const { settings } = workload;
-    // Settings are checked where they are resolved (lib/workload-settings.ts); the replica counts here, where their use is.
+    // Settings are checked where they are resolved (lib/config/workload-settings.ts); the replica counts here, where their use is.
     const { env } = props;
     if (master.minReplicas !== 1 || master.maxReplicas !== 1) {
       const field = master.minReplicas !== 1 ? 'minReplicas' : 'maxReplicas';

@@ -12,7 +12,7 @@ export const KARPENTER_VERSION = '1.14.1';
  * AL2023 uses the amazon-eks-ami release tag (`vYYYYMMDD`), Bottlerocket its semver tag. Each
  * must be published for every environment's kubernetesVersion (1.35): Karpenter resolves the
  * alias through an SSM parameter named for the cluster's minor, which older releases do not
- * have (synth checks it against lib/ami-releases.ts). v20260714 publishes AL2023 AMIs for 1.30
+ * have (synth checks it against packages/karpenter-validate/src/ami-releases.ts). v20260714 publishes AL2023 AMIs for 1.30
  * to 1.36 (1.35 since v20260114); Bottlerocket v1.64.0 (2026-08-05) has the aws-k8s-1.35
  * variants (added in v1.53.0).
  * @see https://karpenter.sh/docs/tasks/managing-amis/

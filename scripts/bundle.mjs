@@ -1,5 +1,5 @@
 // One esbuild configuration for every bundle the project runs with plain node: the synth, the
-// validate, diff and plan CLIs, the validator thread, the schema generators and the benchmark's
+// validate, diff, plan and review CLIs, the validator thread, the schema generators and the benchmark's
 // generator. esbuild strips types without checking them: config/ is type-checked here first
 // (scripts/check-config.mjs), the whole project in `npm test`.
 //
@@ -20,9 +20,10 @@ export const ENTRY_POINTS = {
   main: resolve(root, 'main.ts'),
   diff: resolve(root, 'scripts/diff.ts'),
   plan: resolve(root, 'scripts/plan.ts'),
-  validate: resolve(root, 'scripts/validate.ts'),
+  review: resolve(root, 'scripts/review.ts'),
+  validate: resolve(root, 'packages/karpenter-validate/src/cli.ts'),
   verify: resolve(root, 'scripts/verify.ts'),
-  // Started by lib/validator-thread.ts from beside main.js.
+  // Started by lib/synth/validator-thread.ts from beside main.js.
   'validator-worker': resolve(root, 'scripts/validator-worker.ts'),
   // Run by main.js before main.bundle.js loads: starts the validator thread (see EARLY).
   'validator-start': resolve(root, 'scripts/validator-start.ts'),
@@ -35,14 +36,14 @@ const EARLY = { main: ['validator-start.js', 'validator-worker.js'] };
 // Bundles that inline their libraries (cdk8s, cdk8s-plus-28, yaml, ajv's runtime, CEL,
 // ajv's runtime...): one file loads in a fraction of the time of their hundreds of modules,
 // most of which is node resolving and V8 compiling them. The commands users type (synth,
-// validate, plan, diff) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
-// does the validator thread (lib/validator-thread.ts loads its bundle with the same file).
-const INLINED = new Set(['main', 'diff', 'plan', 'validate', 'verify', 'validator-worker', 'validator-start']);
+// validate, plan, diff, review) then run through a V8 code cache (CODE_CACHE_LOADER below), and so
+// does the validator thread (lib/synth/validator-thread.ts loads its bundle with the same file).
+const INLINED = new Set(['main', 'diff', 'plan', 'review', 'validate', 'verify', 'validator-worker', 'validator-start']);
 // Inlined commands: esbuild writes <name>.bundle.js; <name>.js loads it through the code cache.
-const COMMANDS = new Set(['main', 'diff', 'plan', 'validate', 'verify']);
+const COMMANDS = new Set(['main', 'diff', 'plan', 'review', 'validate', 'verify']);
 const outputName = (name) => (COMMANDS.has(name) ? `${name}.bundle` : name);
 
-/** lib/v8-flags.ts v8Flags (which says why each), set by the loader for every command: the same. */
+/** lib/synth/v8-flags.ts v8Flags (which says why each), set by the loader for every command: the same. */
 export function v8Flags(v8Version) {
   return ['--heap-growing-percent=30', ...(v8Version.split('.')[0] === '11' ? ['--interrupt-budget=1081344'] : [])];
 }
@@ -74,7 +75,7 @@ const { Script } = require('node:vm');
 const { isMainThread } = require('node:worker_threads');
 
 // V8 accepts a code cache only under the flags it was made with (it stores a hash of them), so
-// each cache is made and used under the same ones (lib/v8-flags.ts says which and why). The
+// each cache is made and used under the same ones (lib/synth/v8-flags.ts says which and why). The
 // commands set them here, before any bundle is compiled and after the node modules this file
 // needs (V8 then also rejects node's own embedded cache for those loaded later: they took twice
 // as long). Synth's main thread leaves them to its validator thread (FLAGS_SET 'thread'): its
@@ -189,11 +190,11 @@ const OPTIONS = {
 };
 
 /**
- * What synth's output depends on (lib/source-hash.ts lists the same): their content hash is
+ * What synth's output depends on (lib/synth/source-hash.ts lists the same): their content hash is
  * computed here, once per change, and written to .build/source-hash, which synth records in
  * dist/.synthesized-from without reading every source again.
  */
-const SOURCES = ['main.ts', 'compose.ts', 'config', 'charts', 'lib', 'imports', 'schemas', 'package-lock.json'];
+const SOURCES = ['main.ts', 'compose.ts', 'config', 'charts', 'lib', 'imports', 'packages/karpenter-validate/src', 'packages/karpenter-validate/schemas', 'package-lock.json'];
 
 function filesUnder(path) {
   const full = join(root, path);
@@ -221,7 +222,7 @@ function contentHash(files, extra = []) {
 
 /**
  * The bundles whose code decides a cached validation result: the validator thread's (synth's
- * results) and the validate command's, whose reader (lib/validation/load.ts, kubectl-yaml.ts)
+ * results) and the validate command's, whose reader (packages/karpenter-validate/src/validation/load.ts, kubectl-yaml.ts)
  * decides which objects a file holds and reports YAML 1.1 read differences. The reader is not in
  * the thread's bundle: keyed by that alone, a fix to it kept serving the command results it
  * cached before the fix.
@@ -229,14 +230,14 @@ function contentHash(files, extra = []) {
 const VALIDATING_BUNDLES = ['validator-worker.js', 'validate.bundle.js'];
 
 /**
- * Writes .build/source-hash (what lib/source-hash.ts computes: dist/.synthesized-from) and
+ * Writes .build/source-hash (what lib/synth/source-hash.ts computes: dist/.synthesized-from) and
  * .build/validator-hash (the validating bundles and the schemas they read: the key of cached
- * validation results, lib/validation-cache.ts).
+ * validation results, packages/karpenter-validate/src/validation-cache.ts).
  */
 function writeHashes() {
   writeFileSync(join(out, 'source-hash'), `${contentHash(SOURCES.flatMap(filesUnder))}\n`);
   const validating = VALIDATING_BUNDLES.map((name) => join(out, name)).filter((file) => existsSync(file));
-  if (validating.length > 0) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('schemas'), validating.map((file) => readFileSync(file)))}\n`);
+  if (validating.length > 0) writeFileSync(join(out, 'validator-hash'), `${contentHash(filesUnder('packages/karpenter-validate/schemas'), validating.map((file) => readFileSync(file)))}\n`);
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates lib/catalog/instance-types.json: every EC2 instance type Karpenter v1.14.1 knows, with
+// Generates packages/karpenter-validate/src/catalog/instance-types.json: every EC2 instance type Karpenter v1.14.1 knows, with
 // its well-known labels, the resources Karpenter computes for it (AL2023, no blockDeviceMappings,
 // default kubelet) and its on-demand price, from Karpenter's own reference data:
 //   website/content/en/docs/reference/instance-types.md   (labels and resources)
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { generatorArgs } from './generator-args.mjs';
 import { INSTANCE_LABEL_PREFIX, parseInstanceTypes } from './instance-types-md.mjs';
 
-const { input: dataDir, output } = generatorArgs(['lib', 'catalog', 'instance-types.json'], 'npm run catalog -- <folder with instance-types.md and zz_generated.pricing_aws.go>');
+const { input: dataDir, output } = generatorArgs(['packages', 'karpenter-validate', 'src', 'catalog', 'instance-types.json'], 'npm run catalog -- <folder with instance-types.md and zz_generated.pricing_aws.go>');
 
 const PREFIX = INSTANCE_LABEL_PREFIX;
 

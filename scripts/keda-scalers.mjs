@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates lib/validation/keda-scalers.json: every KEDA scaler and the trigger metadata it reads,
+// Generates packages/karpenter-validate/src/validation/keda-scalers.json: every KEDA scaler and the trigger metadata it reads,
 // from KEDA's own generated schema (kedacore/keda v2.20.2 schema/generated/scalers-schema.json):
 //
 //   npm run keda-scalers -- ../shared/data/keda-v2.20.2 [--output <file>]
@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { generatorArgs } from './generator-args.mjs';
 
-const { input: dataDir, output } = generatorArgs(['lib', 'validation', 'keda-scalers.json'], 'npm run keda-scalers -- <folder with scalers-schema.json>');
+const { input: dataDir, output } = generatorArgs(['packages', 'karpenter-validate', 'src', 'validation', 'keda-scalers.json'], 'npm run keda-scalers -- <folder with scalers-schema.json>');
 
 const schema = JSON.parse(readFileSync(join(dataDir, 'scalers-schema.json'), 'utf8'));
 if (!Array.isArray(schema.scalers)) throw new Error('scalers-schema.json: no "scalers" list');

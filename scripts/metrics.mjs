@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates lib/monitoring/karpenter-metrics.json: every metric Karpenter v1.14.1 exports, with
+// Generates packages/karpenter-validate/src/monitoring/karpenter-metrics.json: every metric Karpenter v1.14.1 exports, with
 // its section, stability level and description, from Karpenter's own reference page
 // (aws/karpenter-provider-aws v1.14.1 website/content/en/docs/reference/metrics.md):
 //
@@ -148,7 +148,7 @@ const TYPES_AND_LABELS = {
   ...statusMetrics('operator_node_', ['karpenter_k8s_aws_ec2nodeclass', 'karpenter_sh_nodepool', 'karpenter_sh_initialized']),
 };
 
-const { input: dataDir, output } = generatorArgs(['lib', 'monitoring', 'karpenter-metrics.json'], 'npm run metrics -- <folder with metrics.md>');
+const { input: dataDir, output } = generatorArgs(['packages', 'karpenter-validate', 'src', 'monitoring', 'karpenter-metrics.json'], 'npm run metrics -- <folder with metrics.md>');
 const version = /karpenter-v([\d.]+)/.exec(resolve(dataDir))?.[1];
 if (!version) throw new Error(`${dataDir}: the folder name must carry the Karpenter release (karpenter-v<version>)`);
 

@@ -4,7 +4,7 @@
 // (oracle/controlplane, k8s.io/kubernetes at the version its go.mod pins) is built and started,
 // and writes one file per group-version into schemas/kubernetes/v<minor>/, without descriptions
 // and operations (scripts' comments in oracle/controlplane/openapi.go). The validator checks
-// every built-in kind against these (lib/validation/builtin.ts); they are committed, and the Go
+// every built-in kind against these (packages/karpenter-validate/src/validation/builtin.ts); they are committed, and the Go
 // tier regenerates and compares them. Needs Go.
 //
 //   npm run openapi [-- --output <dir>]
@@ -55,7 +55,7 @@ if (process.argv[1] === import.meta.filename) {
   const args = process.argv.slice(2);
   const release = kubernetesRelease();
   const outputAt = args.indexOf('--output');
-  const output = outputAt >= 0 ? args[outputAt + 1] : join(root, 'schemas', 'kubernetes', `v${release.minor}`);
+  const output = outputAt >= 0 ? args[outputAt + 1] : join(root, 'packages', 'karpenter-validate', 'schemas', 'kubernetes', `v${release.minor}`);
   let binary;
   try {
     binary = buildOracle('controlplane', { log: (line) => console.error(line) });

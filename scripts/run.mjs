@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// `npm run synth | validate | plan | diff`: brings .build/ up to date (scripts/bundle.mjs: a few
+// `npm run synth | validate | plan | diff | review | verify`: brings .build/ up to date (scripts/bundle.mjs: a few
 // milliseconds of stat calls when nothing changed), then runs the command's bundle in this same
 // process, so that a command costs one node start-up, not two.
-//   node scripts/run.mjs <main|validate|plan|diff> [arguments...]
+//   node scripts/run.mjs <main|validate|plan|diff|review|verify> [arguments...]
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BuildError, bundle, MissingDependencyError, root } from './bundle.mjs';
 
-const COMMANDS = ['main', 'validate', 'plan', 'diff', 'verify'];
+const COMMANDS = ['main', 'validate', 'plan', 'diff', 'review', 'verify'];
 const [command, ...args] = process.argv.slice(2);
 if (!COMMANDS.includes(command)) {
   console.error(`usage: node scripts/run.mjs <${COMMANDS.join('|')}> [arguments...]`);

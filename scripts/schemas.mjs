@@ -24,7 +24,7 @@ import { bundle } from './bundle.mjs';
 import { crdSources, outputArg, root } from './crd-sources.mjs';
 
 const args = process.argv.slice(2);
-const output = outputArg(args, join(root, 'schemas'));
+const output = outputArg(args, join(root, 'packages', 'karpenter-validate', 'schemas'));
 const crdDir = join(output, 'crds');
 const { urls, sources } = crdSources(args[0]);
 

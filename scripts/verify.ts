@@ -24,11 +24,11 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { COMPOSITION } from '../compose';
 import { ENVIRONMENTS } from '../config/environments';
-import { validate } from '../lib/validation';
-import { embeddedPods } from '../lib/validation/embedded';
-import { Input, KubeObject } from '../lib/validation/findings';
-import { LoadError, loadInputs } from '../lib/validation/load';
-import { emitYaml } from '../lib/yaml-emit';
+import { validate } from 'karpenter-validate';
+import { embeddedPods } from 'karpenter-validate';
+import { Input, KubeObject } from 'karpenter-validate';
+import { LoadError, loadInputs } from 'karpenter-validate';
+import { emitYaml } from '../lib/synth/yaml-emit';
 import { OracleVerdict } from './controlplane-verdict';
 
 const USAGE = 'usage: npm run --silent verify -- [<environment>...] [--ref <git-ref> | --previous <dir>] [--dist <dir>] [--format json]';

@@ -11,10 +11,10 @@ import { copyProject, parseYaml } from './helpers';
  * The names are ones no user would pick, so that a user's own additions never clash.
  */
 const CHART = `import { Construct } from 'constructs';
-import { NamespacedChart, WorkloadChartProps } from '../lib/chart-props';
-import { httpProbe } from '../lib/probes';
-import { WorkloadNetwork } from '../lib/network/workload-network';
-import { Workload } from '../lib/workload';
+import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
+import { httpProbe } from '../lib/constructs/probes';
+import { WorkloadNetwork } from '../lib/constructs/workload-network';
+import { Workload } from '../lib/constructs/workload';
 
 /** An echo server, the README's example of a new workload. */
 export class ZzEchoFixtureChart extends NamespacedChart {

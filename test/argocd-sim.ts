@@ -6,7 +6,7 @@
 // Three parts, the first two held to Argo CD's own code by test/oracle-argocd.test.ts:
 // - health: what Argo CD makes of a live object (gitops-engine pkg/health, argo-cd's built-in Lua
 //   checks, and argocd-cm's, our patch included, run in a Lua VM);
-// - a sync operation: the tasks in Argo CD's order (lib/validation/sync-order.ts syncTasks), applied
+// - a sync operation: the tasks in Argo CD's order (packages/karpenter-validate/src/validation/sync-order.ts syncTasks), applied
 //   wave by wave, each wave waited for until healthy, Degraded failing it, the last wave not waited
 //   for (gitops-engine pkg/sync/sync_context.go Sync), as the application controller calls it once
 //   per reconciliation;
@@ -14,12 +14,12 @@
 //   API server refuses, and which controllers run. This part is a model of Kubernetes, Karpenter
 //   and KEDA, not of Argo CD.
 import { lauxlib, lua, lualib, to_luastring } from 'fengari';
-import { Manifest } from '../lib/layout';
-import { destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../lib/validation/argocd';
-import { globMatch } from '../lib/validation/argocd-match';
-import { KnownObject, referencesOf } from '../lib/validation/references';
-import { kindRank, SyncPhase, syncTasks, SyncTask, taskKey } from '../lib/validation/sync-order';
-import schemaIndex from '../schemas/crds/index.json';
+import { Manifest } from '../lib/synth/layout';
+import { destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../packages/karpenter-validate/src/validation/argocd';
+import { globMatch } from '../packages/karpenter-validate/src/validation/argocd-match';
+import { KnownObject, referencesOf } from '../packages/karpenter-validate/src/validation/references';
+import { kindRank, SyncPhase, syncTasks, SyncTask, taskKey } from '../packages/karpenter-validate/src/validation/sync-order';
+import schemaIndex from '../packages/karpenter-validate/schemas/crds/index.json';
 
 /* ----------------------------------------------------------------------------------------------
  * Health

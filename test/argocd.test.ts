@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { lauxlib, lua, lualib, to_luastring } from 'fengari';
 import { ENVIRONMENTS } from '../config/environments';
 import { dev } from '../config/environments/dev';
-import { EnvironmentConfig } from '../config/types';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { ARGOCD } from '../config/argocd';
 import { revisionOf, rootOf } from '../charts/argocd';
 import { CLUSTER_SCOPED } from './argocd-sim';
 import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
-import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, healthPatch } from '../lib/argocd-health';
+import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, healthPatch } from '../lib/constructs/argocd-health';
 import { render as renderAll } from './helpers';
-import { validate } from '../lib/validation';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { at, parseYaml } from './helpers';
 
 /** A Lua table constructor for a JSON value. */
@@ -199,7 +199,7 @@ describe('a third cluster', () => {
   });
 });
 
-describe('argocd-project: what Argo CD refuses to sync (lib/validation/argocd.ts, held to Argo CD by test/oracle-argocd-permissions.test.ts)', () => {
+describe('argocd-project: what Argo CD refuses to sync (packages/karpenter-validate/src/validation/argocd.ts, held to Argo CD by test/oracle-argocd-permissions.test.ts)', () => {
   const project = (destinations: object[], sourceRepos = ['https://git.example.com/*']) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'team', namespace: 'argocd' }, spec: { sourceRepos, destinations } });
   const application = (destination: object, repoURL = 'https://git.example.com/web.git') => ({
     apiVersion: 'argoproj.io/v1alpha1',
@@ -236,7 +236,7 @@ describe('argocd-project: what Argo CD refuses to sync (lib/validation/argocd.ts
   });
 });
 
-describe('sync-order: the waves Argo CD reads (lib/validation/sync-order.ts, held to gitops-engine by test/oracle-argocd-sync.test.ts)', () => {
+describe('sync-order: the waves Argo CD reads (packages/karpenter-validate/src/validation/sync-order.ts, held to gitops-engine by test/oracle-argocd-sync.test.ts)', () => {
   const configMap = (name: string, wave: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave } } });
   const findings = (...objects: object[]) => validate(objects.map((object) => ({ object: object as any })), { prerequisites: [{ kind: 'Namespace', name: 'web' }] }).findings.filter((f) => f.rule === 'sync-order');
 

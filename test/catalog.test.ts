@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, closestTypes, instanceType, PRICE_REGION } from '../lib/catalog';
-import { allowedInstances } from '../lib/requirements';
-import { allocatable } from '../lib/validation/overhead';
+import { catalog, closestTypes, instanceType, PRICE_REGION } from '../packages/karpenter-validate/src/catalog';
+import { allowedInstances } from '../packages/karpenter-validate/src/requirements';
+import { allocatable } from '../packages/karpenter-validate/src/validation/overhead';
 
 describe("Karpenter's instance catalog", () => {
   it('holds every type of Karpenter v1.14.1, with labels, resources and on-demand prices', () => {
@@ -12,9 +12,9 @@ describe("Karpenter's instance catalog", () => {
     expect(PRICE_REGION).toBe('us-east-1');
   });
 
-  it('reads instance-types.json in the shape lib/catalog declares (the file is required, so the type checker does not see it)', () => {
+  it('reads instance-types.json in the shape packages/karpenter-validate/src/catalog declares (the file is required, so the type checker does not see it)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const file = require('../lib/catalog/instance-types.json') as { about: Record<string, unknown>; types: Record<string, unknown>[] };
+    const file = require('../packages/karpenter-validate/src/catalog/instance-types.json') as { about: Record<string, unknown>; types: Record<string, unknown>[] };
     expect(typeof file.about.priceRegion).toBe('string');
     for (const raw of file.types) {
       expect(typeof raw.name).toBe('string');

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
 import { CODE_CACHE_LOADER, ENTRY_POINTS, v8DefaultFlags, v8Flags as loaderFlags } from '../scripts/bundle.mjs';
-import { v8Flags } from '../lib/v8-flags';
+import { v8Flags } from '../lib/synth/v8-flags';
 
 /** Runs `test` in a fresh folder holding the build's loader (code-cache.cjs), removed afterwards. */
 function inLoaderDir(test: (dir: string) => void): void {
@@ -84,7 +84,7 @@ describe("the build's V8 code-cache loader", () => {
       expect(node(dir, load)).toBe('1');
       const [cache] = readdirSync(join(dir, 'cache', 'code')).map((name) => join(dir, 'cache', 'code', name));
       const written = statSync(cache);
-      // Like synth's validator thread (lib/validator-thread.ts: its flags, then its modules), then the validate command again.
+      // Like synth's validator thread (lib/synth/validator-thread.ts: its flags, then its modules), then the validate command again.
       expect(node(dir, `for (const flag of ${JSON.stringify(v8Flags())}) require('v8').setFlagsFromString(flag); globalThis[Symbol.for('karpenter-as-code/v8-flags')] = true; ${load}`)).toBe('1');
       expect(node(dir, load)).toBe('1');
       // A cache V8 rejected would have been written anew (a new file renamed into place).

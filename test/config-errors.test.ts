@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
-import { EnvironmentConfig, PoolOverride } from '../config/types';
+import { PoolOverride } from '../config/types';
+import type { EnvironmentConfig } from '../config/environment-config';
 import { synth as synthEnvironment } from './helpers';
 
 function withPool(env: EnvironmentConfig, name: string, override: PoolOverride | Record<string, unknown>): EnvironmentConfig {

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
 import { prod } from '../config/environments/prod';
-import { EnvironmentConfig } from '../config/types';
-import { formatDiff, semanticDiff } from '../lib/diff';
-import { DistError, distAt, objectsByFolder } from '../lib/dist-files';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { formatDiff, semanticDiff } from '../lib/plan/diff';
+import { DistError, distAt, objectsByFolder } from '../lib/synth/dist-files';
 import { plan } from '../lib/plan';
 import { render as renderAll } from './helpers';
 

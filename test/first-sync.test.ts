@@ -3,8 +3,8 @@ import { APPS_PATH, ARGOCD_PATH, BOOTSTRAP_FILE, revisionOf, rootOf } from '../c
 import { COMPOSITION } from '../compose';
 import { ARGOCD } from '../config/argocd';
 import { ENVIRONMENTS } from '../config/environments';
-import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/argocd-health';
-import { Manifest } from '../lib/layout';
+import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/constructs/argocd-health';
+import { Manifest } from '../lib/synth/layout';
 import { ArgoCd, ArgoCdRun, cluster, kubectlApply, syncObjects } from './argocd-sim';
 import { parseYaml, render } from './helpers';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { validate } from '../lib/validation';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { parseYaml } from './helpers';
 import { random } from './random';
 

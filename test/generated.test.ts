@@ -57,35 +57,35 @@ describe('generated files', () => {
   it.skipIf(!HAVE_CRDS)('schemas/crds/ is exactly what npm run schemas generates from the same CRDs', () => {
     inScratch('schemas-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
-      expectSameTree(join(out, 'crds'), join(ROOT, 'schemas', 'crds'));
+      expectSameTree(join(out, 'crds'), join(ROOT, 'packages', 'karpenter-validate', 'schemas', 'crds'));
     });
   });
 
   it.runIf(GO_TIER)('schemas/kubernetes/ is exactly the OpenAPI v3 the control plane serves (npm run openapi, Go tier)', { timeout: 600_000 }, () => {
     inScratch('openapi-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'openapi.mjs'), '--output', join(out, 'v1.35')], { stdio: 'pipe' });
-      expectSameTree(join(out, 'v1.35'), join(ROOT, 'schemas', 'kubernetes', 'v1.35'));
+      expectSameTree(join(out, 'v1.35'), join(ROOT, 'packages', 'karpenter-validate', 'schemas', 'kubernetes', 'v1.35'));
     });
   });
 
-  it.skipIf(!HAVE_DATA)("lib/catalog/instance-types.json is exactly what npm run catalog generates from Karpenter's reference data", () => {
+  it.skipIf(!HAVE_DATA)("packages/karpenter-validate/src/catalog/instance-types.json is exactly what npm run catalog generates from Karpenter's reference data", () => {
     inScratch('catalog-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'catalog.mjs'), DATA, '--output', join(out, 'instance-types.json')], { stdio: 'pipe' });
-      expect(readFileSync(join(out, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'catalog', 'instance-types.json'), 'utf8'));
+      expect(readFileSync(join(out, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'catalog', 'instance-types.json'), 'utf8'));
     });
   });
 
-  it.skipIf(!HAVE_DATA)("lib/monitoring/karpenter-metrics.json is exactly what npm run metrics generates from Karpenter's metrics reference", () => {
+  it.skipIf(!HAVE_DATA)("packages/karpenter-validate/src/monitoring/karpenter-metrics.json is exactly what npm run metrics generates from Karpenter's metrics reference", () => {
     inScratch('metrics-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'metrics.mjs'), DATA, '--output', join(out, 'metrics.json')], { stdio: 'pipe' });
-      expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'monitoring', 'karpenter-metrics.json'), 'utf8'));
+      expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'monitoring', 'karpenter-metrics.json'), 'utf8'));
     });
   });
 
-  it.skipIf(!HAVE_KEDA_DATA)("lib/validation/keda-scalers.json is exactly what npm run keda-scalers generates from KEDA's scaler schema", () => {
+  it.skipIf(!HAVE_KEDA_DATA)("packages/karpenter-validate/src/validation/keda-scalers.json is exactly what npm run keda-scalers generates from KEDA's scaler schema", () => {
     inScratch('keda-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'keda-scalers.mjs'), KEDA_DATA, '--output', join(out, 'keda.json')], { stdio: 'pipe' });
-      expect(readFileSync(join(out, 'keda.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'validation', 'keda-scalers.json'), 'utf8'));
+      expect(readFileSync(join(out, 'keda.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'validation', 'keda-scalers.json'), 'utf8'));
     });
   });
 

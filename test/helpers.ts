@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
-import { EnvironmentConfig } from '../config/types';
-import { layout, Manifest } from '../lib/layout';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { layout, Manifest } from '../lib/synth/layout';
 import { COMPOSITION } from '../compose';
-import { renderAll, synthEnvironment } from '../lib/synth-inline';
+import { renderAll, synthEnvironment } from '../lib/synth/synth-inline';
 
 export const EXAMPLES: readonly EnvironmentConfig[] = [dev, prod];
 
@@ -74,7 +74,7 @@ const ROOT = resolve(__dirname, '..');
  * build builds everything.
  */
 export function copyProject(dir: string): void {
-  for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'schemas', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
+  for (const entry of ['main.ts', 'compose.ts', 'config', 'lib', 'charts', 'imports', 'packages', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true, preserveTimestamps: true, filter: (source) => !/[\/]packages[\/][^\/]+[\/](dist|node_modules)([\/]|$)/.test(source) });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const build = join(ROOT, '.build');
   if (!existsSync(join(build, 'stamp.json'))) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { POOLS } from '../config/pools';
 import { PoolName } from '../config/types';
-import { CLUSTER_SCOPED_KINDS } from '../lib/layout';
+import { CLUSTER_SCOPED_KINDS } from '../lib/synth/layout';
 import { at, EXAMPLES, ofKind } from './helpers';
 import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';

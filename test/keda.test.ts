@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { COMPOSITION } from '../compose';
 import { POOLS } from '../config/pools';
 import { WORKLOADS } from '../config/workloads';
-import { durationSeconds } from '../lib/durations';
-import { validate } from '../lib/validation';
+import { durationSeconds } from '../packages/karpenter-validate/src/durations';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { at, EXAMPLES, manifests, ofKind, synth } from './helpers';
 import { changed, findings, lines, pick } from './validation-helpers';
 

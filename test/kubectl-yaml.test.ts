@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAsKubectl } from '../lib/validation/kubectl-yaml';
+import { readAsKubectl } from '../packages/karpenter-validate/src/validation/kubectl-yaml';
 
 /**
  * Manifests are read as kubectl and Argo CD read them: sigs.k8s.io/yaml turns YAML into JSON with

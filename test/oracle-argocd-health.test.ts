@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/argocd-health';
+import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/constructs/argocd-health';
 import { argoHealth, Health, healthChecksOf, WITHOUT_HEALTH } from './argocd-sim';
 import { GO_TIER, runOracle } from './oracle';
 import { random } from './random';

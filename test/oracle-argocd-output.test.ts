@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ARGOCD } from '../config/argocd';
 import { ENVIRONMENTS } from '../config/environments';
-import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/argocd-health';
-import { Manifest } from '../lib/layout';
-import { CLUSTER_SCOPED_KINDS_ANNOTATION, destinationCluster, isDestinationPermitted, isGroupKindPermitted, validatePermissions } from '../lib/validation/argocd';
-import { syncTasks, taskKey } from '../lib/validation/sync-order';
+import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/constructs/argocd-health';
+import { Manifest } from '../lib/synth/layout';
+import { CLUSTER_SCOPED_KINDS_ANNOTATION, destinationCluster, isDestinationPermitted, isGroupKindPermitted, validatePermissions } from '../packages/karpenter-validate/src/validation/argocd';
+import { syncTasks, taskKey } from '../packages/karpenter-validate/src/validation/sync-order';
 import { argoHealth, ArgoCdRun, canonicalSteps, CLUSTER_SCOPED, cluster, directorySource, Health, healthChecksOf, kubectlApply, runSync, SyncOutcome } from './argocd-sim';
 import { COMPOSITION } from '../compose';
 import { parseYaml, render } from './helpers';

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArgoCondition, destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../lib/validation/argocd';
+import { ArgoCondition, destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../packages/karpenter-validate/src/validation/argocd';
 import { GO_TIER, runOracle } from './oracle';
 import { random } from './random';
 
 /**
  * AppProject permission as Argo CD v3.1.16 decides it (util/argo/argo.go ValidatePermissions with
  * clusters resolved by util/db; app_project_types.go IsGroupKindPermitted and IsDestinationPermitted
- * as the controller checks each synced object) against lib/validation/argocd.ts, on a seeded corpus
+ * as the controller checks each synced object) against packages/karpenter-validate/src/validation/argocd.ts, on a seeded corpus
  * of Applications and AppProjects built from fixed lists of the destinations, repositories and
  * kinds people write (globs, `!` denials, scp-like and OCI repositories, upper case, `.git`,
  * trailing slashes, missing namespaces). Recorded in test/oracle/argocd/permissions.json;
@@ -192,7 +192,7 @@ describe('AppProject permission, recorded from Argo CD v3.1.16 (seed 20260523)',
     expect(recorded().corpus).toBe(digest(permissionsCorpus()));
   });
 
-  it('holds lib/validation/argocd.ts to every recorded verdict', () => {
+  it('holds packages/karpenter-validate/src/validation/argocd.ts to every recorded verdict', () => {
     const corpus = permissionsCorpus();
     expect(disagreements(corpus, model(corpus), recorded().verdicts)).toEqual([]);
   });
@@ -217,7 +217,7 @@ describe('AppProject permission, recorded from Argo CD v3.1.16 (seed 20260523)',
 });
 
 describe.runIf(GO_TIER)('AppProject permission, from Argo CD v3.1.16 itself (oracle/argocd permissions)', () => {
-  it('agrees with lib/validation/argocd.ts on every case of the corpus, and is what is recorded', () => {
+  it('agrees with packages/karpenter-validate/src/validation/argocd.ts on every case of the corpus, and is what is recorded', () => {
     const corpus = permissionsCorpus();
     const verdicts = runOracle<Verdict[]>('argocd', ['permissions'], JSON.stringify(corpus));
     if (process.env.KARPENTER_AS_CODE_RECORD === '1') {

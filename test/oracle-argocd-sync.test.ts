@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/argocd-health';
-import { destinationCluster, isDestinationPermitted, isGroupKindPermitted } from '../lib/validation/argocd';
-import { syncTasks } from '../lib/validation/sync-order';
+import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/constructs/argocd-health';
+import { destinationCluster, isDestinationPermitted, isGroupKindPermitted } from '../packages/karpenter-validate/src/validation/argocd';
+import { syncTasks } from '../packages/karpenter-validate/src/validation/sync-order';
 import { argoHealth, canonicalSteps, CLUSTER_SCOPED, healthChecksOf, runSync, SyncOutcome } from './argocd-sim';
 import { GO_TIER, runOracle } from './oracle';
 import { random } from './random';
@@ -13,7 +13,7 @@ import { random } from './random';
  * Sync operations as Argo CD v3.1.16 runs them (gitops-engine pkg/sync at the release it requires,
  * driven call by call against a fake API server by oracle/argocd `sync`: the order it applies
  * objects in, the waves it waits for, what fails the operation) against the model
- * (lib/validation/sync-order.ts syncTasks, test/argocd-sim.ts runSync and argoHealth), on a seeded
+ * (packages/karpenter-validate/src/validation/sync-order.ts syncTasks, test/argocd-sim.ts runSync and argoHealth), on a seeded
  * corpus of Applications: kinds in and out of Helm's order, waves (integers, and values Argo CD
  * does not read as one), hooks of every phase and Helm's, Namespaces and CRDs after objects that
  * need them, objects without a namespace, healthy, progressing and degraded statuses, refusals by

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kubernetesRelease } from '../lib/validation/openapi';
+import { kubernetesRelease } from '../packages/karpenter-validate/src/validation/openapi';
 import { Case, caseHash, exampleCases, fixtureCases, setupObjects } from './differential/corpus';
 import { mutantCases } from './differential/mutants';
 import { CaseOutcome, disagreement, ourOutcome, serverOutcomes } from './differential/verdicts';

@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { karpenterScheduleError } from '../lib/pools';
+import { karpenterScheduleError } from '../lib/config/pools';
 import { GO_TIER, ROOT, runOracle } from './oracle';
 import { budgetScheduleCorpus } from './oracle/karpenter-budget/corpus';
 
 /**
  * Disruption budget schedules as Karpenter 1.14.1 parses them (oracle/karpenter-budget runs its
- * Budget.IsActive: cron.ParseStandard("TZ=UTC " + schedule)), against lib/pools.ts's check
- * (lib/validation/robfig-cron.ts with descriptors). The verdicts are recorded in
+ * Budget.IsActive: cron.ParseStandard("TZ=UTC " + schedule)), against lib/config/pools.ts's check
+ * (packages/karpenter-validate/src/validation/robfig-cron.ts with descriptors). The verdicts are recorded in
  * test/oracle/karpenter-budget/verdicts.json, so that the check is held to them without Go; with
  * Go, the oracle must still say exactly what was recorded. Set KARPENTER_AS_CODE_RECORD=1 to
  * record them again.

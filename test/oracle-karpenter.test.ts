@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
-import { capacityPlan } from '../lib/capacity';
-import { objectsByFolder } from '../lib/dist-files';
+import { capacityPlan } from '../lib/plan/capacity';
+import { objectsByFolder } from '../lib/synth/dist-files';
 import { driftNodes, driftRender, nodesOf } from '../lib/plan/drift';
 import { nodeClassHashView, nodePoolHashView } from '../lib/plan/karpenter-hash';
-import { validate } from '../lib/validation';
-import { EKS_DAEMONSET_REQUESTS } from '../lib/validation/cluster';
-import type { KubeObject } from '../lib/validation/findings';
+import { validate } from '../packages/karpenter-validate/src/validation';
+import { EKS_DAEMONSET_REQUESTS } from '../packages/karpenter-validate/src/validation/cluster';
+import type { KubeObject } from '../packages/karpenter-validate/src/validation/findings';
 import { GO_TIER, ROOT, oracleBinary, runOracle } from './oracle';
 import { DRIFT_CORPUS_SEED, DRIFT_CORPUS_SIZE, DriftCase, driftCorpus, oracleInput, REGION, ZONES } from './oracle/karpenter/drift-corpus';
 import { SCHEDULE_CORPUS_SEED, SCHEDULE_CORPUS_SIZE, ScheduleCase, scheduleCorpus } from './oracle/karpenter/schedule-corpus';
@@ -52,7 +52,7 @@ import {
 /**
  * Karpenter 1.14.1 decides, not our models: the Karpenter oracle (oracle/karpenter, Karpenter's and
  * the AWS provider's own Go code) schedules every pod of both environments and judges the drift of
- * a seeded corpus of changes; lib/capacity.ts and lib/plan/drift.ts must agree with it everywhere.
+ * a seeded corpus of changes; lib/plan/capacity.ts and lib/plan/drift.ts must agree with it everywhere.
  * Its verdicts are recorded under test/oracle/karpenter/, so that the tests without Go hold the
  * models to them too.
  */
@@ -149,7 +149,7 @@ describe('drift: lib/plan/drift.ts against the recorded verdicts of Karpenter 1.
   });
 });
 
-describe('capacity: lib/capacity.ts against the recorded schedules of Karpenter 1.14.1', () => {
+describe('capacity: lib/plan/capacity.ts against the recorded schedules of Karpenter 1.14.1', () => {
   for (const env of ENVIRONMENTS) {
     it(`places every pod of ${env.name}'s fixture on the NodeClaims Karpenter creates, at rest and at peak`, () => {
       const recorded = readJson<ScheduleRecord>(`schedule-${env.name}.json`);
@@ -201,7 +201,7 @@ describe("the oracle's EC2 data", () => {
 
   it('describes every type of the catalog, with the vCPUs, memory, GPUs and architecture the catalog has', () => {
     const ec2 = JSON.parse(readFileSync(join(ROOT, 'oracle', 'karpenter', 'ec2', 'instance-types.json'), 'utf8')).instanceTypes as any[];
-    const catalog = JSON.parse(readFileSync(join(ROOT, 'lib', 'catalog', 'instance-types.json'), 'utf8')).types as any[];
+    const catalog = JSON.parse(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'catalog', 'instance-types.json'), 'utf8')).types as any[];
     expect(ec2.map((t) => t.InstanceType)).toEqual(catalog.map((t) => t.name));
     for (const [i, t] of ec2.entries()) {
       const c = catalog[i];
@@ -236,7 +236,7 @@ describe.runIf(GO_TIER)('Karpenter 1.14.1 itself (Go tier: oracle/karpenter)', (
   }, 300_000);
 
   for (const env of ENVIRONMENTS) {
-    it(`schedules every pod of dist/${env.name} on an allowed pool, none left pending, exactly as lib/capacity.ts plans it`, () => {
+    it(`schedules every pod of dist/${env.name} on an allowed pool, none left pending, exactly as lib/plan/capacity.ts plans it`, () => {
       const args = ['schedule', '--region', env.cluster.region, '--zones', env.cluster.zones.join(',')];
       const live = runOracle<OracleSchedule>('karpenter', [...args, join(ROOT, 'dist', env.name)]);
       expect(live.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
@@ -254,7 +254,7 @@ describe.runIf(GO_TIER)('Karpenter 1.14.1 itself (Go tier: oracle/karpenter)', (
     });
   }
 
-  it(`schedule: agrees with lib/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
+  it(`schedule: agrees with lib/plan/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
     const input = JSON.stringify({ region: REGION, zones: ZONES, cases: schedules.map((c) => ({ id: c.id, objects: c.objects })) });
     const oracle = runOracle<{ versions: OracleSchedule['versions']; cases: { id: string; idle: OracleScenario; peak: OracleScenario }[] }>('karpenter', ['schedule-corpus', '-'], input);
     expect(oracle.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
@@ -308,7 +308,7 @@ describe('drift: lib/plan/drift.ts against the recorded verdicts of Karpenter 1.
   });
 });
 
-describe('capacity: lib/capacity.ts against the recorded schedules of Karpenter 1.15.0', () => {
+describe('capacity: lib/plan/capacity.ts against the recorded schedules of Karpenter 1.15.0', () => {
   for (const env of ENVIRONMENTS) {
     it(`places every pod of ${env.name}'s fixture on the NodeClaims Karpenter 1.15.0 creates, at rest and at peak`, () => {
       const recorded = readJson<ScheduleRecord>(V115(`schedule-${env.name}.json`));
@@ -385,7 +385,7 @@ describe.runIf(GO_TIER && has115)('Karpenter 1.15.0 itself (Go tier: oracle/karp
   }, 300_000);
 
   for (const env of ENVIRONMENTS) {
-    it(`schedules every pod of dist/${env.name} exactly as lib/capacity.ts plans it, and its fixture as recorded`, () => {
+    it(`schedules every pod of dist/${env.name} exactly as lib/plan/capacity.ts plans it, and its fixture as recorded`, () => {
       const args = ['schedule', '--region', env.cluster.region, '--zones', env.cluster.zones.join(',')];
       const live = runOracle<OracleSchedule>(KARPENTER_115, [...args, join(ROOT, 'dist', env.name)]);
       expect(live.versions).toEqual(V1_15_0);
@@ -399,7 +399,7 @@ describe.runIf(GO_TIER && has115)('Karpenter 1.15.0 itself (Go tier: oracle/karp
     });
   }
 
-  it(`schedule: agrees with lib/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
+  it(`schedule: agrees with lib/plan/capacity.ts on every NodeClaim of the ${SCHEDULE_CORPUS_SIZE} variations of prod, and the record is what it says`, () => {
     const input = JSON.stringify({ region: REGION, zones: ZONES, cases: schedules.map((c) => ({ id: c.id, objects: c.objects })) });
     const oracle = runOracle<{ versions: unknown; cases: { id: string; idle: OracleScenario; peak: OracleScenario }[] }>(KARPENTER_115, ['schedule-corpus', '-'], input);
     expect(oracle.versions).toEqual(V1_15_0);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMPOSITION } from '../compose';
-import { validate } from '../lib/validation';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { EXAMPLES, manifests } from './helpers';
 import { GO_TIER, ROOT, runOracle } from './oracle';
 import { caseObjects, KEDA_SEED, kedaBase, kedaCorpus, KedaCase } from './oracle/keda/corpus';
@@ -11,7 +11,7 @@ import { Classes, comparable, kedaClasses, KedaObjectVerdict, ourClasses } from 
 
 /**
  * KEDA v2.20.2's own admission webhook and scaler builders (oracle/keda) decide; the keda-admission
- * and keda-trigger rules (lib/validation/keda.ts, keda-typed.ts, keda-formula.ts) must agree with
+ * and keda-trigger rules (packages/karpenter-validate/src/validation/keda.ts, keda-typed.ts, keda-formula.ts) must agree with
  * them on every case of the seeded corpus (test/oracle/keda/corpus.ts, seed KEDA_SEED). What KEDA
  * said is recorded in test/oracle/keda/verdicts.json, so that the emulation is held to it without
  * Go too; with Go, the record must be what KEDA says now (KARPENTER_AS_CODE_RECORD=1 rewrites it).

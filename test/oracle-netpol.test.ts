@@ -10,7 +10,7 @@ import { cyclonusMatch, differences, ourPolicyTypes, ourSelectors, ourVerdicts, 
  * The upstream NetworkPolicy engine decides (oracle/netpol: mattfenwick/cyclonus v0.5.6
  * pkg/matcher, the engine of the network-policy-api's policy assistant, on policies defaulted
  * by k8s.io/kubernetes v1.35.4), and Kubernetes' own label selectors (k8s.io/apimachinery
- * v0.35.4) decide what a selector matches: lib/network/engine.ts must agree with both on every
+ * v0.35.4) decide what a selector matches: packages/karpenter-validate/src/network/engine.ts must agree with both on every
  * connection of the seeded corpus (test/oracle/netpol/corpus.ts, seed NETPOL_SEED).
  *
  * The one disagreement found: cyclonus reads `NotIn` on a missing label as no match (its

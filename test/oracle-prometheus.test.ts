@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validate } from '../lib/validation';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { at, EXAMPLES, manifests } from './helpers';
 import { GO_TIER, ROOT, runOracle } from './oracle';
 import { PROMETHEUS_SEED, queryCorpus, ruleCorpus } from './oracle/prometheus/corpus';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
-import { applyRank, waveOf } from '../lib/layout';
-import { StagedOutput, writeOutput } from '../lib/synth';
-import { STAMP_FILE } from '../lib/source-hash';
+import { applyRank, waveOf } from '../lib/synth/layout';
+import { StagedOutput, writeOutput } from '../lib/synth/synth';
+import { STAMP_FILE } from '../lib/synth/source-hash';
 import { render as renderAll } from './helpers';
 import { copyProject, EXAMPLES, parseYaml } from './helpers';
 
@@ -172,7 +172,7 @@ describe('main.ts', () => {
   it('builds only the bundles asked for, and refuses a name it does not know', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'mian'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, validate, verify, validator-worker, validator-start)");
+    expect(run.stderr).toContain("build: unknown bundle 'mian' (one of main, diff, plan, review, validate, verify, validator-worker, validator-start)");
   });
 
   it('rebuilds only the bundles whose inputs changed, and type-checks config/ only for bundles that read it', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COMPOSITION } from '../compose';
-import { configPlaceholders, formatPlaceholders } from '../lib/config-placeholders';
-import { renderAll } from '../lib/synth-inline';
-import { validate } from '../lib/validation';
+import { configPlaceholders, formatPlaceholders } from '../lib/config/config-placeholders';
+import { renderAll } from '../lib/synth/synth-inline';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { EXAMPLES, manifests, variant } from './helpers';
 
 // Issue 23 item 11: documentation placeholders must not ship unnoticed.

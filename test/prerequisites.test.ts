@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
-import { awsPrerequisites } from '../lib/aws-prerequisites';
+import { awsPrerequisites } from '../lib/synth/aws-prerequisites';
 
 describe('the AWS prerequisites REPORT.md lists', () => {
   for (const env of ENVIRONMENTS) {

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validate } from '../lib/validation';
-import { Reporter, type Finding, type Input, type KubeObject } from '../lib/validation/findings';
-import { checkCoreUpdate } from '../lib/validation/updates';
+import { validate } from '../packages/karpenter-validate/src/validation';
+import { Reporter, type Finding, type Input, type KubeObject } from '../packages/karpenter-validate/src/validation/findings';
+import { checkCoreUpdate } from '../packages/karpenter-validate/src/validation/updates';
 import { parseYaml } from './helpers';
 
 /**

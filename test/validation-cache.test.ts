@@ -3,12 +3,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validationCache } from '../lib/validation-cache';
-import type { ValidationResult } from '../lib/validation';
+import { validationCache } from '../packages/karpenter-validate/src/validation-cache';
+import type { ValidationResult } from '../packages/karpenter-validate/src/validation';
 import { copyProject } from './helpers';
 
 /**
- * The result cache (lib/validation-cache.ts) may only ever return what validating again would:
+ * The result cache (packages/karpenter-validate/src/validation-cache.ts) may only ever return what validating again would:
  * a result is found under the exact content and options it was computed for, by the validator
  * build that computed it, and never otherwise.
  */
@@ -109,7 +109,7 @@ describe('validationCache', () => {
       expect(cached.stdout).toContain('results from the cache');
       expect(cached.stdout).toContain('[yaml-1.1]');
       // A reader that keeps underscores reads the text as the string it looks like: valid.
-      const reader = join(dir, 'lib', 'validation', 'kubectl-yaml.ts');
+      const reader = join(dir, 'packages', 'karpenter-validate', 'src', 'validation', 'kubectl-yaml.ts');
       const source = readFileSync(reader, 'utf8');
       expect(source).toContain("GO_INT.exec(source.replace(/_/g, ''))");
       writeFileSync(reader, source.replace("GO_INT.exec(source.replace(/_/g, ''))", 'GO_INT.exec(source)').replace("source.startsWith('.') ? source : source.replace(/_/g, '')", 'source'));

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '@bufbuild/cel';
 import { RE2JS } from 're2js';
-import { compileCel, UnsupportedCel } from '../lib/validation/cel-compile';
-import * as rt from '../lib/validation/cel-runtime';
-import { interpret, toCel } from '../lib/validation/cel-interpreter';
-import { evaluate, isCompiled } from '../lib/validation/cel';
-import { CUSTOM_KINDS, schemaOf } from '../lib/validation/crd';
-import { isTransitionRule } from '../lib/validation/crd-schema';
-import { nativeRegExp, toNativeSource } from '../lib/validation/regex';
-import { StructuralSchema } from '../lib/validation/structural';
+import { compileCel, UnsupportedCel } from '../packages/karpenter-validate/src/validation/cel-compile';
+import * as rt from '../packages/karpenter-validate/src/validation/cel-runtime';
+import { interpret, toCel } from '../packages/karpenter-validate/src/validation/cel-interpreter';
+import { evaluate, isCompiled } from '../packages/karpenter-validate/src/validation/cel';
+import { CUSTOM_KINDS, schemaOf } from '../packages/karpenter-validate/src/validation/crd';
+import { isTransitionRule } from '../packages/karpenter-validate/src/validation/crd-schema';
+import { nativeRegExp, toNativeSource } from '../packages/karpenter-validate/src/validation/regex';
+import { StructuralSchema } from '../packages/karpenter-validate/src/validation/structural';
 import { random } from './random';
 
 /**
- * The CRDs' CEL rules run compiled to JavaScript (lib/validation/cel-compile.ts over
+ * The CRDs' CEL rules run compiled to JavaScript (packages/karpenter-validate/src/validation/cel-compile.ts over
  * cel-runtime.ts); @bufbuild/cel's interpreter is the reference. Every rule of every pinned CRD
  * is run both ways on values generated from the schema at the rule's place, built from the
  * rule's own string literals so that each branch is reached, and must give the same outcome:

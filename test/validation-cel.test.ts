@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOM_KINDS, schemaOf } from '../lib/validation/crd';
-import { isTransitionRule } from '../lib/validation/crd-schema';
+import { CUSTOM_KINDS, schemaOf } from '../packages/karpenter-validate/src/validation/crd';
+import { isTransitionRule } from '../packages/karpenter-validate/src/validation/crd-schema';
 import { changed, findings, pick, validSet } from './validation-helpers';
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { validate, ValidateOptions } from '../lib/validation';
-import { Finding } from '../lib/validation/findings';
+import { validate, ValidateOptions } from '../packages/karpenter-validate/src/validation';
+import { Finding } from '../packages/karpenter-validate/src/validation/findings';
 
 const FIXTURES = join(__dirname, 'fixtures', 'valid');
 

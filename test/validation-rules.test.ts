@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { validate, ValidateOptions } from '../lib/validation';
-import { objectsOfText } from '../lib/validation/load';
-import { RULE_CATALOG } from '../lib/validation/rules';
-import { child } from '../lib/validation/findings';
-import { cloneJson } from '../lib/validation/pods';
+import { validate, ValidateOptions } from '../packages/karpenter-validate/src/validation';
+import { objectsOfText } from '../packages/karpenter-validate/src/validation/load';
+import { RULE_CATALOG } from '../packages/karpenter-validate/src/validation/rules';
+import { child } from '../packages/karpenter-validate/src/validation/findings';
+import { cloneJson } from '../packages/karpenter-validate/src/validation/pods';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
 
 /**
@@ -123,8 +123,8 @@ const CASES: readonly RuleCase[] = [
     message: 'could not be checked: the validator failed on it (boom); this is a bug in the validator, please report it',
   },
   { rule: 'removed-api', fail: (s) => (deployment(s).apiVersion = 'extensions/v1beta1'), message: 'Deployment extensions/v1beta1 is not served since Kubernetes 1.16 (the target is 1.35): use apps/v1', pass: (s) => (pdb(s).apiVersion = 'policy/v1') },
-  { rule: 'namespace-exists', fail: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), message: 'namespace "web" is not in the set, nor declared in config/ as a prerequisite', pass: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Namespace', name: 'web' }] } },
-  { rule: 'external-reference', fail: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), message: 'Secret web/api is not in the set, nor declared in config/ as a prerequisite', pass: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Secret', name: 'api', namespace: 'web' }] } },
+  { rule: 'namespace-exists', fail: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), message: 'namespace "web" is not in the set, nor declared as a prerequisite', pass: (s) => (s.find((o: any) => o.kind === 'Namespace').metadata.name = 'other'), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Namespace', name: 'web' }] } },
+  { rule: 'external-reference', fail: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), message: 'Secret web/api is not in the set, nor declared as a prerequisite', pass: (s) => s.splice(s.findIndex((o: any) => o.kind === 'Secret'), 1), options: { complete: true }, passOptions: { complete: true, prerequisites: [{ kind: 'Secret', name: 'api', namespace: 'web' }] } },
   { rule: 'pod-security', fail: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'restricted' }; }, message: 'namespace "web" enforces Pod Security "restricted", which refuses the pods of Deployment api: allowPrivilegeEscalation must be false', pass: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline' }; } },
   { rule: 'pod-security-warn', fail: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' }; }, message: 'namespace "web" warns and audits at Pod Security "restricted"', pass: (s) => { s.find((o: any) => o.kind === 'Namespace').metadata.labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'baseline' }; } },
   { rule: 'root-volume', fail: (s) => Object.assign(nodeClass(s).spec, { amiSelectorTerms: [{ alias: 'bottlerocket@v1.43.0' }] }), message: 'marks "/dev/xvda" as the root volume, but bottlerocket\'s kubelet and containers use /dev/xvdb', pass: (s) => Object.assign(nodeClass(s).spec, { amiSelectorTerms: [{ alias: 'bottlerocket@v1.43.0' }], blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '4Gi', encrypted: true } }, { deviceName: '/dev/xvdb', rootVolume: true, ebs: { volumeSize: '50Gi', encrypted: true } }] }) },

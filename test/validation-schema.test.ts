@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../lib/validation/cel';
-import { CUSTOM_KINDS, validateCustomResource } from '../lib/validation/crd';
-import { Reporter } from '../lib/validation/findings';
-import { re2Test } from '../lib/validation/regex';
+import { evaluate } from '../packages/karpenter-validate/src/validation/cel';
+import { CUSTOM_KINDS, validateCustomResource } from '../packages/karpenter-validate/src/validation/crd';
+import { Reporter } from '../packages/karpenter-validate/src/validation/findings';
+import { re2Test } from '../packages/karpenter-validate/src/validation/regex';
 import { changed, findings, lines, pick } from './validation-helpers';
 
 const pool = (set: any[]) => pick(set, 'NodePool');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { emitYaml } from '../lib/yaml-emit';
+import { emitYaml } from '../lib/synth/yaml-emit';
 import { GO_TIER, oracleBinary, ROOT } from './oracle';
 
 /**

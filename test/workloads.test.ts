@@ -3,10 +3,10 @@ import { parse } from 'yaml';
 import { POOLS } from '../config/pools';
 import { PoolName } from '../config/types';
 import { ComponentConfig, WORKLOADS } from '../config/workloads';
-import { Manifest } from '../lib/layout';
-import { resolvePools, ResolvedPool } from '../lib/pools';
-import { parseQuantity, jvmBytes } from '../lib/quantity';
-import { imageRef } from '../lib/workload-config';
+import { Manifest } from '../lib/synth/layout';
+import { resolvePools, ResolvedPool } from '../lib/config/pools';
+import { parseQuantity, jvmBytes } from '../packages/karpenter-validate/src/quantity';
+import { imageRef } from '../lib/config/workload-config';
 import { COMPOSITION } from '../compose';
 import { applied, at, EXAMPLES, manifests, ofKind, podSpec, waveOf } from './helpers';
 

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { emitYaml, YAML_OPTIONS } from '../lib/yaml-emit';
+import { emitYaml, YAML_OPTIONS } from '../lib/synth/yaml-emit';
 import { random } from './random';
 
 /**
- * lib/yaml-emit.ts must write exactly what `yaml`'s stringify writes: on every document synth
+ * lib/synth/yaml-emit.ts must write exactly what `yaml`'s stringify writes: on every document synth
  * wrote to dist/, every fixture, and seeded random values built from the strings YAML finds
  * hardest (numbers, booleans and nulls as text, indicators, comments, document markers, trailing
  * and leading spaces, blank lines, control characters, long lines, long keys).

@@ -1,10 +1,10 @@
 import { it } from 'vitest';
 import { prod } from '../config/environments/prod';
 import { manifests } from './helpers';
-import { reachability } from '../lib/network/reachability';
-import { checkNetwork } from '../lib/validation/network';
-import { checkPrivilegedIsolation } from '../lib/validation/privileged-isolation';
-import { Reporter } from '../lib/validation/findings';
+import { reachability } from '../lib/synth/reachability';
+import { checkNetwork } from '../packages/karpenter-validate/src/validation/network';
+import { checkPrivilegedIsolation } from '../packages/karpenter-validate/src/validation/privileged-isolation';
+import { Reporter } from '../packages/karpenter-validate/src/validation/findings';
 it('perf', () => {
   const objects = manifests(prod);
   const cold = performance.now(); reachability(objects); console.log('reachability cold', performance.now() - cold);

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../types';
+import type { EnvironmentConfig } from '../environment-config';
 
 /**
  * Development cluster. Seed 002: spot only, t3.medium, up to about 10 nodes; one replica of

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../types';
+import type { EnvironmentConfig } from '../environment-config';
 import { dev } from './dev';
 import { prod } from './prod';
 

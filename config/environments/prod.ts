@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../types';
+import type { EnvironmentConfig } from '../environment-config';
 
 /**
  * Production cluster: seed 000's cluster, with nodes only in its three app-private subnets.

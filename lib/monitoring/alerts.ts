@@ -1,6 +1,6 @@
 import { MONITORING } from '../../config/monitoring';
 import { PRICING } from '../../config/pricing';
-import type { CapacityPlan } from '../capacity';
+import type { CapacityPlan } from '../plan/capacity';
 
 /**
  * What an on-call engineer needs to hear from Karpenter, as Prometheus alerting rules. Metric
@@ -14,7 +14,7 @@ import type { CapacityPlan } from '../capacity';
  *     (as scraped: the ServiceMonitor's targets carry namespace=kube-system, and with honorLabels false
  *     the metric's own namespace becomes exported_namespace: prometheus-operator v0.93.0
  *     pkg/prometheus/promcfg.go generateServiceMonitorConfig, prometheus v3.13.1 scrape/scrape.go
- *     mutateSampleLabels; lib/monitoring/scrape-labels.ts)
+ *     mutateSampleLabels; packages/karpenter-validate/src/monitoring/scrape-labels.ts)
  *   karpenter_nodepools_usage / _limit {nodepool,resource_type} (cpu in cores, memory in bytes,
  *     resource names lowercased with '-' as '_'), karpenter_nodepools_cost_total{nodepool} ($/hour on AWS)
  *   karpenter_interruption_received_messages_total{message_type} (aws provider, interruption controller)

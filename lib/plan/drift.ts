@@ -1,10 +1,10 @@
-import { instanceType, InstanceType } from '../catalog';
-import type { CapacityPlan } from '../capacity';
-import { satisfies } from '../requirements';
-import { CUSTOM_KINDS, validateCustomResource } from '../validation/crd';
-import { KubeObject, refOf, Reporter } from '../validation/findings';
-import { PoolView, poolView } from '../validation/node-pools';
-import { isObject, Json } from '../validation/pods';
+import { instanceType, InstanceType } from 'karpenter-validate/model';
+import type { CapacityPlan } from './capacity';
+import { satisfies } from 'karpenter-validate/model';
+import { CUSTOM_KINDS, validateCustomResource } from 'karpenter-validate/model';
+import { KubeObject, refOf, Reporter } from 'karpenter-validate';
+import { PoolView, poolView } from 'karpenter-validate/model';
+import { isObject, Json } from 'karpenter-validate/model';
 import { amiFamilyOf, nodeClassHashView, nodePoolHashView } from './karpenter-hash';
 
 /**

@@ -1,5 +1,5 @@
 import { PRICING } from '../../config/pricing';
-import { formatDollars } from '../capacity';
+import { formatDollars } from './capacity';
 import type { EnvironmentPlan, Plan } from './index';
 import { humanDuration } from './rollout';
 

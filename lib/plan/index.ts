@@ -1,7 +1,7 @@
-import { capacityPlan, CapacityPlan } from '../capacity';
-import { objectsByFolder } from '../dist-files';
-import { validate } from '../validation';
-import { KubeObject } from '../validation/findings';
+import { capacityPlan, CapacityPlan } from './capacity';
+import { objectsByFolder } from '../synth/dist-files';
+import { validate } from 'karpenter-validate';
+import { KubeObject } from 'karpenter-validate';
 import { driftOf, PoolDrift } from './drift';
 import { rollout, Rollout } from './rollout';
 
@@ -10,7 +10,7 @@ import { rollout, Rollout } from './rollout';
  * against this one, per environment. Drift and the rollout it starts (drift.ts, rollout.ts),
  * the updates the API server would refuse (the validator's immutable-field rule: core immutable
  * fields and CRD transition rules), and cost per pool at rest, at peak and at its limits
- * (lib/capacity.ts). Offline: no cluster is read.
+ * (lib/plan/capacity.ts). Offline: no cluster is read.
  */
 
 export interface PoolCost {

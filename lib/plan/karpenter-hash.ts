@@ -1,5 +1,5 @@
-import { durationSeconds } from '../durations';
-import { isQuantity, parseQuantity } from '../quantity';
+import { durationSeconds } from 'karpenter-validate/model';
+import { isQuantity, parseQuantity } from 'karpenter-validate/model';
 
 /**
  * When two NodePool templates or two EC2NodeClasses hash the same for Karpenter v1.14.1: a view of

@@ -1,6 +1,6 @@
-import { durationSeconds } from '../durations';
-import { KubeObject } from '../validation/findings';
-import { isObject, Json } from '../validation/pods';
+import { durationSeconds } from 'karpenter-validate/model';
+import { KubeObject } from 'karpenter-validate';
+import { isObject, Json } from 'karpenter-validate/model';
 
 /**
  * How drift rolls through a pool under its disruption budgets (kubernetes-sigs/karpenter

@@ -2,7 +2,7 @@ import { goSortSlice } from './go-sort';
 
 /**
  * Karpenter's provisioning scheduler, as far as the project's pods use it: the emulation the
- * capacity plan (lib/capacity.ts) runs to know how many nodes of which type each pool launches.
+ * capacity plan (lib/plan/capacity.ts) runs to know how many nodes of which type each pool launches.
  * Read from sigs.k8s.io/karpenter v1.14.1 pkg/controllers/provisioning/scheduling (scheduler.go
  * Solve, add, addToInflightNode, addToNewNodeClaim; nodeclaim.go CanAdd, filterInstanceTypesByRequirements;
  * queue.go; topology.go and topologygroup.go nextDomainTopologySpread; preferences.go Relax) and

@@ -1,6 +1,6 @@
 // Command karpenter-budget runs Karpenter's own disruption budget code on schedules and prints
-// JSON verdicts the tests hold lib/pools.ts (its budget schedule check, through
-// lib/validation/robfig-cron.ts) to:
+// JSON verdicts the tests hold lib/config/pools.ts (its budget schedule check, through
+// packages/karpenter-validate/src/validation/robfig-cron.ts) to:
 //
 //	karpenter-budget < schedules.json
 //

@@ -1,5 +1,5 @@
 // Command karpenter runs Karpenter's own code on the project's output and prints JSON verdicts that
-// the tests hold the TypeScript models to (lib/capacity.ts, lib/plan/drift.ts):
+// the tests hold the TypeScript models to (lib/plan/capacity.ts, lib/plan/drift.ts):
 //
 //	karpenter schedule --region <region> --zones <a,b,c> <dist/env folder>
 //	    every pod of the folder, with its autoscalers at their minimum and at their maximum, through

@@ -134,7 +134,7 @@ func jenkinsAgents(cm *corev1.ConfigMap) ([]workload, error) {
 			}
 			// The cloud's cap bounds its templates together (the plugin counts every agent of the
 			// cloud against it): where the templates' own caps add up to more, it is shared among
-			// them evenly, earlier templates taking the remainder, as lib/validation/embedded.ts
+			// them evenly, earlier templates taking the remainder, as packages/karpenter-validate/src/validation/embedded.ts
 			// plans it (which template builds ask for is not knowable offline).
 			cloudCap := 0
 			if capStr, err := strconv.Atoi(k.ContainerCapStr); err == nil && capStr > 0 {
@@ -191,7 +191,7 @@ func firstNonEmpty(values ...string) string {
 }
 
 // podUID names the i-th pod of a workload. Karpenter orders pods of equal CPU and memory by creation
-// time, then UID (scheduling/queue.go byCPUAndMemoryDescending): lib/capacity.ts orders by the same UID.
+// time, then UID (scheduling/queue.go byCPUAndMemoryDescending): lib/plan/capacity.ts orders by the same UID.
 func podUID(namespace, name string, i int) types.UID {
 	return types.UID(fmt.Sprintf("%s/%s/%03d", namespace, name, i))
 }

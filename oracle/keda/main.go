@@ -1,6 +1,6 @@
 // Command keda runs KEDA v2.20.2's own admission webhook and scaler builders on Kubernetes
 // objects and prints their verdicts as JSON, so that the project's emulation
-// (lib/validation/keda.ts: the keda-admission and keda-trigger rules) can be held to them.
+// (packages/karpenter-validate/src/validation/keda.ts: the keda-admission and keda-trigger rules) can be held to them.
 //
 // Input on stdin: {"cases": [{"name": "...", "objects": [<object>, ...]}]}. Each case is a
 // cluster applied in order: every ScaledObject goes through KEDA's validating webhook (with the

@@ -2,7 +2,7 @@
 // (github.com/mattfenwick/cyclonus v0.5.6 pkg/matcher, the engine of sigs.k8s.io/network-policy-api's
 // policy assistant) on NetworkPolicies the way the API server stores them (defaulted by
 // k8s.io/kubernetes v1.35.4 pkg/apis/networking/v1), and prints its verdicts as JSON, so that the
-// project's engine (lib/network/engine.ts) can be held to them.
+// project's engine (packages/karpenter-validate/src/network/engine.ts) can be held to them.
 //
 // Input on stdin: {"cases": [{"name", "pods": [{"namespace", "name", "labels", "ip", "ports":
 // [{"name", "port", "protocol"}]}], "namespaces": {"<name>": {<labels>}}, "externals": ["<ip>"],

@@ -1,6 +1,6 @@
 // Command prometheus runs Prometheus' own parsers on PromQL queries and rule groups, and prints
-// their verdicts as JSON, so that the project's TypeScript emulation (lib/monitoring/promql.ts,
-// lib/validation/monitoring.ts) can be held to them.
+// their verdicts as JSON, so that the project's TypeScript emulation (packages/karpenter-validate/src/monitoring/promql.ts,
+// packages/karpenter-validate/src/validation/monitoring.ts) can be held to them.
 //
 // The release is github.com/prometheus/prometheus v0.313.1, Prometheus v3.13.1: the
 // DefaultPrometheusVersion of prometheus-operator v0.93.0 (pkg/operator/defaults.go), which is

@@ -4,10 +4,10 @@
 // pattern or a bound, a required field removed, a null, an unknown field, a field under a CEL
 // rule set from the rule's own literals, a Pod Security level broken, an immutable field changed
 // on update, and valid changes too (an accepted case is as much a verdict as a refused one).
-import { emitYaml } from '../../lib/yaml-emit';
-import { CUSTOM_KINDS, schemaOf } from '../../lib/validation/crd';
-import { at as openApiAt, builtinKind, kindSchema, OpenApiSchema, resolve } from '../../lib/validation/openapi';
-import type { StructuralSchema } from '../../lib/validation/structural';
+import { emitYaml } from '../../lib/synth/yaml-emit';
+import { CUSTOM_KINDS, schemaOf } from '../../packages/karpenter-validate/src/validation/crd';
+import { at as openApiAt, builtinKind, kindSchema, OpenApiSchema, resolve } from '../../packages/karpenter-validate/src/validation/openapi';
+import type { StructuralSchema } from '../../packages/karpenter-validate/src/validation/structural';
 import { random } from '../random';
 import { baseObjects, Case, Json } from './corpus';
 

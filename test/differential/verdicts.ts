@@ -5,12 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validate } from '../../lib/validation';
-import { CUSTOM_KINDS } from '../../lib/validation/crd';
-import { builtinKind } from '../../lib/validation/openapi';
-import { Finding, Input, KubeObject } from '../../lib/validation/findings';
-import { LoadError, objectsOfText } from '../../lib/validation/load';
-import { emitYaml } from '../../lib/yaml-emit';
+import { validate } from '../../packages/karpenter-validate/src/validation';
+import { CUSTOM_KINDS } from '../../packages/karpenter-validate/src/validation/crd';
+import { builtinKind } from '../../packages/karpenter-validate/src/validation/openapi';
+import { Finding, Input, KubeObject } from '../../packages/karpenter-validate/src/validation/findings';
+import { LoadError, objectsOfText } from '../../packages/karpenter-validate/src/validation/load';
+import { emitYaml } from '../../lib/synth/yaml-emit';
 import type { Case, CaseFile, Json } from './corpus';
 import { OracleVerdict } from '../../scripts/controlplane-verdict';
 
@@ -124,7 +124,7 @@ const POD_RULES = new Set(['pod-security']);
 const POD_WARNINGS = new Set(['pod-security-warn']);
 
 /**
- * Our verdict: the case read by our reader (lib/validation/load.ts) and validated as
+ * Our verdict: the case read by our reader (packages/karpenter-validate/src/validation/load.ts) and validated as
  * `validate --admission-only` does, in a set that also holds the setup objects (the namespaces
  * and their Pod Security levels, which the cluster has).
  */

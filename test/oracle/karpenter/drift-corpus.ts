@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../../../lib/validation/findings';
+import type { KubeObject } from '../../../packages/karpenter-validate/src/validation/findings';
 import { random } from '../../random';
 
 /**

@@ -1,10 +1,10 @@
-import type { KubeObject } from '../../../lib/validation/findings';
+import type { KubeObject } from '../../../packages/karpenter-validate/src/validation/findings';
 import { random } from '../../random';
 import { readFixture } from './verdicts';
 
 /**
  * The scheduling corpus: seeded variations of prod's scheduling fixture (schedule/prod/objects.yaml),
- * each a whole environment that the Karpenter oracle schedules and lib/capacity.ts plans, at rest
+ * each a whole environment that the Karpenter oracle schedules and lib/plan/capacity.ts plans, at rest
  * and at peak. Replica bounds, requests, spreads (DoNotSchedule, ScheduleAnyway, hostname),
  * required anti-affinity, pool instance types, weights (ties included), limits and zones, Job
  * parallelism and an extra DaemonSet are varied, two or three at a time, so that the scheduler's

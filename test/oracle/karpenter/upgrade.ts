@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { KubeObject } from '../../../lib/validation/findings';
+import type { KubeObject } from '../../../packages/karpenter-validate/src/validation/findings';
 import { drifted, DriftRecord, HERE, NodeVerdict } from './verdicts';
 
 /**

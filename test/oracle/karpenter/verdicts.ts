@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { CapacityPlan } from '../../../lib/capacity';
-import type { KubeObject } from '../../../lib/validation/findings';
+import type { CapacityPlan } from '../../../lib/plan/capacity';
+import type { KubeObject } from '../../../packages/karpenter-validate/src/validation/findings';
 
 /**
  * What the Karpenter oracle said, recorded so that the tests without Go still hold the models to

@@ -3,7 +3,7 @@ import { validSet } from '../../validation-helpers';
 
 /**
  * The seeded corpus KEDA's own code judges (oracle/keda) and our emulation must agree with
- * (lib/validation/keda.ts, keda-typed.ts): ScaledObjects and TriggerAuthentications around the
+ * (packages/karpenter-validate/src/validation/keda.ts, keda-typed.ts): ScaledObjects and TriggerAuthentications around the
  * valid fixture set's workloads (test/fixtures/valid) and the fixed objects below, each case one
  * mistake (or none): triggers of the redis, redis-sentinel, redis-cluster, prometheus, cpu,
  * memory and cron scalers with valid, unknown, missing, malformed and deprecated parameters, the

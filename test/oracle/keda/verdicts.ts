@@ -1,5 +1,5 @@
-import { validate } from '../../../lib/validation';
-import type { Finding } from '../../../lib/validation/findings';
+import { validate } from '../../../packages/karpenter-validate/src/validation';
+import type { Finding } from '../../../packages/karpenter-validate/src/validation/findings';
 
 /** What KEDA's oracle (oracle/keda) prints for one KEDA object of a case. */
 export interface KedaObjectVerdict {

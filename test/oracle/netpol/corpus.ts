@@ -2,9 +2,9 @@ import { random } from '../../random';
 
 /**
  * The seeded corpus the upstream policy engine (oracle/netpol: cyclonus v0.5.6's pkg/matcher, on
- * policies defaulted by k8s.io/kubernetes v1.35.4) judges and lib/network/engine.ts must agree
+ * policies defaulted by k8s.io/kubernetes v1.35.4) judges and packages/karpenter-validate/src/network/engine.ts must agree
  * with: the examples of the Kubernetes documentation's NetworkPolicy page, the shape of what
- * lib/network/workload-network.ts emits, and NETPOL_GENERATED cases drawn with NETPOL_SEED over
+ * lib/constructs/workload-network.ts emits, and NETPOL_GENERATED cases drawn with NETPOL_SEED over
  * selectors (empty, matchLabels, every matchExpressions operator), namespaceSelector and
  * podSelector alone and together, empty and missing rule lists, policyTypes given or defaulted,
  * ports by number, by name (the same name on different numbers), by protocol alone and by range,
@@ -88,7 +88,7 @@ const DOCS_CASES: NetpolCase[] = [
   docs('policyTypes Ingress only: its egress rules are ignored', [policy('ingress-only', 'default', { podSelector: { matchLabels: { role: 'frontend' } }, policyTypes: ['Ingress'], egress: [{ to: [{ podSelector: { matchLabels: { role: 'db' } } }] }] })]),
 ];
 
-// The shape of what lib/network/workload-network.ts emits: a default deny per namespace, DNS to
+// The shape of what lib/constructs/workload-network.ts emits: a default deny per namespace, DNS to
 // CoreDNS, flows by namespace name and pod labels, the public internet with exceptions, ranges.
 const OURS_NAMESPACES = {
   kafka: { [NAME]: 'kafka' },

@@ -1,6 +1,6 @@
-import { allowedPorts, Endpoint, hasPort, kubernetesMatch, LabelMatch, verdict } from '../../../lib/network/engine';
-import { policyOf } from '../../../lib/network/policies';
-import type { LabelSelector } from '../../../lib/validation/selectors';
+import { allowedPorts, Endpoint, hasPort, kubernetesMatch, LabelMatch, verdict } from '../../../packages/karpenter-validate/src/network/engine';
+import { policyOf } from '../../../packages/karpenter-validate/src/network/policies';
+import type { LabelSelector } from '../../../packages/karpenter-validate/src/validation/selectors';
 import type { NetpolCase } from './corpus';
 
 /**

@@ -2,7 +2,7 @@ import { random } from '../../random';
 
 /**
  * The seeded corpus Prometheus' own parsers judge (oracle/prometheus, Prometheus v3.13.1) and the
- * promql rule must agree with (lib/monitoring/promql.ts): the queries of our alerts and dashboard
+ * promql rule must agree with (packages/karpenter-validate/src/monitoring/promql.ts): the queries of our alerts and dashboard
  * as they were written (fixed here, not read from the live dist/), each with seeded typos: a
  * character dropped, doubled, swapped with the next, replaced, or inserted, a word misspelt, a
  * bracket lost. Most typos break the query, some leave PromQL that still parses; either way

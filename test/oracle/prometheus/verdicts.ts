@@ -1,5 +1,5 @@
-import { checkPromql } from '../../../lib/monitoring/promql';
-import { validate } from '../../../lib/validation';
+import { checkPromql } from '../../../packages/karpenter-validate/src/monitoring/promql';
+import { validate } from '../../../packages/karpenter-validate/src/validation';
 
 /** What Prometheus' parsers said (oracle/prometheus). */
 export interface Recorded {
