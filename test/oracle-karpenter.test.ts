@@ -211,18 +211,23 @@ describe("the oracle's EC2 data", () => {
   });
 });
 
+/** The oracle's drift verdicts on the corpus, as they are recorded. */
+function driftRecords(oracle: OracleDrift): DriftRecord[] {
+  return oracle.cases.map((c, i) => ({
+    id: c.id,
+    change: corpus[i]!.change,
+    nodes: c.nodes.length,
+    poolHashChanged: hashChanged(c.poolHashes),
+    classHashChanged: hashChanged(c.classHashes),
+    drifted: drifted(c.nodes),
+  }));
+}
+
 describe.runIf(GO_TIER)('Karpenter 1.14.1 itself (Go tier: oracle/karpenter)', () => {
   it('drift: agrees with lib/plan/drift.ts on every node of every case of the corpus, and the record is what it says', () => {
     const oracle = runOracle<OracleDrift>('karpenter', ['drift', '-'], oracleInput(corpus));
     expect(oracle.versions).toEqual({ karpenter: 'v1.14.1', provider: 'v1.14.1' });
-    const theirs: DriftRecord[] = oracle.cases.map((c, i) => ({
-      id: c.id,
-      change: corpus[i]!.change,
-      nodes: c.nodes.length,
-      poolHashChanged: hashChanged(c.poolHashes),
-      classHashChanged: hashChanged(c.classHashes),
-      drifted: drifted(c.nodes),
-    }));
+    const theirs = driftRecords(oracle);
     if (RECORD) writeJson('drift-verdicts.json', { seed: DRIFT_CORPUS_SEED, versions: oracle.versions, cases: theirs });
     // Node by node first, for a readable failure.
     const disagreements = corpus.flatMap((c, i) => {
@@ -366,14 +371,7 @@ describe.runIf(GO_TIER && has115)('Karpenter 1.15.0 itself (Go tier: oracle/karp
   it('drift: judges the corpus as recorded, and differs from lib/plan/drift.ts exactly in the known cases', () => {
     const oracle = runOracle<OracleDrift>(KARPENTER_115, ['drift', '-'], oracleInput(corpus));
     expect(oracle.versions).toEqual(V1_15_0);
-    const theirs: DriftRecord[] = oracle.cases.map((c, i) => ({
-      id: c.id,
-      change: corpus[i]!.change,
-      nodes: c.nodes.length,
-      poolHashChanged: hashChanged(c.poolHashes),
-      classHashChanged: hashChanged(c.classHashes),
-      drifted: drifted(c.nodes),
-    }));
+    const theirs = driftRecords(oracle);
     if (RECORD) writeJson(V115('drift-verdicts.json'), { seed: DRIFT_CORPUS_SEED, versions: oracle.versions, cases: theirs });
     const disagreeing = corpus.flatMap((c, i) => {
       const ours = new Map(modelled(c).map((n) => [nodeName(n), n.reason]));

@@ -190,6 +190,18 @@ describe('the review of a change (lib/review)', () => {
     });
   });
 
+  it('writes text for a terminal: every part, nothing cut, no HTML', () => {
+    const text = formatReviewText(changed);
+    expect(text).toMatch(/^review against origin\/main\n✗ 1 update the cluster refuses \(prod: StatefulSet kafka\/kafka\): /);
+    expect(text).toMatch(/\n {2}prod: 1 refused update; nodes replaced: [0-9]+ at rest, [0-9]+ at peak \(spark-exec-arm-ondemand\); fleet \$[0-9.]+\/h \(\+\$0\.[0-9]+\) at rest, \$[0-9.]+\/h \(\+\$0\.[0-9]+\) at peak; new warnings 0, new waivers 0; 4 objects changed\n/);
+    expect(text).toContain('\n  argocd: 0 refused updates; nodes replaced: none; no pools; new warnings 0, new waivers 0; 0 objects changed\n');
+    expect(text).toContain('\nPLAN (npm run plan)\n== prod\n updates the cluster refuses:\n');
+    expect(text).toContain('\n    5 waivers as at origin/main:\n      waiver: EC2NodeClass default waives [kube-reserved]');
+    expect(text).toContain('\nOBJECT DIFF (npm run diff)\n== prod\n');
+    expect(text).toContain('spec.volumeClaimTemplates[0].spec.resources.requests.storage: "100Gi" -> "200Gi"');
+    expect(text).not.toMatch(/<details>|&lt;|Cut to fit/);
+  });
+
   it('names the refused updates in the headline while they are few, and counts them when many', () => {
     const prodPlan = changed.plan.environments.find((e) => e.env === 'prod')!;
     const refusing = (n: number) => ({
