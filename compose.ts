@@ -15,7 +15,7 @@ import { WorkloadName, WORKLOADS } from './config/workloads';
 import { healthPatch } from './lib/constructs/argocd-health';
 import type { NamespacedChart } from './lib/constructs/chart-props';
 import { capacityPlan } from './lib/plan/capacity';
-import { checkEnvironment, environmentSubject } from './lib/config/environment';
+import { checkEnvironment, environmentSubject, karpenterVersionOf } from './lib/config/environment';
 import { ConfigError, fail } from './lib/config/errors';
 import { Manifest } from './lib/synth/layout';
 import { checkBasePools, resolvePools } from './lib/config/pools';
@@ -73,7 +73,7 @@ function build(env: EnvironmentConfig): BuiltEnvironment {
   const manifests = synthesizeApp(app);
   // Monitoring reads what the others produce (the capacity plan sets its cost alerts), so it comes after them, in an App of its own.
   const monitoringApp = new App({ outdir: `.cdk8s.out/${env.name}-monitoring` });
-  const capacity = capacityPlan(manifests);
+  const capacity = capacityPlan(manifests, karpenterVersionOf(env));
   const monitoring = new MonitoringChart(monitoringApp, `${env.name}-monitoring`, { env, plan: capacity });
   fromCharts.push(...monitoring.prerequisites);
   const prerequisites = [...workloads.flatMap((w) => w.prerequisites), ...fromCharts, ...(env.prerequisites ?? [])];

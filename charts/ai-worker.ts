@@ -106,15 +106,20 @@ export class AiWorkerChart extends NamespacedChart {
           requests: { cpu: '3', memory: '12Gi', 'nvidia.com/gpu': '1' },
           limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' },
           volumeMounts: [{ name: 'models', mountPath: MODELS.path, readOnly: true }],
-          // `inspect ping` broadcasts to every worker and passes when any answers: ask this one,
-          // by its node name (celery@<hostname>, the worker's default).
-          livenessProbe: execProbe(['/bin/sh', '-c', 'celery -A app inspect ping --timeout 10 -d "celery@$HOSTNAME"'], { initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 3 }),
+          // Ready once this worker answers a ping sent through the broker: `inspect ping` is a
+          // remote-control command broadcast over Redis (Celery 5 workers guide, "Remote control"),
+          // and -d asks only this worker, by its node name (celery@<hostname>, the default).
           readinessProbe: execProbe(['/bin/sh', '-c', 'celery -A app inspect ping --timeout 5 -d "celery@$HOSTNAME"'], { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 10 }),
+          // No liveness probe: the same ping goes through Redis, so during a Sentinel failover
+          // (30 s of down-after-milliseconds, then the election) it fails on every worker at once
+          // and the kubelet would kill them all with their jobs. A worker whose process dies ends
+          // its container anyway, and Celery reconnects to the new master by itself.
         },
       ],
     });
 
     network.addComponent('worker', { name: 'ai-worker', workload: app });
+    this.dropDisruptionBudget(app);
 
     const auth = new TriggerAuthentication(this, 'redis-auth', {
       metadata: { name: 'ai-worker-redis' },
@@ -175,6 +180,21 @@ export class AiWorkerChart extends NamespacedChart {
         })),
       },
     });
+  }
+
+  /**
+   * No PodDisruptionBudget on workers that run on spot capacity only. A spot reclaim deletes the
+   * NodeClaims of the reclaimed nodes (karpenter-provider-aws v1.14.1 pkg/controllers/interruption
+   * controller.go handleNodeClaim: CordonAndDrain), and the termination controller evicts their
+   * pods through the Eviction API, which a PDB holds (sigs.k8s.io/karpenter v1.14.1
+   * pkg/controllers/node/termination/terminator/eviction.go: 429, requeue). EC2 takes the
+   * instances two minutes after the notice whatever the pool's terminationGracePeriod: with
+   * maxUnavailable 1, a reclaim of several nodes lets one worker checkpoint and kills the others
+   * without SIGTERM. Nothing else needs the budget: the pool consolidates empty nodes only and
+   * drifts one node at a time.
+   */
+  private dropDisruptionBudget(app: Workload): void {
+    if (!app.node.tryRemoveChild('DisruptionBudget')) throw new Error(`workload "ai-worker": the Workload construct no longer adds its PodDisruptionBudget as child "DisruptionBudget" (lib/constructs/workload.ts): drop it another way`);
   }
 
   /** The models volume: a static EFS PersistentVolume only this namespace's claim can bind. */

@@ -7,24 +7,34 @@ import { execProbe, httpProbe } from '../lib/constructs/probes';
 import { WorkloadNetwork } from '../lib/constructs/workload-network';
 import { NAME_LABEL, Workload, WorkloadContainer } from '../lib/constructs/workload';
 import { failSizing, required } from '../lib/config/workload-config';
+import { failSetting } from '../lib/config/config-field';
+import { isQuantity, parseQuantity, toMi } from 'karpenter-validate/model';
+import type { AirflowSettings } from '../config/workloads';
 
 const AIRFLOW_USER = 50000; // the `airflow` user of the apache/airflow image
 const GIT_SYNC_USER = 65533; // the git-sync image's user
 const DAGS_ROOT = '/opt/airflow/dags';
 const SERVICE_ACCOUNT = 'airflow';
-// Jobs run in the Jobs phase of lib/synth/layout.ts: migrations first, then the admin user.
-const MIGRATE_WAVE = 5;
-const USER_WAVE = 6;
+/**
+ * Memory a scheduler takes besides the tasks it runs: the scheduler loop, the DAG processor
+ * manager and its parsing processes (`[scheduler] parsing_processes`, 2 by default).
+ */
+const SCHEDULER_MEMORY = 2 ** 30;
+/** Pod annotation stating the memory of one task, which the airflow-parallelism rule reads. */
+const TASK_MEMORY_ANNOTATION = 'karpenter-as-code.io/airflow-task-memory';
 const MIGRATE_JOB = 'airflow-db-migrate';
 const USER_JOB = 'airflow-create-user';
 
 /**
  * Airflow with LocalExecutor (seed 003), the way the official chart (apache/airflow chart/)
- * runs it, without Helm: a migration Job and a user-creation Job before the components, which
- * also wait for the migrations in an init container (`airflow db check-migrations`) so that the
- * order holds under `kubectl apply` too; DAGs from Git through git-sync (an init container for
- * the first sync, a sidecar after); task logs in S3 through the service account's IAM role, so
- * the webserver reads a task's log whichever scheduler ran it.
+ * runs it, without Helm: a migration Job and a user-creation Job, which Argo CD runs as Sync
+ * hooks in the components' wave and recreates at every sync (lib/constructs/job.ts), and
+ * components that wait for the migrations in an init container (`airflow db check-migrations`),
+ * as the user-creation Job does: the order holds within one wave and under `kubectl apply`, and
+ * an unreachable database keeps Airflow waiting without holding back any other workload. DAGs
+ * from Git through git-sync (an init container for the first sync, a sidecar after); task logs in
+ * S3 through the service account's IAM role, so the webserver reads a task's log whichever
+ * scheduler ran it.
  */
 export class AirflowChart extends NamespacedChart {
   constructor(scope: Construct, id: string, props: WorkloadChartProps<'airflow'>) {
@@ -43,6 +53,7 @@ export class AirflowChart extends NamespacedChart {
     const roleArn = required(env, 'airflow', 'logs.roleArn', settings.logs.roleArn);
     this.requires({ kind: 'S3 bucket', name: logs.replace(/^s3:\/\//, '').split('/')[0]!, purpose: `Airflow task logs, under ${logs}` });
     this.requires({ kind: 'IAM role', name: roleArn, purpose: `service account airflow/${SERVICE_ACCOUNT} (IRSA): s3:GetObject, s3:PutObject and s3:ListBucket on ${logs}` });
+    this.requireDagRepository(settings.dags);
 
     const network = new WorkloadNetwork(this, 'network', { workload: workload.name, namespace: workload.namespace });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -82,7 +93,6 @@ export class AirflowChart extends NamespacedChart {
       pools,
       serviceAccountName: SERVICE_ACCOUNT,
       runAsUser: AIRFLOW_USER,
-      wave: MIGRATE_WAVE,
       containers: [{ name: 'migrate', image: images.airflow, command: ['airflow', 'db', 'migrate'], env: env_, ...small }],
     });
     const createUser = new RunOnceJob(this, 'create-user', {
@@ -90,7 +100,6 @@ export class AirflowChart extends NamespacedChart {
       pools,
       serviceAccountName: SERVICE_ACCOUNT,
       runAsUser: AIRFLOW_USER,
-      wave: USER_WAVE,
       initContainers: [waitForMigrations],
       containers: [
         {
@@ -165,6 +174,7 @@ export class AirflowChart extends NamespacedChart {
 
     network.addComponent('webserver', { name: 'airflow-webserver', workload: webserverPods });
 
+    const tasks = this.taskSizing(env, settings.tasks);
     const schedulerPods = new Workload(this, 'airflow-scheduler', {
       name: 'airflow-scheduler',
       pools: scheduler.pools,
@@ -175,7 +185,7 @@ export class AirflowChart extends NamespacedChart {
       serviceAccount: SERVICE_ACCOUNT,
       // Running tasks get time to finish before the pod stops.
       terminationGracePeriod: Duration.minutes(10),
-      podAnnotations: { 'karpenter-as-code.io/after': migrate.name },
+      podAnnotations: { 'karpenter-as-code.io/after': migrate.name, [TASK_MEMORY_ANNOTATION]: settings.tasks.memory },
       volumes: [{ name: 'dags', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }],
       initContainers: [waitForMigrations, gitSync(true)],
       containers: [
@@ -183,9 +193,9 @@ export class AirflowChart extends NamespacedChart {
           name: 'scheduler',
           image: images.airflow,
           command: ['airflow', 'scheduler'],
-          env: env_,
+          env: [...env_, { name: 'AIRFLOW__CORE__PARALLELISM', value: String(settings.tasks.parallelism) }],
           requests: { cpu: '1', memory: '2Gi' },
-          limits: { cpu: '2', memory: '4Gi' },
+          limits: { cpu: '2', memory: tasks.limit },
           volumeMounts: [{ name: 'dags', mountPath: DAGS_ROOT, readOnly: true }],
           livenessProbe: execProbe(['airflow', 'jobs', 'check', '--job-type', 'SchedulerJob', '--local'], { initialDelaySeconds: 60, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 5 }),
         },
@@ -193,5 +203,35 @@ export class AirflowChart extends NamespacedChart {
       ],
     });
     network.addComponent('scheduler', { name: 'airflow-scheduler', workload: schedulerPods });
+  }
+
+  /**
+   * The scheduler's memory limit, from the tasks it runs at once: LocalExecutor starts
+   * `parallelism` worker processes in the scheduler's container (apache/airflow 2.10
+   * airflow/executors/local_executor.py LocalExecutor.start), each running one task at a time.
+   */
+  private taskSizing(env: WorkloadChartProps['env'], tasks: AirflowSettings['tasks']): { limit: string } {
+    if (!Number.isInteger(tasks.parallelism) || tasks.parallelism < 1) failSetting(env, 'airflow', 'tasks.parallelism', tasks.parallelism, 'be a whole number of at least 1: the tasks one scheduler runs at once ([core] parallelism), each a process of its container');
+    if (typeof tasks.memory !== 'string' || !isQuantity(tasks.memory) || parseQuantity(tasks.memory) <= 0) {
+      failSetting(env, 'airflow', 'tasks.memory', tasks.memory, 'be a positive Kubernetes quantity as a string ("256Mi"): the memory one running task takes, which sizes the scheduler\'s memory limit');
+    }
+    const bytes = SCHEDULER_MEMORY + tasks.parallelism * parseQuantity(tasks.memory);
+    return { limit: bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}Gi` : toMi(bytes) };
+  }
+
+  /**
+   * The DAG repository, from the settings an environment may override: the schedulers' git-sync
+   * clones it before they start (an init container that exits after GITSYNC_MAX_FAILURES), so
+   * without it no scheduler runs and no task either. Its credentials, when private, are a Secret.
+   */
+  private requireDagRepository(dags: AirflowSettings['dags']): void {
+    const where = [`ref ${dags.ref}`, dags.subPath ? `folder ${dags.subPath}` : 'the repository root'].join(', ');
+    const access = dags.credentialsSecret
+      ? `private: git-sync authenticates with Secret airflow/${dags.credentialsSecret}`
+      : 'public: git-sync clones it without credentials (for a private one set settings.dags.credentialsSecret in config/workloads.ts and create that Secret)';
+    this.requires({ kind: 'Git repository', name: dags.repo, purpose: `the Airflow DAGs (${where}), cloned over HTTPS by git-sync every ${dags.periodSeconds}s from the schedulers' nodes; ${access}. The schedulers do not start until the first clone succeeds` });
+    if (dags.credentialsSecret) {
+      this.requires({ kind: 'Secret', name: dags.credentialsSecret, namespace: this.namespace, purpose: `username and password (a token that can read ${dags.repo}) for git-sync; create it with External Secrets` });
+    }
   }
 }

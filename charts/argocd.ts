@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARGOCD, KARPENTER_CHARTS, KEDA_CHART } from '../config/argocd';
-import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
+import { KARPENTER_RELEASES, KEDA_VERSION } from '../config/versions';
+import { karpenterVersionOf } from '../lib/config/environment';
 import { Application, ApplicationSpecSource, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { EnvironmentSummary } from '../lib/synth/composition';
@@ -9,7 +10,7 @@ import { CLUSTER_SCOPED_KINDS_ANNOTATION } from 'karpenter-validate/model';
 
 /**
  * The cluster-scoped kinds each upstream chart installs, read from its templates at the pinned
- * release (aws/karpenter-provider-aws v1.14.1 charts/karpenter{,-crd}/templates; kedacore/charts
+ * release (aws/karpenter-provider-aws v1.14.1 and v1.15.0 charts/karpenter{,-crd}/templates, the same kinds; kedacore/charts
  * v2.20.2 keda/templates with its default values): the project whitelists exactly these.
  */
 const CHART_KINDS = {
@@ -170,7 +171,11 @@ export class ArgoCdApplicationsChart extends Chart {
         },
       });
 
-    application('karpenter-crd', -3, CHART_KINDS['karpenter-crd'], { repoUrl: KARPENTER_CHARTS.repoURL, chart: 'karpenter-crd', targetRevision: KARPENTER_VERSION, helm: { releaseName: 'karpenter-crd' } }, KARPENTER_CHARTS.namespace);
+    // The environment's Karpenter release: its CRDs a wave before its controller, so that an upgrade
+    // establishes the new CRDs before the new controller starts, and the controller re-stamps its
+    // NodeClaims' hashes before the environment's NodePools and EC2NodeClasses change (wave 0).
+    const release = KARPENTER_RELEASES[karpenterVersionOf(env)];
+    application('karpenter-crd', -3, CHART_KINDS['karpenter-crd'], { repoUrl: KARPENTER_CHARTS.repoURL, chart: 'karpenter-crd', targetRevision: release.crdChart, helm: { releaseName: 'karpenter-crd' } }, KARPENTER_CHARTS.namespace);
 
     application(
       'keda',
@@ -205,14 +210,19 @@ export class ArgoCdApplicationsChart extends Chart {
       {
         repoUrl: KARPENTER_CHARTS.repoURL,
         chart: 'karpenter',
-        targetRevision: KARPENTER_VERSION,
+        targetRevision: release.chart,
         helm: {
           // A stable release name: the ServiceMonitor selects the Service by it.
           releaseName: 'karpenter',
           // CRDs come from the karpenter-crd Application, which upgrades them (Helm never does).
           skipCrds: true,
           valuesObject: {
-            settings: { clusterName: env.cluster.name, ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}) },
+            settings: {
+              clusterName: env.cluster.name,
+              ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}),
+              // Set either way, so the value the cluster runs is in the diff (config/environment-config.ts nodeRepair).
+              featureGates: { nodeRepair: env.karpenter.nodeRepair ?? true },
+            },
             serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.karpenter.controllerRoleArn } },
             // Seed 001's sizing; requests equal limits so the controller is never throttled or evicted first.
             controller: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },

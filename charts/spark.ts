@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SparkSettings } from '../config/workloads';
 import { NamespacedChart, WorkloadChartProps } from '../lib/constructs/chart-props';
 import { httpProbe } from '../lib/constructs/probes';
-import { jvmBytes, toMi } from 'karpenter-validate/model';
+import { durationSeconds, jvmBytes, toMi } from 'karpenter-validate/model';
 import { WorkloadNetwork } from '../lib/constructs/workload-network';
 import { Workload } from '../lib/constructs/workload';
 import { failSizing } from '../lib/config/workload-config';
@@ -110,11 +110,13 @@ export class SparkChart extends NamespacedChart {
         },
       },
       runAsUser: SPARK_USER,
-      // Karpenter neither consolidates nor drifts a node while a worker started there is this
-      // young: a job gets that long before a voluntary disruption can reach its executors.
-      doNotDisrupt: settings.worker.protectFor,
-      // A drain decommissions the worker: its executors finish their running tasks first.
-      terminationGracePeriod: Duration.minutes(15),
+      // No karpenter.sh/do-not-disrupt: its duration counts from the worker's start, and a worker
+      // runs jobs all its life, so a worker older than the duration (one hour into a two-hour
+      // node) was evicted at once by the node's expiry while its executors ran. What a running
+      // job gets instead is the decommissioning below, whatever disrupts the node: the worker
+      // takes no new executor and its executors finish their tasks, within this grace period,
+      // which the pool's terminationGracePeriod covers (config/pools.ts).
+      terminationGracePeriod: Duration.seconds(durationSeconds(settings.worker.protectFor)),
       containers: [
         {
           name: 'worker',

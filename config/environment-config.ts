@@ -1,4 +1,5 @@
 import type { PoolName, PoolOverride, Prerequisite, SelectorTerms } from './types';
+import type { KarpenterVersion } from './versions';
 import type { WorkloadOverrides } from './workloads';
 
 // An environment's config (config/environments/<name>.ts), apart from the types of pools, node
@@ -52,6 +53,14 @@ export interface EnvironmentConfig {
    * @default ARGOCD.targetRevision (`main`, config/argocd.ts): every merged change, at once
    */
   readonly argocdRevision?: string;
+  /**
+   * The Karpenter release the cluster runs (a key of KARPENTER_RELEASES in config/versions.ts):
+   * the controller and CRD charts Argo CD installs, and the release whose CRDs, instance catalog and
+   * metrics the environment is validated, planned and monitored against. Change it one environment
+   * at a time, dev first: `npm run plan` shows what the upgrade does (README, Upgrading Karpenter).
+   * @default KARPENTER_VERSION in config/versions.ts (1.14.1)
+   */
+  readonly karpenterVersion?: KarpenterVersion;
   /** The Karpenter controller's own settings (seeds 000-002 install it by hand). */
   readonly karpenter: {
     /** IAM role of the controller's service account (IRSA). */
@@ -62,6 +71,18 @@ export interface EnvironmentConfig {
      * production. @default none: Karpenter does not drain nodes ahead of a spot reclaim
      */
     readonly interruptionQueue?: string;
+    /**
+     * Karpenter's node repair (the NodeRepair feature gate, alpha and off in the chart): a node whose
+     * kubelet reports Ready False or Unknown for 30 minutes, or whose Node Monitoring Agent reports
+     * its GPU, storage, network or kernel failed, has its NodeClaim deleted and is replaced
+     * (karpenter-provider-aws v1.14.1 pkg/cloudprovider/cloudprovider.go RepairPolicies;
+     * sigs.k8s.io/karpenter v1.14.1 pkg/controllers/node/health/controller.go), never more than 20%
+     * of a pool's nodes at once. Without it a hung instance keeps its pods: a Kafka broker's pod stays
+     * on the dead node (a StatefulSet never starts a second pod of an ordinal while the first one's
+     * object exists), with its EBS volume attached there, until someone deletes the node by hand.
+     * @default true
+     */
+    readonly nodeRepair?: boolean;
   };
   /**
    * Labels of the managed node group the cluster's controllers (Karpenter, KEDA) run on: never

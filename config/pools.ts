@@ -120,7 +120,7 @@ export const POOLS: PoolCatalog = {
   },
   'spark-exec-arm-ondemand': {
     name: 'spark-exec-arm-ondemand',
-    description: 'Spark standalone workers (seed 003); short-lived nodes, removed only once empty.',
+    description: 'Spark standalone workers (seed 003); nodes removed once empty, and within a day.',
     nodeClass: 'data',
     labels: { workload: 'spark-exec' },
     taints: [{ key: 'workload', value: 'spark-exec', effect: 'NoSchedule' }],
@@ -131,8 +131,16 @@ export const POOLS: PoolCatalog = {
     // once the HPA's slow scale-down has emptied them (each worker decommissions gracefully).
     consolidationPolicy: 'WhenEmpty',
     consolidateAfter: '5m',
-    expireAfter: '2h',
-    terminationGracePeriod: '30m',
+    // Seed 003 expires these nodes after 2h. Expiry is forceful and ignores budgets (Karpenter
+    // v1.14 disruption.md, "Expiration"): every busy node would drain every two hours, the nodes
+    // of one scale-up all at once, and the pool run out of workers for new executors each time.
+    // Idle nodes go after 5 minutes anyway, so a day bounds a node's age; drift (20% at a time)
+    // brings new AMIs.
+    expireAfter: '24h',
+    // At least a worker's grace period (settings.worker.protectFor in config/workloads.ts): a
+    // drain deletes a worker by the deadline minus its grace, so a shorter one would cut the
+    // decommissioning short (terminator.go podDeleteTimeWithGracePeriod).
+    terminationGracePeriod: '1h',
     budgets: [{ nodes: '20%' }],
     limits: { cpu: '64', memory: '256Gi' },
   },

@@ -3,8 +3,30 @@
  * Workload images are pinned beside their workload, in `config/workloads.ts`.
  */
 
-/** Karpenter release whose CRDs `imports/` and the validator were generated from, and whose charts ArgoCD installs. */
-export const KARPENTER_VERSION = '1.14.1';
+/**
+ * The Karpenter releases an environment may run (`karpenterVersion` in config/environments/), each
+ * with what Argo CD installs for it: the controller chart and the CRD chart (OCI,
+ * public.ecr.aws/karpenter, config/argocd.ts), both published at the release's own version. The
+ * validator judges each environment by its release's CRDs, instance catalog and metrics, generated
+ * per release from the Go modules below (github.com/aws/karpenter-provider-aws and
+ * sigs.k8s.io/karpenter, pinned in oracle/karpenter/go.mod and go.v<release>.mod, through the Go
+ * module proxy: scripts/karpenter-release.mjs). Supporting a release is adding an entry here and
+ * generating its data (README, Upgrading Karpenter).
+ */
+export const KARPENTER_RELEASES = {
+  '1.14.1': { chart: '1.14.1', crdChart: '1.14.1' },
+  '1.15.0': { chart: '1.15.0', crdChart: '1.15.0' },
+} as const;
+
+/** A Karpenter release the project supports: a key of {@link KARPENTER_RELEASES}. */
+export type KarpenterVersion = keyof typeof KARPENTER_RELEASES;
+
+/**
+ * The release an environment runs when it names none (`karpenterVersion`). Moving it upgrades every
+ * such environment at once: stage an upgrade by setting `karpenterVersion` on one environment
+ * first, and read `npm run plan` (README, Upgrading Karpenter).
+ */
+export const KARPENTER_VERSION: KarpenterVersion = '1.14.1';
 
 /**
  * AMI alias versions (`<family>@<version>`), pinned: Karpenter recommends against `@latest`

@@ -152,8 +152,11 @@ export interface SparkSettings {
     /** Heap of the worker daemon itself (SPARK_DAEMON_MEMORY, e.g. `512m`). */
     readonly daemonMemory: string;
     /**
-     * How long a worker is kept from voluntary disruption after it starts (the duration form of
-     * karpenter.sh/do-not-disrupt): long enough for the jobs it runs.
+     * How long a worker that is drained (its node expiring or drifting, the HPA scaling it down)
+     * lets its running executors finish: its terminationGracePeriodSeconds, spent decommissioning
+     * (no new executor, running tasks finish). Long enough for the tasks it runs; the spark-exec
+     * pool's terminationGracePeriod must be at least as long. Not karpenter.sh/do-not-disrupt: its
+     * duration counts from the worker's start, which says nothing of the age of the job it runs.
      */
     readonly protectFor: string;
   };
@@ -185,6 +188,18 @@ export interface AirflowSettings {
     readonly remoteBaseFolder?: string;
     /** IAM role (IRSA) of the Airflow service account, allowed to write and read that prefix. Set per environment. */
     readonly roleArn?: string;
+  };
+  /**
+   * The tasks each scheduler runs: with LocalExecutor every running task is a process of the
+   * scheduler's container (Airflow 2.10 LocalExecutor: `parallelism` worker processes, each
+   * running a task as `airflow tasks run` and the task's own process), so the container's memory
+   * limit is sized from them: the scheduler's own 1Gi plus `parallelism` times `memory`.
+   */
+  readonly tasks: {
+    /** Tasks one scheduler runs at once (`[core] parallelism`, whose default, 32, is sized for no container). */
+    readonly parallelism: number;
+    /** Memory one running task takes at most: its two Python processes with Airflow and the DAG's imports. */
+    readonly memory: string;
   };
   /** Secret holding `sql-alchemy-conn`, `fernet-key`, `webserver-secret-key` and `admin-password`. */
   readonly secret: string;
@@ -393,6 +408,9 @@ export const WORKLOADS: WorkloadCatalog = {
     settings: {
       dags: { repo: 'https://github.com/hihypipe/airflow-dags.git', ref: 'main', subPath: 'dags', periodSeconds: 60 },
       logs: {},
+      // 12 tasks of 256Mi and the scheduler's 1Gi: the 4Gi the scheduler had, now sized, where
+      // Airflow's default of 32 tasks would need 9Gi and got the scheduler OOM-killed with them.
+      tasks: { parallelism: 12, memory: '256Mi' },
       secret: 'airflow',
       admin: { username: 'admin', email: 'platform@hihypipe.example', firstName: 'Platform', lastName: 'Admin' },
     },

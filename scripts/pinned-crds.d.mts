@@ -5,6 +5,7 @@ export interface PinnedCrdSource {
   readonly version: string;
   readonly path: string;
 }
-export function pinnedCrdSources(): PinnedCrdSource[];
-export function pinnedCrdFiles(): string[];
+/** Karpenter's CRDs at `karpenter` (a release, `1.15.0`) when given, else cdk8s.yaml's. */
+export function pinnedCrdSources(karpenter?: string): PinnedCrdSource[];
+export function pinnedCrdFiles(karpenter?: string): string[];
 export function moduleDir(module: string, version: string): string;

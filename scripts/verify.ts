@@ -2,8 +2,8 @@
 // dist/ applied to a real control plane (etcd and kube-apiserver v1.35.4, built from Go modules:
 // oracle/controlplane), as Argo CD's server-side sync applies it, per environment:
 //
-//   1. on a fresh control plane with the pinned CRDs and the environment's declared Kubernetes
-//      prerequisites: every object of dist/<env>/ applied in file order, each accepted with no
+//   1. on a fresh control plane with the pinned CRDs (Karpenter's of the environment's own release,
+//      `karpenterVersion`) and the environment's declared Kubernetes prerequisites: every object of dist/<env>/ applied in file order, each accepted with no
 //      warning, and every pod its templates make (and the Jenkins agents' JCasC pod templates)
 //      created, dry run: pod validation and Pod Security admission accept it, with no warning;
 //   2. on another: the render committed at a ref (default: the last commit whose dist/<env>
@@ -29,6 +29,7 @@ import { embeddedPods } from 'karpenter-validate';
 import { Input, KubeObject } from 'karpenter-validate';
 import { LoadError, loadInputs } from 'karpenter-validate';
 import { emitYaml } from '../lib/synth/yaml-emit';
+import { karpenterVersionOf } from '../lib/config/environment';
 import { OracleVerdict } from './controlplane-verdict';
 
 const USAGE = 'usage: npm run --silent verify -- [<environment>...] [--ref <git-ref> | --previous <dir>] [--dist <dir>] [--format json]';
@@ -211,11 +212,11 @@ function writeRenderAt(ref: string, env: string, dir: string): boolean {
   return listed.length > 0;
 }
 
-/** The updates our validator predicts the API server refuses (rule immutable-field), by object. */
-function predictedRefusals(current: string[], previous: string[]): Set<string> {
+/** The updates our validator predicts the API server refuses (rule immutable-field), by object, at the environment's Karpenter release. */
+function predictedRefusals(current: string[], previous: string[], karpenterVersion: string): Set<string> {
   const inputs: Input[] = loadInputs(current);
   const before = loadInputs(previous).map((i) => i.object);
-  const result = validate(inputs, { admissionOnly: true, previous: before });
+  const result = validate(inputs, { admissionOnly: true, previous: before, karpenterVersion });
   return new Set(result.findings.filter((f) => f.rule === 'immutable-field').map((f) => `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`));
 }
 
@@ -230,7 +231,9 @@ interface EnvironmentReport {
   readonly problems: readonly Problem[];
 }
 
-async function verifyEnvironment(binary: string, crds: string[], env: string, args: Arguments, scratch: string, log: (line: string) => void): Promise<EnvironmentReport> {
+async function verifyEnvironment(binary: string, crdsOf: (release: string) => string[], env: string, args: Arguments, scratch: string, log: (line: string) => void): Promise<EnvironmentReport> {
+  const release = karpenterVersionOf(ENVIRONMENTS.find((e) => e.name === env)!);
+  const crds = crdsOf(release);
   const dir = join(args.dist, env);
   if (!existsSync(dir)) throw new UsageError(`${dir}/ does not exist: run npm run synth first`);
   const files = filesOf(dir);
@@ -240,7 +243,7 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, ar
     embeddedPods(input).map((pod) => ({ source: `${input.source} ${pod.at}`, namespace: String(pod.object.metadata?.namespace ?? 'default'), pod: { ...pod.object, metadata: { ...pod.object.metadata, name: `${String(pod.object.metadata?.name)}-oracle`.toLowerCase() } } })),
   );
   const problems: Problem[] = [];
-  log(`${env}: applying ${files.length} files to a fresh control plane...`);
+  log(`${env}: applying ${files.length} files to a fresh control plane (Karpenter ${release}'s CRDs)...`);
   const fresh = runVerify(binary, { crds, prerequisites: [prerequisites], current: files, extraPods });
   verdictProblems(fresh.prerequisites, 'prerequisite', problems);
   verdictProblems(fresh.current, 'apply', problems);
@@ -262,7 +265,7 @@ async function verifyEnvironment(binary: string, crds: string[], env: string, ar
       const update = runVerify(binary, { crds, prerequisites: [prerequisites], previous: filesOf(before), current: files });
       verdictProblems(update.previous ?? { objects: [] }, label, problems);
       refusedUpdates = update.current.objects.filter((o) => !o.verdict.accepted).map((o) => refText(o.ref));
-      const predicted = predictedRefusals(files, filesOf(before));
+      const predicted = predictedRefusals(files, filesOf(before), release);
       for (const o of update.current.objects.filter((x) => !x.verdict.accepted)) {
         const key = refText(o.ref);
         if (predicted.has(key)) asPredicted.push({ where: key, what: `update refused, as validate --previous and npm run plan predict (the sync fails on it until the plan's way out is followed): ${o.verdict.message}` });
@@ -307,19 +310,32 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const binary = built.stdout.trim();
-  const pinned = script('pinned-crds.mjs');
-  if (pinned.status !== 0) {
-    console.error(`verify: the pinned CRDs could not be fetched through the Go module proxy${pinned.stderr ? `: ${pinned.stderr.trim()}` : ' (see above)'}`);
+  // The pinned CRDs of each Karpenter release an environment runs (Karpenter's differ by release).
+  const pinnedByRelease = new Map<string, string[]>();
+  const crdsOf = (release?: string): string[] => {
+    const key = release ?? '';
+    if (!pinnedByRelease.has(key)) {
+      const pinned = script('pinned-crds.mjs', ...(release ? ['--karpenter', release] : []));
+      if (pinned.status !== 0) throw new OracleError(`the pinned CRDs${release ? ` of Karpenter ${release}` : ''} could not be fetched through the Go module proxy${pinned.stderr ? `: ${pinned.stderr.trim()}` : ' (see above)'}`);
+      pinnedByRelease.set(key, JSON.parse(pinned.stdout) as string[]);
+    }
+    return pinnedByRelease.get(key)!;
+  };
+  let crds: string[];
+  try {
+    crds = crdsOf();
+  } catch (error) {
+    if (!(error instanceof OracleError)) throw error;
+    console.error(`verify: ${error.message}`);
     return 2;
   }
-  const crds = JSON.parse(pinned.stdout) as string[];
   const scratch = mkdtempSync(join(tmpdir(), 'karpenter-as-code-verify-'));
   const stop = () => rmSync(scratch, { recursive: true, force: true });
   // Ctrl-C reaches the oracle too (same process group): it stops its control plane and exits 130.
   process.on('SIGINT', () => undefined);
   try {
     const reports: EnvironmentReport[] = [];
-    for (const env of args.environments) reports.push(await verifyEnvironment(binary, crds, env, args, scratch, log));
+    for (const env of args.environments) reports.push(await verifyEnvironment(binary, crdsOf, env, args, scratch, log));
     // A folder of environments alone (as tests make) has no argocd/ to apply.
     const hasArgocd = existsSync(join(args.dist, 'argocd'));
     if (hasArgocd) log('argocd: applying dist/argocd to a control plane with the Argo CD CRDs...');

@@ -11,14 +11,20 @@
 //   for (gitops-engine pkg/sync/sync_context.go Sync), as the application controller calls it once
 //   per reconciliation;
 // - the clusters: what each controller does with what is applied (the status it writes), which the
-//   API server refuses, and which controllers run. This part is a model of Kubernetes, Karpenter
-//   and KEDA, not of Argo CD.
+//   API server refuses, and which controllers run; what the world outside the output does: a
+//   declared prerequisite that does not answer (Redis, the DAG repository, the database behind a
+//   Secret), a pool without capacity, node classes AWS cannot resolve; and what a later operation
+//   finds (a failed Job stays Failed under its name; a hook is deleted before it is created
+//   again). This part is a model of Kubernetes, Karpenter and KEDA, not of Argo CD.
 import { lauxlib, lua, lualib, to_luastring } from 'fengari';
 import { Manifest } from '../lib/synth/layout';
 import { destinationCluster, isDestinationPermitted, isGroupKindPermitted, RegisteredCluster, validatePermissions } from '../packages/karpenter-validate/src/validation/argocd';
 import { globMatch } from '../packages/karpenter-validate/src/validation/argocd-match';
 import { KnownObject, referencesOf } from '../packages/karpenter-validate/src/validation/references';
 import { kindRank, SyncPhase, syncTasks, SyncTask, taskKey } from '../packages/karpenter-validate/src/validation/sync-order';
+import { poolViews } from '../packages/karpenter-validate/src/validation/cluster';
+import { poolsFor } from '../packages/karpenter-validate/src/validation/placement';
+import { podOf } from '../packages/karpenter-validate/src/validation/pods';
 import schemaIndex from '../packages/karpenter-validate/schemas/crds/index.json';
 
 /* ----------------------------------------------------------------------------------------------
@@ -308,6 +314,10 @@ export interface SyncWorld {
   readonly health: (live: Json) => Health | undefined;
   /** The Application's destination namespace: a Namespace of that name in the set is created before anything else. */
   readonly namespace?: string;
+  /** Whether the object is live before the operation starts (applied by an earlier one). @default none is */
+  readonly liveBefore?: (task: SyncTask) => boolean;
+  /** Called once a live object is deleted (a hook deleted before it is created again). */
+  readonly deleted?: (task: SyncTask) => void;
 }
 
 /**
@@ -358,7 +368,8 @@ export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutco
   const running = (t: SyncTask) => operation(t) === 'Running';
   const completed = (t: SyncTask) => ['Succeeded', 'Failed', 'Error'].includes(operation(t));
   const successful = (t: SyncTask) => operation(t) === 'Succeeded';
-  const live = new Map<string, Json>();
+  // What is live: objects of an earlier operation, then each object once applied.
+  const live = new Map<string, Json>(tasks.filter((t) => world.liveBefore?.(t) === true).map((t) => [taskKey(t), {}]));
   const set = (t: SyncTask, status: SyncResult['status'], hookPhase: SyncResult['hookPhase'], message: string) => {
     const existing = results.get(resultKey(t));
     results.set(resultKey(t), { key: taskKey(t), syncPhase: t.phase, status, hookPhase, message: message !== '' ? message : (existing?.message ?? '') });
@@ -396,8 +407,20 @@ export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutco
     }
     [phase, message] = ['Failed', text];
   };
-  // sync_context.go runTasks: kind by kind, each group applied at once.
-  const apply = (wave: readonly SyncTask[], step: string[][]): 'successful' | 'failed' => {
+  // Deleted in the current call: hooks of an earlier operation, deleted before they are created again.
+  let deletions = 0;
+  // sync_context.go runTasks: hooks of an earlier operation with BeforeHookCreation are deleted
+  // first, and nothing else is applied in that call (pending); then kind by kind, each group at once.
+  const apply = (wave: readonly SyncTask[], step: string[][]): 'successful' | 'failed' | 'pending' => {
+    const toDelete = wave.filter((t) => t.hook && live.has(taskKey(t)) && operation(t) === '' && deletePolicies(t).includes('BeforeHookCreation'));
+    if (toDelete.length > 0) {
+      for (const t of toDelete) {
+        live.delete(taskKey(t));
+        world.deleted?.(t);
+        deletions++;
+      }
+      return 'pending';
+    }
     let outcome: 'successful' | 'failed' = 'successful';
     // As the oracle observes applies: a run of one kind is one group, even across two runTasks of one call.
     let group: string[] = step[step.length - 1] ?? [];
@@ -423,6 +446,7 @@ export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutco
     const before = JSON.stringify([phase, message, [...results]]);
     const step: string[][] = [];
     stepKind = undefined;
+    deletions = 0;
     // What each task sees as live is read when the call starts (getSyncTasks), not as it applies.
     const liveAtStart = new Set(live.keys());
     const invalid = tasks.flatMap((t) => {
@@ -482,7 +506,16 @@ export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutco
           const remaining = pending.filter((t) => t.phase !== p || t.wave !== w || t.hook);
           const wave = pending.filter((t) => t.phase === p && t.wave === w);
           [phase, message] = ['Running', 'one or more tasks are running'];
-          if (apply(wave, step) === 'failed') {
+          // The hooks of the wave whose delete policy applies once they complete, live before this call.
+          const deletedOnCompletion = wave.filter((t) => t.hook && liveAtStart.has(taskKey(t)) && (deletePolicies(t).includes('HookSucceeded') || deletePolicies(t).includes('HookFailed')));
+          const ran = apply(wave, step);
+          if (ran === 'pending') {
+            // sync_context.go Sync: runState pending, setRunningPhase(deleteOnPhaseCompletion tasks, isPendingDeletion).
+            if (deletedOnCompletion.length > 0) {
+              const first = deletedOnCompletion[0]!;
+              message = `waiting for deletion of ${first.group}/${first.kind}/${first.name}${deletedOnCompletion.length > 1 ? ` and ${deletedOnCompletion.length - 1} more hooks` : ''}`;
+            }
+          } else if (ran === 'failed') {
             for (const t of hooksToDelete('HookFailed')) live.delete(taskKey(t));
             failed(syncFail, wave.filter((t) => state(t)?.status === 'SyncFailed'), 'one or more objects failed to apply', step);
           } else if (remaining.length === 0) {
@@ -494,7 +527,7 @@ export function runSync(tasks: readonly SyncTask[], world: SyncWorld): SyncOutco
     }
     steps.push(step);
     if (phase !== 'Running') break;
-    if (step.length === 0 && JSON.stringify([phase, message, [...results]]) === before) break;
+    if (step.length === 0 && deletions === 0 && JSON.stringify([phase, message, [...results]]) === before) break;
   }
   while (steps.length > 0 && steps[steps.length - 1]!.length === 0 && phase === 'Running') steps.pop();
   return { phase: phase === '' ? 'Running' : phase, message, steps, results: [...results.values()].sort((a, b) => (`${a.key} ${a.syncPhase}` < `${b.key} ${b.syncPhase}` ? -1 : 1)) };
@@ -530,10 +563,25 @@ export interface Cluster {
   readonly objects: Map<string, Manifest>;
   /** Controllers running: 'keda', 'karpenter'. */
   readonly running: Set<string>;
+  /**
+   * Prerequisites that exist but do not answer (`kind/namespace/name`, as `cluster` keys them):
+   * a Service without endpoints, a Git repository the nodes cannot reach, a Secret whose
+   * connection string names a database that is down. Pods that use one start and fail.
+   */
+  readonly down: Set<string>;
+  /** NodePools whose capacity is not to be had (no spot GPU in the zones, say): their pods stay Pending. */
+  readonly noCapacity: Set<string>;
+  /** Whether Karpenter resolves the EC2NodeClasses in AWS (AMI, subnets, security groups, instance profile). @default true */
+  nodeClassesResolve: boolean;
+  /** Jobs that failed, and why: a Job past its backoffLimit stays Failed under its name until it is deleted. */
+  readonly failedJobs: Map<string, string>;
 }
 
+/** The key `cluster` files a declared prerequisite under. */
+export const prerequisiteKey = (p: KnownObject) => key(p.kind, p.namespace, p.name);
+
 export function cluster(prerequisites: readonly KnownObject[] = []): Cluster {
-  const c: Cluster = { namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']), kinds: new Set(), objects: new Map(), running: new Set() };
+  const c: Cluster = { namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']), kinds: new Set(), objects: new Map(), running: new Set(), down: new Set(), noCapacity: new Set(), nodeClassesResolve: true, failedJobs: new Map() };
   for (const p of prerequisites) {
     if (p.kind === 'Namespace') c.namespaces.add(p.name);
     else if (p.kind === 'CustomResourceDefinition') {
@@ -562,7 +610,9 @@ function statusIn(o: Manifest, c: Cluster, applied: ReadonlySet<string>): { stat
   const ready = (message?: string) => ({ status: { conditions: [{ type: 'Ready', status: 'True', ...(message ? { message } : {}) }] } });
   switch (o.kind) {
     case 'EC2NodeClass':
-      return c.running.has('karpenter') ? ready() : { why: 'no Karpenter controller sets its Ready condition' };
+      if (!c.running.has('karpenter')) return { why: 'no Karpenter controller sets its Ready condition' };
+      // karpenter-provider-aws v1.14.1 pkg/controllers/nodeclass: Ready once every selector resolves in AWS.
+      return c.nodeClassesResolve ? ready() : { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'AMIsReady', message: 'AMIsReady=False' }] }, why: 'Karpenter resolves no AMI, subnet or security group for it in AWS' };
     case 'NodePool': {
       if (!c.running.has('karpenter')) return { why: 'no Karpenter controller sets its Ready condition' };
       const nodeClass = spec.template?.spec?.nodeClassRef?.name;
@@ -574,8 +624,13 @@ function statusIn(o: Manifest, c: Cluster, applied: ReadonlySet<string>): { stat
       return { status: { conditions: [{ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${String(spec.scaleTargetRef?.kind)} ${String(spec.scaleTargetRef?.name)} not found` }] }, why: 'FailedGetScale: its target does not exist' };
     case 'ScaledObject': {
       if (!c.running.has('keda')) return { why: 'no KEDA operator' };
-      if (c.objects.has(key(spec.scaleTargetRef?.kind ?? 'Deployment', namespace, spec.scaleTargetRef?.name))) return ready('ScaledObject is defined correctly and is ready for scaling');
-      return { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ScaledObjectCheckFailed', message: "ScaledObject doesn't have correct scaleTargetRef specification" }] }, why: 'its target does not exist' };
+      if (!c.objects.has(key(spec.scaleTargetRef?.kind ?? 'Deployment', namespace, spec.scaleTargetRef?.name))) {
+        return { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ScaledObjectCheckFailed', message: "ScaledObject doesn't have correct scaleTargetRef specification" }] }, why: 'its target does not exist' };
+      }
+      // keda v2.20.2 pkg/scaling/executor/scale_scaledobjects.go RequestScale: inactive triggers that answer with an error, no fallback.
+      const silent = triggerServicesDown(o, c);
+      if (silent) return { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'TriggerError', message: 'Triggers defined in ScaledObject are not working correctly' }] }, why: `its triggers cannot read ${silent}, which does not answer` };
+      return ready('ScaledObject is defined correctly and is ready for scaling');
     }
     case 'PodDisruptionBudget':
       // The disruption controller's condition before the pods exist (InsufficientPods, which Argo CD counts as healthy).
@@ -588,29 +643,89 @@ function statusIn(o: Manifest, c: Cluster, applied: ReadonlySet<string>): { stat
     }
   }
   if (POD_OWNERS.has(o.kind)) {
-    const why = podsBlocked(o, c);
-    const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
-    if (o.kind === 'Job') return why ? { status: {}, why } : { status: { conditions: [{ type: 'Complete', status: 'True' }] } };
     const generation = { observedGeneration: 1 };
-    const available = why ? 0 : replicas;
+    // A workload a ScaledObject scales to zero has no pod to wait for (the queue is empty on a first sync).
+    const scaler = scaledToZeroBy(o, c, applied);
+    const replicas = typeof spec.replicas === 'number' ? spec.replicas : scaler ? 0 : 1;
+    const blocked = replicas === 0 ? undefined : podsBlocked(o, c);
+    const why = blocked?.why;
+    if (o.kind === 'Job') {
+      const failed = { status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] } };
+      const earlier = c.failedJobs.get(keyOf(o));
+      if (earlier !== undefined) return { ...failed, why: `it failed (${earlier}), and a failed Job is not run again` };
+      if (!blocked) return { status: { conditions: [{ type: 'Complete', status: 'True' }] } };
+      if (!blocked.fails) return { status: {}, why };
+      // A pod that fails is restarted until the Job's backoffLimit, then the Job fails for good (job_controller.go).
+      c.failedJobs.set(keyOf(o), why!);
+      return { ...failed, why };
+    }
+    const available = blocked ? 0 : replicas;
     if (o.kind === 'StatefulSet') return { status: { ...generation, replicas, readyReplicas: available, updatedReplicas: replicas, currentReplicas: replicas, currentRevision: 'r1', updateRevision: 'r1' }, ...(why ? { why } : {}) };
-    return { status: { ...generation, replicas, updatedReplicas: replicas, availableReplicas: available }, ...(why ? { why } : {}) };
+    // Pods that fail never become available: the Deployment controller gives up after progressDeadlineSeconds (deployment/progress.go).
+    const deadline = blocked?.fails ? { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${o.metadata.name}" has timed out progressing.` }] } : {};
+    return { status: { ...generation, replicas, updatedReplicas: replicas, availableReplicas: available, ...deadline }, ...(why ? { why } : {}) };
   }
   return {};
 }
 
-/** Why a controller's pods cannot start yet: something they need, or a node pool. */
-function podsBlocked(o: Manifest, c: Cluster): string | undefined {
+const SCALED_OBJECT = 'keda.sh/ScaledObject';
+
+/** The ScaledObject applied in this cluster that scales `o` to zero now, if any (KEDA running, its triggers answering, minReplicaCount 0). */
+function scaledToZeroBy(o: Manifest, c: Cluster, applied: ReadonlySet<string>): Manifest | undefined {
+  if (!c.running.has('keda')) return undefined;
+  return [...c.objects.values()].find((s) => {
+    if (gk(s) !== SCALED_OBJECT || s.metadata.namespace !== o.metadata.namespace || !applied.has(keyOf(s))) return false;
+    const spec = (s as Json).spec ?? {};
+    const ref = spec.scaleTargetRef ?? {};
+    // keda v2.20.2 RequestScale: minReplicaCount unset is 0; inactive triggers scale the target to it at once (initialCooldownPeriod 0).
+    return (ref.kind ?? 'Deployment') === o.kind && ref.name === o.metadata.name && (spec.minReplicaCount ?? 0) === 0 && !triggerServicesDown(s, c);
+  });
+}
+
+/** The first Service a ScaledObject's triggers read that does not answer. */
+function triggerServicesDown(o: Manifest, c: Cluster): string | undefined {
+  const namespace = o.metadata.namespace ?? 'default';
+  const ref = referencesOf(o, namespace).find((r) => r.kind === 'Service' && c.down.has(key('Service', r.namespace, r.name)));
+  return ref && `Service ${ref.namespace}/${ref.name}`;
+}
+
+/** git-sync's repository (GITSYNC_REPO, git-sync v4): a prerequisite like any other, declared as `Git repository`. */
+function gitRepositories(o: Manifest): string[] {
+  const pod = podOf(o);
+  if (!pod) return [];
+  const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as Json[];
+  return [...new Set(containers.flatMap((container) => (container.env ?? []).filter((e: Json) => e.name === 'GITSYNC_REPO' && typeof e.value === 'string').map((e: Json) => e.value as string)))];
+}
+
+/**
+ * Why a controller's pods cannot run: something they need that does not exist yet, a node they
+ * wait for (they wait: Pending), or a prerequisite that does not answer (they start and fail).
+ */
+function podsBlocked(o: Manifest, c: Cluster): { why: string; fails: boolean } | undefined {
   const spec = (o as Json).spec ?? {};
   const namespace = o.metadata.namespace ?? 'default';
-  for (const ref of referencesOf(o, namespace)) {
+  const refs = referencesOf(o, namespace);
+  for (const ref of refs) {
     if (!['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'ServiceAccount', 'TriggerAuthentication'].includes(ref.kind)) continue;
     // A StatefulSet's claim templates make the claims its pods mount.
     if (ref.kind === 'PersistentVolumeClaim' && o.kind === 'StatefulSet' && (spec.volumeClaimTemplates ?? []).some((t: Json) => ref.name.startsWith(`${t.metadata?.name}-`))) continue;
-    if (!c.objects.has(key(ref.kind, ref.namespace, ref.name))) return `it needs ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist yet`;
+    if (!c.objects.has(key(ref.kind, ref.namespace, ref.name))) return { why: `it needs ${ref.kind} ${ref.namespace}/${ref.name}, which does not exist yet`, fails: false };
   }
   const pool = spec.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'] ?? spec.jobTemplate?.spec?.template?.spec?.nodeSelector?.['karpenter.sh/nodepool'];
-  if (pool && (!c.running.has('karpenter') || !c.objects.has(key('NodePool', undefined, pool)))) return `its pods wait for NodePool ${pool}, which ${c.running.has('karpenter') ? 'does not exist' : 'no Karpenter controller provisions'}`;
+  if (pool && (!c.running.has('karpenter') || !c.objects.has(key('NodePool', undefined, pool)))) return { why: `its pods wait for NodePool ${pool}, which ${c.running.has('karpenter') ? 'does not exist' : 'no Karpenter controller provisions'}`, fails: false };
+  const pod = podOf(o);
+  if (pod && c.noCapacity.size > 0) {
+    const pools = poolViews([...c.objects.values()].filter((p) => p.kind === 'NodePool' || p.kind === 'EC2NodeClass'));
+    const on = poolsFor(pod.spec, pools).map((p) => p.name);
+    if (on.length > 0 && on.every((p) => c.noCapacity.has(p))) return { why: `its pods wait for a node of NodePool ${on.join(', ')}, where no capacity is to be had`, fails: false };
+  }
+  for (const repo of gitRepositories(o)) {
+    const k = key('Git repository', undefined, repo);
+    if (!c.objects.has(k)) return { why: `its git-sync clones Git repository ${repo}, which no declared prerequisite provides`, fails: true };
+    if (c.down.has(k)) return { why: `its git-sync clones Git repository ${repo}, which does not answer`, fails: true };
+  }
+  const silent = refs.find((r) => (r.kind === 'Secret' || r.kind === 'Service') && c.down.has(key(r.kind, r.namespace, r.name)));
+  if (silent) return { why: `it uses ${silent.kind} ${silent.namespace}/${silent.name}, ${silent.kind === 'Secret' ? 'whose service' : 'which'} does not answer`, fails: true };
   return undefined;
 }
 
@@ -685,6 +800,8 @@ export class ArgoCdRun {
   readonly assessed = new Map<string, Map<string, Json>>();
   private readonly checks: Map<string, string>;
   private readonly deferred: Manifest[] = [];
+  /** Per Application, what its operations applied (and left live). */
+  private readonly synced = new Map<string, Set<string>>();
 
   constructor(readonly argo: ArgoCd) {
     this.checks = healthChecksOf(argo.argocdCm);
@@ -702,6 +819,17 @@ export class ArgoCdRun {
 
   private registered(): readonly RegisteredCluster[] {
     return this.argo.registered;
+  }
+
+  /**
+   * Another sync operation of an Application that has synced: Argo CD's retry of a failed one
+   * (syncPolicy.retry), or the sync of the next commit. It starts from what the last one left.
+   */
+  resync(name: string): AppOutcome {
+    const app = this.argo.home.objects.get(key('Application', 'argocd', name));
+    if (!app || !this.outcomes.has(name)) throw new Error(`Application ${name} has not synced yet`);
+    this.outcomes.delete(name);
+    return this.sync(app);
   }
 
   /** An Application's sync operation, then its health; a child Application is synced when its parent assesses it. */
@@ -736,7 +864,8 @@ export class ArgoCdRun {
     const objects = directorySource(files, spec.source.path, spec.source.directory ?? {});
     const tasks = syncTasks(objects, spec.destination.namespace ?? '');
     const byTask = new Map(tasks.map((t) => [t, t.object as Manifest]));
-    const applied = new Set<string>();
+    // What an earlier operation of this Application left live counts as applied (a retry, or the next sync).
+    const applied = new Set<string>(objects.map(keyOf).filter((k) => this.synced.get(name)?.has(k) === true && target.objects.has(k)));
     const why = new Map<string, string>();
     const patchChecksApplications = this.checks.has('argoproj.io/Application');
     const assessed = new Map<string, Json>();
@@ -762,6 +891,12 @@ export class ArgoCdRun {
     const outcome = runSync(tasks, {
       live,
       refusal: (t) => refused(byTask.get(t)!, target),
+      liveBefore: (t) => applied.has(keyOf(byTask.get(t)!)),
+      deleted: (t) => {
+        target.objects.delete(keyOf(byTask.get(t)!));
+        target.failedJobs.delete(keyOf(byTask.get(t)!));
+        applied.delete(keyOf(byTask.get(t)!));
+      },
       applied: (t) => {
         const o = byTask.get(t)!;
         if (o.kind === 'Namespace') target.namespaces.add(o.metadata.name);
@@ -778,6 +913,7 @@ export class ArgoCdRun {
       },
       health: (o) => argoHealth(o, this.checks),
     });
+    this.synced.set(name, new Set([...(this.synced.get(name) ?? []), ...applied]));
     // controller/health.go: the worst health of the resources, hooks and resources without a health left out.
     let health: HealthStatus = 'Healthy';
     let stoppedBy: string | undefined;

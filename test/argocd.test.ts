@@ -10,7 +10,8 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { ARGOCD } from '../config/argocd';
 import { revisionOf, rootOf } from '../charts/argocd';
 import { CLUSTER_SCOPED } from './argocd-sim';
-import { KARPENTER_VERSION, KEDA_VERSION } from '../config/versions';
+import { KARPENTER_RELEASES, KEDA_VERSION } from '../config/versions';
+import { karpenterVersionOf } from '../lib/config/environment';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA, healthPatch } from '../lib/constructs/argocd-health';
 import { render as renderAll } from './helpers';
 import { validate } from '../packages/karpenter-validate/src/validation';
@@ -144,13 +145,14 @@ describe('dist/argocd/apps/<env>.yaml', () => {
       expect(wave('karpenter-crd')).toBeLessThan(wave('karpenter'));
       expect(wave('keda')).toBeLessThan(wave('platform'));
       expect(wave('karpenter')).toBeLessThan(wave('platform'));
-      expect(at(byName('karpenter-crd'), 'spec.source')).toMatchObject({ chart: 'karpenter-crd', targetRevision: KARPENTER_VERSION });
+      const release = KARPENTER_RELEASES[karpenterVersionOf(env)];
+      expect(at(byName('karpenter-crd'), 'spec.source')).toMatchObject({ chart: 'karpenter-crd', targetRevision: release.crdChart });
       expect(at(byName('keda'), 'spec.source')).toMatchObject({ chart: 'keda', targetRevision: KEDA_VERSION });
       expect(at(byName('keda'), 'spec.syncPolicy.syncOptions')).toContain('CreateNamespace=true');
       const controller = byName('karpenter');
-      expect(at(controller, 'spec.source')).toMatchObject({ chart: 'karpenter', targetRevision: KARPENTER_VERSION, helm: { releaseName: 'karpenter', skipCrds: true } });
+      expect(at(controller, 'spec.source')).toMatchObject({ chart: 'karpenter', targetRevision: release.chart, helm: { releaseName: 'karpenter', skipCrds: true } });
       const values = at(controller, 'spec.source.helm.valuesObject');
-      expect(values.settings).toEqual({ clusterName: env.cluster.name, ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}) });
+      expect(values.settings).toEqual({ clusterName: env.cluster.name, ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}), featureGates: { nodeRepair: true } });
       expect(values.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toBe(env.karpenter.controllerRoleArn);
       expect(values.nodeSelector).toEqual(env.systemNodeSelector);
       expect(JSON.stringify(values.affinity)).toContain('"key":"karpenter.sh/nodepool","operator":"DoesNotExist"');
@@ -189,7 +191,7 @@ describe('a third cluster', () => {
     const project = apps.find((o) => o.kind === 'AppProject')!;
     expect(at(project, 'spec.destinations')).toContainEqual({ server: 'https://zz-fixture.example.internal', namespace: 'kafka' });
     expect(parseYaml(files.get('argocd/bootstrap.yaml')!).map((o) => o.metadata.name)).toContain('platform-apps-zz-fixture-env');
-    expect(files.get('zz-fixture-env/02-ec2nodeclasses.yaml')).toContain('Name: zz-fixture-cluster-default');
+    expect(files.get('zz-fixture-env/03-ec2nodeclasses.yaml')).toContain('Name: zz-fixture-cluster-default');
   });
 
   it('cannot be named after the bootstrap project or Argo CD\'s default project', () => {
@@ -258,5 +260,67 @@ describe('sync-order: the waves Argo CD reads (packages/karpenter-validate/src/v
     expect(last.map((f) => f.message)).toEqual(['uses StorageClass late (WaitForFirstConsumer) and no pod of the set mounts it: the claim stays Pending, which Argo CD counts as Progressing, so the sync ends without waiting for its last wave, but the Application stays Progressing, and whatever waits for its health waits for good. Sync the claim in its consumer\'s wave, or use a claim template']);
     const earlier = validate([storageClass, claim('5'), configMap('after', '6')].map((object) => ({ object: object as any })), { complete: true, prerequisites: [{ kind: 'Namespace', name: 'web' }] }).findings.filter((f) => f.rule === 'sync-order');
     expect(earlier.map((f) => f.message)).toEqual([expect.stringContaining('so wave 5 never completes')]);
+  });
+
+  // A GPU worker as KEDA scales it: no replicas (the autoscaler owns the count), a ScaledObject to zero.
+  const worker = (wave: string, spec: object = {}) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'worker', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+    spec: { selector: { matchLabels: { app: 'worker' } }, template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'worker', image: 'worker:1.0.0' }] } }, ...spec },
+  });
+  const scaler = (wave: string, spec: object = {}) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'worker', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+    spec: { scaleTargetRef: { name: 'worker' }, maxReplicaCount: 4, triggers: [{ type: 'redis', metadata: { address: 'redis.web.svc:6379', listName: 'jobs', listLength: '5' } }], ...spec },
+  });
+  const hpa = (wave: string, minReplicas: number) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'worker', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' }, minReplicas, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+  });
+
+  it('fails an autoscaler that scales its target to zero in a later wave than the target: the replica the API server defaults must come up first', () => {
+    expect(findings(worker('7'), scaler('8')).map((f) => `${f.object.kind} ${f.object.name} ${f.path}: ${f.message}`)).toEqual([
+      "ScaledObject worker spec.minReplicaCount: scales Deployment worker to zero, but syncs in wave 8, after its target's wave 7: Argo CD first waits for the target to be healthy with the replica the API server gives it (spec.replicas unset: 1), whose pod needs a node of its pool, its image and the services it talks to, before the autoscaler that would remove it even exists; with one of them missing the sync stops there. Sync the autoscaler in its target's wave (Argo CD applies the target first within a wave)",
+    ]);
+    expect(findings(worker('7', { replicas: 2 }), scaler('8', { minReplicaCount: 0 })).map((f) => f.message)).toEqual([expect.stringContaining('healthy with its 2 replica(s), whose pod needs a node')]);
+  });
+
+  it('passes it in its target\'s wave, or when it keeps a replica, or when the target starts at zero', () => {
+    expect(findings(worker('7'), scaler('7'))).toEqual([]);
+    expect(findings(worker('7'), scaler('8', { minReplicaCount: 1 }))).toEqual([]);
+    expect(findings(worker('7', { replicas: 0 }), scaler('8'))).toEqual([]);
+    expect(findings(worker('7'), hpa('8', 1))).toEqual([]);
+  });
+
+  it('fails an autoscaler synced before its target, which cannot read its scale', () => {
+    expect(findings(worker('8'), scaler('7')).map((f) => f.message)).toEqual([expect.stringMatching(/^targets Deployment worker, which syncs in wave 8, after this object's wave 7: the autoscaler cannot read its scale \(FailedGetScale\)/)]);
+  });
+});
+
+describe('argocd-job-retry: a plain Job Argo CD waits for stays Failed (held to gitops-engine by test/oracle-argocd-sync.test.ts, found-failed-plain-job-fails-every-later-sync)', () => {
+  const job = (wave: string, annotations: Record<string, string> = {}) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'migrate', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave, ...annotations } },
+    spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'migrate', image: 'migrate:1.0.0' }] } } },
+  });
+  const app = (wave: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': wave } } });
+  const hook = { 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' };
+  const findings = (...objects: object[]) => validate(objects.map((object) => ({ object: object as any })), { prerequisites: [{ kind: 'Namespace', name: 'web' }] }).findings.filter((f) => f.rule === 'argocd-job-retry').map((f) => f.message);
+
+  it('fails a plain Job in a wave before the last, and in a last wave that holds a hook', () => {
+    expect(findings(job('5'), app('6'))).toEqual([
+      'is a plain Job in wave 5, which Argo CD waits for: a Job that fails keeps its name and its Failed status, so this and every later sync stop on it (Degraded) until someone deletes it. Make it a Sync hook (argocd.argoproj.io/hook: Sync, hook-delete-policy: BeforeHookCreation): each sync deletes it and creates it anew, and Argo CD\'s retry runs it again',
+    ]);
+    expect(findings(job('6'), { ...job('6', hook), metadata: { ...job('6', hook).metadata, name: 'seed' } })).toEqual([expect.stringMatching(/^is a plain Job in wave 6, which Argo CD waits for/)]);
+  });
+
+  it('passes a Sync hook anywhere, and a plain Job in a last wave Argo CD does not wait for', () => {
+    expect(findings(job('5', hook), app('6'))).toEqual([]);
+    expect(findings(job('6'), app('5'))).toEqual([]);
   });
 });

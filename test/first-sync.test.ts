@@ -5,7 +5,9 @@ import { ARGOCD } from '../config/argocd';
 import { ENVIRONMENTS } from '../config/environments';
 import { APPLICATION_HEALTH_KEY, APPLICATION_HEALTH_LUA } from '../lib/constructs/argocd-health';
 import { Manifest } from '../lib/synth/layout';
-import { ArgoCd, ArgoCdRun, cluster, kubectlApply, syncObjects } from './argocd-sim';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { KnownObject } from '../packages/karpenter-validate/src/validation/references';
+import { ArgoCd, ArgoCdRun, cluster, Cluster, kubectlApply, prerequisiteKey, syncObjects } from './argocd-sim';
 import { parseYaml, render } from './helpers';
 
 /**
@@ -33,6 +35,10 @@ interface Setup {
   readonly revisions?: Map<string, Repo>;
   /** Clusters Argo CD cannot reach. */
   readonly unreachable?: readonly string[];
+  /** What the world outside the output does in each environment's cluster: services down, no capacity. */
+  readonly world?: (c: Cluster, env: EnvironmentConfig) => void;
+  /** The prerequisites each environment's cluster holds. @default every declared one */
+  readonly holds?: (p: KnownObject) => boolean;
 }
 
 /** Each environment's declared prerequisites, built once. */
@@ -40,7 +46,12 @@ const prerequisites = new Map(ENVIRONMENTS.map((env) => [env, COMPOSITION.build(
 
 /** Every destination's cluster holding its environment's prerequisites; Argo CD's own cluster also holds Argo CD. */
 function installation(setup: Setup = {}): ArgoCd {
-  const clusters = new Map(ENVIRONMENTS.filter((env) => !setup.unreachable?.includes(env.argocdDestination)).map((env) => [env.argocdDestination, cluster(prerequisites.get(env))]));
+  const clusterOf = (env: EnvironmentConfig) => {
+    const c = cluster(prerequisites.get(env)!.filter(setup.holds ?? (() => true)));
+    setup.world?.(c, env);
+    return c;
+  };
+  const clusters = new Map(ENVIRONMENTS.filter((env) => !setup.unreachable?.includes(env.argocdDestination)).map((env) => [env.argocdDestination, clusterOf(env)]));
   const home = clusters.get(IN_CLUSTER) ?? cluster();
   clusters.set(IN_CLUSTER, home);
   home.namespaces.add(ARGOCD.namespace);
@@ -99,13 +110,13 @@ describe('the first sync from nothing', () => {
     moved.set(path, objects);
     const dev = ENVIRONMENTS.find((env) => env.name === 'dev')!;
     const run = firstSync(installation({ revisions: new Map([[revisionOf(dev), moved]]) }));
-    expect(run.outcomes.get('platform-dev')).toMatchObject({ phase: 'Running', stoppedBy: expect.stringMatching(/^waiting for healthy state of batch\/Job\/airflow-db-migrate-\w+ .*it needs ServiceAccount airflow\/airflow, which does not exist yet/) });
+    expect(run.outcomes.get('platform-dev')).toMatchObject({ phase: 'Running', stoppedBy: expect.stringMatching(/^waiting for healthy state of apps\/Deployment\/airflow-scheduler and \d+ more resources .*it needs ServiceAccount airflow\/airflow, which does not exist yet/) });
   });
 
   it('stops when a declared prerequisite is missing from the cluster (the Jenkins controller namespace)', () => {
     const env = ENVIRONMENTS[0]!;
     const objects = [...repo()].filter(([p]) => p.startsWith(`dist/${env.name}/`)).flatMap(([, o]) => o);
-    const target = cluster([]);
+    const target = cluster(prerequisites.get(env)!.filter((p) => p.kind === 'Namespace' && p.name !== 'jenkins'));
     for (const kind of ['karpenter.sh/NodePool', 'karpenter.k8s.aws/EC2NodeClass', 'keda.sh/ScaledObject', 'keda.sh/TriggerAuthentication', 'monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PrometheusRule']) target.kinds.add(kind);
     target.running.add('karpenter');
     target.running.add('keda');
@@ -158,5 +169,117 @@ describe('one root Application per cluster', () => {
     promoted.sync(argo.home.objects.get(`Application/${ARGOCD.namespace}/${rootOf(prod)}`)!);
     expect(promoted.outcomes.get(`platform-${prod.name}`)).toMatchObject({ phase: 'Succeeded', health: 'Healthy' });
     expect(has(prod)).toBe(true);
+  });
+});
+
+/** The objects of an environment's dist/ in a repository, by kind and name. */
+const objectsOf = (r: Repo, env: EnvironmentConfig) => [...r].filter(([p]) => p.startsWith(`dist/${env.name}/`)).flatMap(([, o]) => o);
+const keyOf = (o: Manifest) => `${o.kind}/${o.kind === 'Namespace' ? '' : (o.metadata.namespace ?? '')}/${o.metadata.name}`;
+const isHook = (o: Manifest) => o.metadata.annotations?.['argocd.argoproj.io/hook'] !== undefined;
+const wave = (o: Manifest) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+/** The prerequisite a predicate names, in an environment's declared list. */
+const declared = (env: EnvironmentConfig, p: (k: KnownObject) => boolean) => {
+  const found = prerequisites.get(env)!.find(p);
+  if (!found) throw new Error(`${env.name}: no such declared prerequisite`);
+  return found;
+};
+const redis = (env: EnvironmentConfig) => declared(env, (p) => p.kind === 'Service' && p.name === 'redis-sentinel');
+const airflowDatabase = (env: EnvironmentConfig) => declared(env, (p) => p.kind === 'Secret' && p.name === 'airflow');
+const dagRepository = (env: EnvironmentConfig) => declared(env, (p) => p.kind === 'Git repository');
+
+describe('the first sync converges without live services', () => {
+  it('needs no spot GPU node: the ScaledObject, in its target\'s wave, scales the GPU workers to zero before a pod waits for one', () => {
+    const run = firstSync(installation({ world: (c) => c.noCapacity.add('gpu-spot') }));
+    expect(summary(run)).toEqual(everyApplication().map((name) => `${name}: Succeeded Healthy`).sort());
+  });
+
+  it('would wait for a spot GPU node with the ScaledObject one wave after its target (the model is not vacuous)', () => {
+    const later = repo();
+    for (const env of ENVIRONMENTS) {
+      const scaler = objectsOf(later, env).find((o) => o.kind === 'ScaledObject')!;
+      (scaler.metadata as any).annotations['argocd.argoproj.io/sync-wave'] = String(wave(scaler) + 1);
+    }
+    const run = firstSync(installation({ revisions: new Map([...new Set(ENVIRONMENTS.map(revisionOf))].map((r) => [r, later])), world: (c) => c.noCapacity.add('gpu-spot') }));
+    for (const env of ENVIRONMENTS) {
+      expect(run.outcomes.get(`platform-${env.name}`)).toMatchObject({ phase: 'Running', stoppedBy: expect.stringContaining('(apps/Deployment/ai/ai-worker: its pods wait for a node of NodePool gpu-spot, where no capacity is to be had)') });
+    }
+  });
+
+  it("applies Karpenter's monitoring before anything that waits on AWS or on a pod: node classes Karpenter cannot resolve stop the sync after it", () => {
+    const argo = installation({ world: (c) => (c.nodeClassesResolve = false) });
+    const run = firstSync(argo);
+    for (const env of ENVIRONMENTS) {
+      expect(run.outcomes.get(`platform-${env.name}`)).toMatchObject({ phase: 'Failed', stoppedBy: expect.stringMatching(/^one or more synchronization tasks completed unsuccessfully \(karpenter\.k8s\.aws\/EC2NodeClass\/default\/\S+: Karpenter resolves no AMI/) });
+      const c = argo.clusters.get(env.argocdDestination)!;
+      const monitoring = objectsOf(repo(), env).filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || (o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1'));
+      expect(monitoring.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']);
+      for (const o of monitoring) expect(c.objects.has(keyOf(o)), keyOf(o)).toBe(true);
+    }
+  });
+
+  it('puts the monitoring before the node classes, and every pod, autoscaler and Job in one last wave', () => {
+    for (const env of ENVIRONMENTS) {
+      const objects = objectsOf(repo(), env);
+      const monitoring = objects.filter((o) => ['ServiceMonitor', 'PrometheusRule'].includes(o.kind) || o.metadata.labels?.grafana_dashboard === '1').map(wave);
+      const nodeClasses = objects.filter((o) => o.kind === 'EC2NodeClass').map(wave);
+      const running = objects.filter((o) => ['Deployment', 'StatefulSet', 'Job', 'HorizontalPodAutoscaler', 'ScaledObject', 'TriggerAuthentication'].includes(o.kind)).map(wave);
+      expect(Math.max(...monitoring)).toBeLessThan(Math.min(...nodeClasses));
+      expect(new Set(running)).toEqual(new Set([Math.max(...objects.map(wave))]));
+    }
+  });
+
+  it('applies every object even while Redis, the DAG repository and the Airflow database do not answer, and converges on a retry once they do', () => {
+    const down = (env: EnvironmentConfig) => [redis(env), dagRepository(env), airflowDatabase(env)].map(prerequisiteKey);
+    const argo = installation({ world: (c, env) => down(env).forEach((k) => c.down.add(k)) });
+    const run = firstSync(argo);
+    for (const env of ENVIRONMENTS) {
+      const name = `platform-${env.name}`;
+      expect(run.outcomes.get(name)).toMatchObject({ phase: 'Failed', health: 'Degraded', message: 'one or more synchronization tasks completed unsuccessfully' });
+      const c = argo.clusters.get(env.argocdDestination)!;
+      // Nothing waited for them: every object but the Namespaces is in the cluster, the other workloads too.
+      for (const o of objectsOf(repo(), env).filter((o) => o.kind !== 'Namespace')) expect(c.objects.has(keyOf(o)), keyOf(o)).toBe(true);
+      for (const k of down(env)) c.down.delete(k);
+      expect(run.resync(name)).toMatchObject({ phase: 'Succeeded', health: 'Healthy' });
+    }
+  });
+
+  it('declares the DAG repository: without it the Airflow schedulers never start, and REPORT.md lists it with what provides it', () => {
+    const run = firstSync(installation({ holds: (p) => p.kind !== 'Git repository' }));
+    for (const env of ENVIRONMENTS) {
+      expect(run.outcomes.get(`platform-${env.name}`)).toMatchObject({ phase: 'Failed', stoppedBy: expect.stringContaining('(apps/Deployment/airflow/airflow-scheduler: its git-sync clones Git repository https://github.com/hihypipe/airflow-dags.git, which no declared prerequisite provides)') });
+      expect(files.get(`${env.name}/REPORT.md`)).toContain('| Git repository | https://github.com/hihypipe/airflow-dags.git |  | the Airflow DAGs (ref main, folder dags), cloned over HTTPS by git-sync');
+    }
+  });
+});
+
+describe('a failed Airflow migration is run again without hand work', () => {
+  const databaseDown = (c: Cluster, env: EnvironmentConfig) => c.down.add(prerequisiteKey(airflowDatabase(env)));
+  const dev = ENVIRONMENTS.find((env) => env.name === 'dev')!;
+
+  it('fails the sync while the database does not answer, then the retry deletes the failed Job, creates it anew and succeeds', () => {
+    const argo = installation({ world: databaseDown });
+    const run = firstSync(argo);
+    // The components fail too (they wait for the migration, then give up): the first failed result names one of them.
+    expect(run.outcomes.get('platform-dev')).toMatchObject({ phase: 'Failed', stoppedBy: 'one or more synchronization tasks completed unsuccessfully (apps/Deployment/airflow/airflow-scheduler: it uses Secret airflow/airflow, whose service does not answer)' });
+    const c = argo.clusters.get(dev.argocdDestination)!;
+    const migration = objectsOf(repo(), dev).find((o) => o.kind === 'Job' && o.metadata.name.startsWith('airflow-db-migrate-'))!;
+    expect(isHook(migration)).toBe(true);
+    expect(c.failedJobs.has(keyOf(migration))).toBe(true);
+    c.down.clear();
+    expect(run.resync('platform-dev')).toMatchObject({ phase: 'Succeeded', health: 'Healthy' });
+    expect(c.failedJobs.has(keyOf(migration))).toBe(false);
+    expect(run.assessed.get('platform-dev')!.get(`batch/Job/airflow/${migration.metadata.name}`)?.status).toEqual({ conditions: [{ type: 'Complete', status: 'True' }] });
+  });
+
+  it('would stay Failed as a plain Job, which keeps its name and its status through every later sync (the model is not vacuous)', () => {
+    const plain = repo();
+    for (const o of objectsOf(plain, dev).filter((o) => o.kind === 'Job')) {
+      const { 'argocd.argoproj.io/hook': _hook, 'argocd.argoproj.io/hook-delete-policy': _policy, ...rest } = o.metadata.annotations!;
+      (o.metadata as any).annotations = rest;
+    }
+    const argo = installation({ revisions: new Map([[revisionOf(dev), plain]]), world: databaseDown });
+    const run = firstSync(argo);
+    argo.clusters.get(dev.argocdDestination)!.down.clear();
+    expect(run.resync('platform-dev')).toMatchObject({ health: 'Degraded', stoppedBy: expect.stringMatching(/^it failed \(it uses Secret airflow\/airflow, whose service does not answer\), and a failed Job is not run again$/) });
   });
 });

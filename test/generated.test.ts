@@ -5,11 +5,15 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { GO_TIER } from './oracle';
+import { KARPENTER_RELEASES, KARPENTER_VERSION } from '../config/versions';
+import { KARPENTER_RELEASES as VALIDATOR_RELEASES } from '../packages/karpenter-validate/src/karpenter-release';
 
 /**
- * Everything generated from the pinned upstream files of ../shared is committed; each test here
- * regenerates one part with the project's own script and compares it byte for byte. A clone
- * without ../shared (a user's) skips them, saying so.
+ * Everything generated from the pinned upstream files is committed; each test here regenerates one
+ * part with the project's own script and compares it byte for byte. Files of ../shared: a clone
+ * without it (a user's) skips those tests, saying so. Each Karpenter release's own files (its CRDs,
+ * prices, metric generator) come from its Go modules through the Go module proxy: those tests run in
+ * the Go tier.
  */
 const ROOT = resolve(__dirname, '..');
 const CRDS = resolve(ROOT, '..', 'shared', 'crds');
@@ -19,7 +23,7 @@ const KEDA_DATA = resolve(ROOT, '..', 'shared', 'data', 'keda-v2.20.2');
 const HAVE_DATA = existsSync(DATA);
 const HAVE_KEDA_DATA = existsSync(KEDA_DATA);
 if (!HAVE_CRDS) console.warn(`imports and schemas drift tests skipped: ${CRDS} (the pinned CRDs) is not present in this checkout`);
-if (!HAVE_DATA) console.warn(`instance catalog and metrics drift tests skipped: ${DATA} (Karpenter's reference data) is not present in this checkout`);
+if (!HAVE_DATA) console.warn(`instance catalog drift test skipped: ${DATA} (Karpenter's reference data) is not present in this checkout`);
 if (!HAVE_KEDA_DATA) console.warn(`KEDA scaler drift test skipped: ${KEDA_DATA} (KEDA's scaler schema) is not present in this checkout`);
 
 /** Every file under `dir`, by path relative to it. */
@@ -54,7 +58,8 @@ describe('generated files', () => {
     });
   });
 
-  it.skipIf(!HAVE_CRDS)('schemas/crds/ is exactly what npm run schemas generates from the same CRDs', () => {
+  // Karpenter's CRDs of each release come from its Go module (scripts/karpenter-release.mjs): Go tier.
+  it.runIf(GO_TIER && HAVE_CRDS)("schemas/crds/ is exactly what npm run schemas generates from the same CRDs, Karpenter's per release from its Go module (Go tier)", { timeout: 120_000 }, () => {
     inScratch('schemas-', (out) => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'schemas.mjs'), CRDS, '--output', out], { stdio: 'pipe' });
       expectSameTree(join(out, 'crds'), join(ROOT, 'packages', 'karpenter-validate', 'schemas', 'crds'));
@@ -68,17 +73,19 @@ describe('generated files', () => {
     });
   });
 
-  it.skipIf(!HAVE_DATA)("packages/karpenter-validate/src/catalog/instance-types.json is exactly what npm run catalog generates from Karpenter's reference data", () => {
+  it.runIf(GO_TIER && HAVE_DATA)("each release's instance catalog is exactly what npm run catalog generates from Karpenter's reference data and the release's prices (Go tier)", { timeout: 120_000 }, () => {
     inScratch('catalog-', (out) => {
-      execFileSync(process.execPath, [join(ROOT, 'scripts', 'catalog.mjs'), DATA, '--output', join(out, 'instance-types.json')], { stdio: 'pipe' });
-      expect(readFileSync(join(out, 'instance-types.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'catalog', 'instance-types.json'), 'utf8'));
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'catalog.mjs'), DATA, '--output', out], { stdio: 'pipe' });
+      expect(readdirSync(out).sort()).toEqual(['instance-types-v1.15.0.json', 'instance-types.json']);
+      for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'catalog', file), 'utf8'));
     });
   });
 
-  it.skipIf(!HAVE_DATA)("packages/karpenter-validate/src/monitoring/karpenter-metrics.json is exactly what npm run metrics generates from Karpenter's metrics reference", () => {
+  it.runIf(GO_TIER)("each release's metric list is exactly what npm run metrics generates with the release's own metrics_gen from its Go modules (Go tier)", { timeout: 300_000 }, () => {
     inScratch('metrics-', (out) => {
-      execFileSync(process.execPath, [join(ROOT, 'scripts', 'metrics.mjs'), DATA, '--output', join(out, 'metrics.json')], { stdio: 'pipe' });
-      expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'monitoring', 'karpenter-metrics.json'), 'utf8'));
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'metrics.mjs'), '--output', out], { stdio: 'pipe' });
+      expect(readdirSync(out).sort()).toEqual(['karpenter-metrics-v1.15.0.json', 'karpenter-metrics.json']);
+      for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'monitoring', file), 'utf8'));
     });
   });
 
@@ -87,6 +94,27 @@ describe('generated files', () => {
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'keda-scalers.mjs'), KEDA_DATA, '--output', join(out, 'keda.json')], { stdio: 'pipe' });
       expect(readFileSync(join(out, 'keda.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'validation', 'keda-scalers.json'), 'utf8'));
     });
+  });
+
+  it("pins Karpenter's CRDs in cdk8s.yaml at the default release, and generates data for exactly the releases config/versions.ts supports and oracle/karpenter pins", async () => {
+    const { karpenterReleases } = await import('../scripts/karpenter-release.mjs');
+    const pinned = karpenterReleases().map((r) => [r.release, r.provider, r.core]);
+    expect(pinned).toEqual([
+      ['1.14.1', 'v1.14.1', 'v1.14.1'],
+      ['1.15.0', 'v1.15.0', 'v1.15.0'],
+    ]);
+    const releases = pinned.map(([release]) => release!);
+    expect(Object.keys(KARPENTER_RELEASES)).toEqual(releases);
+    expect([...VALIDATOR_RELEASES]).toEqual(releases);
+    const index = JSON.parse(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'schemas', 'crds', 'index.json'), 'utf8'));
+    expect(index.karpenterReleases).toEqual(releases);
+    for (const release of releases) {
+      expect(index.kinds.filter((k: { karpenterRelease?: string }) => k.karpenterRelease === release).map((k: { kind: string }) => k.kind), release).toEqual(['NodePool', 'EC2NodeClass']);
+      expect(JSON.parse(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'catalog', release === releases[0] ? 'instance-types.json' : `instance-types-v${release}.json`), 'utf8')).about.karpenterVersion, release).toBe(release);
+      expect(JSON.parse(readFileSync(join(ROOT, 'packages', 'karpenter-validate', 'src', 'monitoring', release === releases[0] ? 'karpenter-metrics.json' : `karpenter-metrics-v${release}.json`), 'utf8')).karpenterVersion, release).toBe(release);
+    }
+    const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
+    expect(config.imports.filter((u: string) => u.includes('/aws/karpenter-provider-aws/')).every((u: string) => u.includes(`/v${KARPENTER_VERSION}/`))).toBe(true);
   });
 
   it('names the pinned CRDs in cdk8s.yaml, each at its release tag', () => {

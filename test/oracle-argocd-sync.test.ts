@@ -17,7 +17,9 @@ import { random } from './random';
  * corpus of Applications: kinds in and out of Helm's order, waves (integers, and values Argo CD
  * does not read as one), hooks of every phase and Helm's, Namespaces and CRDs after objects that
  * need them, objects without a namespace, healthy, progressing and degraded statuses, refusals by
- * the API server and by the project. Recorded in test/oracle/argocd/sync.json;
+ * the API server and by the project; and second operations (seed 20260525), which start from the
+ * hooks and resources an earlier one left, with every hook delete policy. Recorded in
+ * test/oracle/argocd/sync.json;
  * KARPENTER_AS_CODE_RECORD=1 rewrites it from the oracle.
  */
 
@@ -30,6 +32,8 @@ interface Resource {
   readonly target: Json;
   readonly status?: Json;
   readonly refusal?: string;
+  /** Live before the operation, as an earlier one left it, with this status ({}: none). */
+  readonly before?: Json;
 }
 interface Case {
   readonly id: string;
@@ -87,6 +91,105 @@ const FOUND: readonly Case[] = [
     ],
   },
 ];
+
+const HOOK = 'argocd.argoproj.io/hook';
+const DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
+const WAVE = 'argocd.argoproj.io/sync-wave';
+const COMPLETE = { conditions: [{ type: 'Complete', status: 'True', message: 'done' }] };
+const FAILED = { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
+
+/**
+ * Operations our output depends on, kept whatever the seed makes: a Sync hook that failed in the
+ * last operation is deleted, then created again, in a reconciliation of its own (sync_context.go
+ * runTasks: deleteBeforeCreation, then pending), where a plain Job keeps its Failed status; a
+ * ScaledObject in its target's wave is applied in the same reconciliation as the target, after it.
+ */
+const FOUND_RESYNC: readonly Case[] = [
+  {
+    id: 'found-failed-sync-hook-recreated-by-the-next-sync',
+    namespace: 'airflow',
+    server: IN_CLUSTER,
+    resources: [
+      { target: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'airflow', annotations: { [WAVE]: '4' } } }, before: {} },
+      { target: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'airflow-db-migrate-0a1b2c3d', namespace: 'airflow', annotations: { [WAVE]: '6', [HOOK]: 'Sync', [DELETE_POLICY]: 'BeforeHookCreation' } } }, before: FAILED, status: COMPLETE },
+      { target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'airflow-scheduler', namespace: 'airflow', annotations: { [WAVE]: '6' }, generation: 1 }, spec: { replicas: 2 } }, before: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0 }, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 } },
+    ],
+  },
+  {
+    id: 'found-failed-plain-job-fails-every-later-sync',
+    namespace: 'airflow',
+    server: IN_CLUSTER,
+    resources: [
+      { target: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'airflow-db-migrate-0a1b2c3d', namespace: 'airflow', annotations: { [WAVE]: '5' } } }, before: FAILED, status: FAILED },
+      { target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'airflow-scheduler', namespace: 'airflow', annotations: { [WAVE]: '6' }, generation: 1 }, spec: { replicas: 2 } }, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 } },
+    ],
+  },
+  {
+    id: 'found-hook-deleted-on-success-is-waited-for-when-deleted-before-creation',
+    namespace: 'airflow',
+    server: IN_CLUSTER,
+    resources: [
+      { target: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'airflow-create-user-0a1b2c3d', namespace: 'airflow', annotations: { [HOOK]: 'Sync', [DELETE_POLICY]: 'BeforeHookCreation,HookSucceeded' } } }, before: FAILED, status: COMPLETE },
+      { target: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'airflow' } } },
+    ],
+  },
+  {
+    id: 'found-scaledobject-in-its-targets-wave',
+    namespace: 'ai',
+    server: IN_CLUSTER,
+    resources: [
+      { target: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ai-worker', namespace: 'ai', annotations: { [WAVE]: '4' } } } },
+      // No replicas: KEDA has scaled it to zero by the time Argo CD assesses it.
+      { target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ai-worker', namespace: 'ai', annotations: { [WAVE]: '6' }, generation: 1 }, spec: {} }, status: { observedGeneration: 1, replicas: 0, updatedReplicas: 0, availableReplicas: 0 } },
+      { target: { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'ai-worker-redis', namespace: 'ai', annotations: { [WAVE]: '6' } } } },
+      { target: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'ai-worker', namespace: 'ai', annotations: { [WAVE]: '6' } } }, status: { conditions: [{ type: 'Ready', status: 'True', message: 'ScaledObject is defined correctly and is ready for scaling' }] } },
+    ],
+  },
+];
+
+/**
+ * Second operations, seeded: resources and hooks of every delete policy live before the operation
+ * or not, with statuses before and after, in a few waves and phases.
+ */
+function resyncCases(seed: number): Case[] {
+  const rnd = random(seed);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(rnd() * values.length)]!;
+  const chance = (p: number) => rnd() < p;
+  const cases: Case[] = [];
+  for (let i = 0; i < 40; i++) {
+    const resources: Resource[] = [];
+    const count = 2 + Math.floor(rnd() * 5);
+    for (let k = 0; k < count; k++) {
+      const name = `r${i}-o${k}`;
+      const annotations: Json = {};
+      if (chance(0.7)) annotations[WAVE] = pick(['0', '1', '1', '2']);
+      const jobStatus = () => pick([COMPLETE, FAILED, { conditions: [] }, COMPLETE]);
+      let resource: Resource;
+      switch (pick(['ConfigMap', 'Deployment', 'Job', 'Hook', 'Hook', 'Hook'])) {
+        case 'ConfigMap':
+          resource = { target: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'apps', annotations } } };
+          break;
+        case 'Deployment': {
+          const healthy = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 };
+          const waiting = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 };
+          resource = { target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'apps', annotations, generation: 1 }, spec: { replicas: 1 } }, status: chance(0.8) ? healthy : waiting };
+          break;
+        }
+        case 'Job':
+          resource = { target: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'apps', annotations } }, status: jobStatus() };
+          break;
+        default:
+          annotations[HOOK] = pick(['Sync', 'Sync', 'PreSync', 'PostSync', 'SyncFail']);
+          if (chance(0.8)) annotations[DELETE_POLICY] = pick(['BeforeHookCreation', 'HookSucceeded', 'HookFailed', 'BeforeHookCreation,HookSucceeded', 'BeforeHookCreation,HookFailed', 'HookSucceeded,HookFailed']);
+          resource = { target: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'apps', annotations } }, status: jobStatus() };
+      }
+      if (chance(0.6)) resource = { ...resource, before: resource.target.kind === 'Job' ? jobStatus() : chance(0.5) ? {} : (resource.status ?? {}) };
+      resources.push(JSON.parse(JSON.stringify(resource)));
+    }
+    cases.push({ id: `resync-${i}`, namespace: 'apps', server: IN_CLUSTER, resources });
+  }
+  return cases;
+}
 
 function syncCorpus(seed = SEED): Corpus {
   const rnd = random(seed);
@@ -192,7 +295,8 @@ function syncCorpus(seed = SEED): Corpus {
       : undefined;
     cases.push({ id: `case-${i}`, namespace: destination, server: IN_CLUSTER, ...(project ? { project } : {}), ...(chance(0.3) ? { syncOptions: ['ServerSideApply=true'] } : {}), resources });
   }
-  return { argocdCm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA }, clusterScoped: CLUSTER_SCOPED, clusters: [], cases: [...cases, ...FOUND] };
+  // The second operations draw from a seed of their own, so that the operations above stay as recorded before them.
+  return { argocdCm: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA }, clusterScoped: CLUSTER_SCOPED, clusters: [], cases: [...cases, ...FOUND, ...resyncCases(seed + 1), ...FOUND_RESYNC] };
 }
 
 function model(corpus: Corpus): Verdict[] {
@@ -214,6 +318,7 @@ function model(corpus: Corpus): Verdict[] {
       },
       health: (o) => argoHealth(o, checks),
       namespace: c.namespace,
+      liveBefore: (t) => resources.get(t.object)!.before !== undefined,
     });
     return { id: c.id, ...outcome, steps: canonicalSteps(outcome.steps) };
   });
@@ -224,7 +329,7 @@ const digest = (corpus: Corpus) => createHash('sha256').update(JSON.stringify(co
 const disagreements = (corpus: Corpus, ours: Verdict[], theirs: Verdict[]) =>
   corpus.cases.flatMap((c, i) => (JSON.stringify(ours[i]) === JSON.stringify(theirs[i]) ? [] : [`${c.id}\n  model   ${JSON.stringify(ours[i])}\n  Argo CD ${JSON.stringify(theirs[i])}`]));
 
-describe('sync operations, recorded from Argo CD v3.1.16 (seed 20260524)', () => {
+describe('sync operations, recorded from Argo CD v3.1.16 (seeds 20260524 and 20260525)', () => {
   it('is recorded for the corpus the seed makes', () => {
     expect(recorded().seed).toBe(SEED);
     expect(recorded().corpus).toBe(digest(syncCorpus()));
@@ -244,6 +349,25 @@ describe('sync operations, recorded from Argo CD v3.1.16 (seed 20260524)', () =>
     expect(count((v) => v.message === 'one or more synchronization tasks are not valid')).toBeGreaterThan(0);
     expect(count((v) => v.phase === 'Running' && v.message.startsWith('waiting for healthy state of'))).toBeGreaterThan(5);
     expect(count((v) => v.phase === 'Running' && v.message.startsWith('waiting for completion of hook'))).toBeGreaterThan(0);
+  });
+});
+
+describe('a failed Job at the next sync, as Argo CD v3.1.16 runs it (recorded)', () => {
+  const verdict = (id: string) => recorded().verdicts.find((v) => v.id === id)!;
+
+  it('deletes a failed Sync hook in a reconciliation of its own, creates it again in the next, and succeeds', () => {
+    expect(verdict('found-failed-sync-hook-recreated-by-the-next-sync')).toMatchObject({
+      phase: 'Succeeded',
+      steps: [[['/ConfigMap/airflow/settings']], [], [['apps/Deployment/airflow/airflow-scheduler'], ['batch/Job/airflow/airflow-db-migrate-0a1b2c3d']], []],
+    });
+  });
+
+  it('fails again on a plain Job that failed: it keeps its name and its status', () => {
+    expect(verdict('found-failed-plain-job-fails-every-later-sync')).toMatchObject({ phase: 'Failed', message: 'one or more synchronization tasks completed unsuccessfully' });
+  });
+
+  it('applies a ScaledObject in the reconciliation that applies its target, after it', () => {
+    expect(verdict('found-scaledobject-in-its-targets-wave')).toMatchObject({ phase: 'Succeeded', steps: [[['/ServiceAccount/ai/ai-worker']], [['apps/Deployment/ai/ai-worker'], ['keda.sh/ScaledObject/ai/ai-worker'], ['keda.sh/TriggerAuthentication/ai/ai-worker-redis']]] });
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
-import { applyRank, waveOf } from '../lib/synth/layout';
+import { phaseRank, waveOf } from '../lib/synth/layout';
 import { StagedOutput, writeOutput } from '../lib/synth/synth';
 import { STAMP_FILE } from '../lib/synth/source-hash';
 import { render as renderAll } from './helpers';
@@ -42,7 +42,7 @@ describe('rendered output', () => {
     const waves = objects.map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']));
     expect(waves).toEqual([...waves].sort((a, b) => a - b));
     for (const o of objects) expect(waves[objects.indexOf(o)]).toBe(waveOf(o));
-    const ranks = objects.map((o) => applyRank(o.kind));
+    const ranks = objects.map(phaseRank);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     const first = (kind: string) => objects.findIndex((o) => o.kind === kind);
     const last = (kind: string) => objects.map((o) => o.kind).lastIndexOf(kind);
@@ -53,6 +53,11 @@ describe('rendered output', () => {
     expect(last('Deployment')).toBeLessThan(first('HorizontalPodAutoscaler'));
     expect(last('Job')).toBeLessThan(first('Deployment'));
     expect(last('TriggerAuthentication')).toBeLessThan(first('ScaledObject'));
+    // Monitoring before anything that waits on AWS or on a pod; autoscalers in their targets' wave.
+    expect(last('PrometheusRule')).toBeLessThan(first('EC2NodeClass'));
+    const waveOfKind = (kind: string) => waves[first(kind)];
+    expect(waveOfKind('ScaledObject')).toBe(waveOfKind('Deployment'));
+    expect(waveOfKind('HorizontalPodAutoscaler')).toBe(waveOfKind('StatefulSet'));
   });
 
   it.skipIf(!KUBECTL).each(EXAMPLES.map((e) => e.name))('builds %s with kubectl kustomize in file order, every object once', (env) => {

@@ -1,17 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../config/environments';
+import { dev } from '../config/environments/dev';
 import { prod } from '../config/environments/prod';
 import { PRICING } from '../config/pricing';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { WORKLOADS } from '../config/workloads';
 import { catalog } from '../packages/karpenter-validate/src/catalog';
 import { capacityPlan, NODE_COUNT_SOURCE } from '../lib/plan/capacity';
+import { planUpgrade } from '../lib/plan/upgrade';
 import { plan } from '../lib/plan';
-import { formatPlan } from '../lib/plan/format';
+import { formatPlan, formatPlanJson } from '../lib/plan/format';
 import { capacitySection } from '../lib/synth/report';
 import { rollout } from '../lib/plan/rollout';
 import { validate } from '../packages/karpenter-validate/src/validation';
@@ -116,6 +118,10 @@ describe('updates the cluster refuses', () => {
     expect(env.rejected[0]!.message).toMatch(/^changes from "100Gi" to "200Gi", which the API server refuses on update/);
     expect(env.rejected[0]!.message).toContain('kubectl delete statefulset kafka -n kafka --cascade=orphan');
     expect(env.rejected[0]!.message).toContain(`the existing claims keep their size: grow each (kubectl -n kafka patch pvc data-kafka-<ordinal> -p '{"spec":{"resources":{"requests":{"storage":"200Gi"}}}}'`);
+    // GitHub would drop <ordinal> from the Markdown as an HTML tag: written &lt; outside code.
+    const md = formatPlan(plan(base, after), true);
+    expect(md).toContain('grow each (kubectl -n kafka patch pvc data-kafka-&lt;ordinal> -p');
+    expect(md).not.toContain('data-kafka-<ordinal>');
     expect(plan(base, after).rejectedCount).toBe(1);
   });
 
@@ -278,4 +284,133 @@ describe('validate as plan uses it', () => {
   it('needs nothing but the two sets', () => {
     expect(validate([], { previous: [] }).findings).toEqual([]);
   });
+});
+
+describe('npm run plan for a Karpenter upgrade', () => {
+  // The repository stages its upgrade: dev runs 1.15.0, prod 1.14.1 (config/environments/).
+  const staged = renderAll(ENVIRONMENTS);
+
+  it('reads each environment\'s release from its Argo CD Application, and plans dev\'s move to 1.15.0 against a render where both ran 1.14.1', () => {
+    expect([dev.karpenterVersion, prod.karpenterVersion]).toEqual(['1.15.0', '1.14.1']);
+    const bothOld = renderAll([{ ...dev, karpenterVersion: '1.14.1' }, prod]);
+    const result = plan(bothOld, staged);
+    const [devPlan, prodPlan] = ['dev', 'prod'].map((e) => result.environments.find((x) => x.env === e)!);
+    expect(devPlan!.karpenterVersion).toEqual({ before: '1.14.1', after: '1.15.0' });
+    expect(devPlan!.upgrade).toMatchObject({ from: '1.14.1', to: '1.15.0' });
+    expect(prodPlan!).toMatchObject({ status: 'unchanged', karpenterVersion: { before: '1.14.1', after: '1.14.1' } });
+    expect(prodPlan!.upgrade).toBeUndefined();
+    const text = formatPlan(result, false);
+    expect(text).toContain('== dev\n Karpenter 1.14.1 -> 1.15.0:');
+    expect(text).not.toContain('== prod');
+    expect(formatPlan(result, true)).toContain('#### Karpenter 1.14.1 → 1.15.0');
+    expect(JSON.parse(formatPlanJson(result)).environments.find((e: any) => e.env === 'dev').upgrade.to).toBe('1.15.0');
+    // Staged as it is, the repository plans nothing.
+    expect(plan(staged, renderAll(ENVIRONMENTS)).environments.every((e) => e.status === 'unchanged' && e.upgrade === undefined)).toBe(true);
+  });
+
+  const upgraded = renderAll([dev, { ...prod, karpenterVersion: '1.15.0' }]);
+  const prodUpgrade = plan(staged, upgraded).environments.find((e) => e.env === 'prod')!;
+
+  it('lists the CRD changes with what they do to our objects: consolidateAfter defaults to 0s and is no longer required, and no NodePool of ours relies on it', () => {
+    const u = prodUpgrade.upgrade!;
+    const consolidateAfter = u.crds.filter((c) => c.kind === 'NodePool' && c.path === 'spec.disruption.consolidateAfter');
+    expect(consolidateAfter.map((c) => [c.change, c.default ?? null, c.objects])).toEqual([
+      ['default', '0s', []],
+      ['optional', null, []],
+    ]);
+    expect(u.crds.find((c) => c.path === 'spec.disruption.budgets[].reasons[]')?.text).toBe('admits "Unhealthy"');
+    expect(u.crds.find((c) => c.kind === 'EC2NodeClass' && c.path === 'spec.kubelet')).toMatchObject({ change: 'opened', objects: ['EC2NodeClass default'] });
+    expect(u.objects).toEqual([]);
+    // A NodePool that leaves consolidateAfter out: refused by 1.14.1's API server, stored with 0s by 1.15.0's.
+    const without = structuredClone(manifests(prod)).map((o: any) => (o.kind === 'NodePool' && o.metadata.name === 'kafka-arm-ondemand' ? (delete o.spec.disruption.consolidateAfter, o) : o));
+    const touched = planUpgrade({ env: 'prod', from: '1.14.1', to: '1.15.0', before: manifests(prod), after: without, argocd: [], previousPlan: capacityPlan(manifests(prod)), zones: prod.cluster.zones });
+    expect(touched.crds.find((c) => c.change === 'default' && c.path === 'spec.disruption.consolidateAfter')!.objects).toEqual(['NodePool kafka-arm-ondemand']);
+    const kafka = touched.objects.find((o) => o.name === 'kafka-arm-ondemand')!;
+    expect(kafka.refusedBy.to).toEqual([]);
+    expect(kafka.refusedBy.from.join('\n')).toContain('spec.disruption.consolidateAfter');
+    expect(formatPlan({ environments: [{ ...prodUpgrade, upgrade: touched }], rejectedCount: 0 }, false)).toContain('NodePool spec.disruption.consolidateAfter: now defaults to "0s": NodePool kafka-arm-ondemand omit it and are stored with "0s"');
+  });
+
+  it('lists the kubelet checks leaving admission for the controller, kept by the validator\'s kubelet-config rule', () => {
+    const u = prodUpgrade.upgrade!;
+    const kubelet = u.movedChecks.filter((m) => m.kind === 'EC2NodeClass' && m.path === 'spec.kubelet');
+    expect(kubelet.length).toBe(10);
+    expect(new Set(kubelet.map((m) => m.keptBy))).toEqual(new Set(['kubelet-config']));
+    expect(kubelet.map((m) => m.check)).toContain('imageGCHighThresholdPercent must be greater than imageGCLowThresholdPercent');
+    expect(kubelet[0]!.objects).toEqual(['EC2NodeClass default']);
+  });
+
+  it("decides the nodes as Karpenter 1.15.0's own hash and drift code does: every NodeClaim re-stamped (EC2NodeClass hash v5 to v6), none drifts", () => {
+    const u = prodUpgrade.upgrade!;
+    expect(u.hashVersions).toEqual({ nodePool: ['v3', 'v3'], ec2NodeClass: ['v5', 'v6'] });
+    const planned = capacityPlan(manifests(prod)).nodeClaims.idle.length;
+    expect(u.nodes.reduce((s, p) => s + p.restamped.atRest, 0)).toBe(planned);
+    expect(u.nodes.every((p) => p.drifted.atRest === 0 && p.drifted.atPeak === 0 && p.annotations.join() === 'karpenter.k8s.aws/ec2nodeclass-hash,karpenter.k8s.aws/ec2nodeclass-hash-version')).toBe(true);
+    expect(prodUpgrade.drift).toEqual([]);
+  });
+
+  it('names the alerts and panels whose labels change what they count, and the new feature gates, all off', () => {
+    const u = prodUpgrade.upgrade!;
+    const counting = u.monitoring.filter((m) => m.affects).map((m) => `${m.where}: ${m.change}`);
+    expect(counting).toEqual(['alert KarpenterCloudProviderErrors: value-renamed', 'alert KarpenterDisruptionChurn: value-added', 'panel "Disruptions by reason": value-added', 'panel "Allowed disruptions": value-added']);
+    expect(u.monitoring.filter((m) => m.change === 'metric-gone' || m.change === 'label-gone')).toEqual([]);
+    expect(u.monitoring.find((m) => m.where === 'alert KarpenterPodsWaitingForCapacity')).toMatchObject({ change: 'labels-added', affects: false });
+    expect(u.featureGates.filter((g) => g.from !== undefined && g.to !== undefined)).toEqual([]);
+    expect(u.featureGates.map((g) => `${g.scope} ${g.gate} ${String(g.to)}`)).toEqual(['core PodDeletionCostManagement false', 'core TerminateFirstDrift false', 'core TerminateFirstRepair false', 'aws DRAEFA false', 'aws DRANVIDIAGPU false', 'aws NodeClassCEL false', 'aws RebootForRepair false']);
+    expect(u.gatesSet).toEqual(['nodeRepair=true']); // config/environment-config.ts karpenter.nodeRepair, on by default
+  });
+
+  it('orders the steps as the Argo CD waves apply them, and warns when the same change edits an EC2NodeClass', () => {
+    const u = prodUpgrade.upgrade!;
+    expect(u.steps.map((s) => s.split(':')[0])).toEqual(['wave -3', 'wave -2', 'wave 0']);
+    expect(u.steps[0]).toContain('karpenter-crd-prod installs the CRDs of 1.15.0');
+    expect(u.warnings).toEqual([]);
+    const both = renderAll([dev, { ...prod, karpenterVersion: '1.15.0', amiVersions: { al2023: 'v20260625' } }]);
+    const withClass = plan(staged, both).environments.find((e) => e.env === 'prod')!;
+    expect(withClass.upgrade!.warnings.join('\n')).toContain("this change also edits EC2NodeClass data, EC2NodeClass default, EC2NodeClass llm: 1.15.0's hash controller re-stamps each NodeClaim");
+  });
+
+  it('switching prod to 1.15.0 in a branch: the plan command lists the consolidateAfter default, the kubelet checks leaving admission, the alerts whose counts change, and the drift Karpenter computes', () => {
+    const ROOT = resolve(__dirname, '..');
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+    const dir = mkdtempSync(join(tmpdir(), 'plan-upgrade-'));
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, stdio: 'pipe' });
+      const writeDist = (files: ReadonlyMap<string, string>) => {
+        rmSync(join(dir, 'dist'), { recursive: true, force: true });
+        for (const [path, text] of files) {
+          mkdirSync(join(dir, 'dist', path, '..'), { recursive: true });
+          writeFileSync(join(dir, 'dist', path), text);
+        }
+      };
+      // main: dev on 1.15.0, prod on 1.14.1, as committed.
+      writeDist(staged);
+      git('init', '-q', '-b', 'main');
+      git('add', '.');
+      git('commit', '-q', '-m', 'dev runs 1.15.0');
+      // The branch: prod switched to 1.15.0, synthesized (fresh: the build's recorded source hash).
+      git('checkout', '-q', '-b', 'prod-karpenter-1.15');
+      writeDist(upgraded);
+      writeFileSync(join(dir, 'dist', '.synthesized-from'), `${readFileSync(join(ROOT, '.build', 'source-hash'), 'utf8').trim()}\n`);
+      const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, '.build', 'plan.js'), 'main', ...args], { cwd: dir, encoding: 'utf8' });
+      const text = run();
+      expect([text.status, text.stderr]).toEqual([0, '']);
+      expect(text.stdout).toContain('== prod\n Karpenter 1.14.1 -> 1.15.0:');
+      expect(text.stdout).toContain('NodePool spec.disruption.consolidateAfter: now defaults to "0s": none of our NodePools relies on it (each sets consolidateAfter)');
+      expect(text.stdout).toContain("EC2NodeClass spec.kubelet: the API server no longer checks it; Karpenter 1.15.0's controller does after apply");
+      expect(text.stdout).toContain('The validator keeps them (rule kubelet-config), so synth still refuses them');
+      expect(text.stdout).toContain('alert KarpenterDisruptionChurn (karpenter_nodeclaims_disrupted_total): now also counts reason="unhealthy"');
+      expect(text.stdout).toContain('alert KarpenterCloudProviderErrors (karpenter_cloudprovider_errors_total): error "" becomes "unknown"');
+      expect(text.stdout).toMatch(/Nodes \(Karpenter 1\.15\.0's hash and drift; NodePool hash v3 -> v3, EC2NodeClass hash v5 -> v6\):\n {4}airflow-arm-ondemand: \d+ at rest, \d+ at peak re-stamped \(karpenter\.k8s\.aws\/ec2nodeclass-hash, karpenter\.k8s\.aws\/ec2nodeclass-hash-version\), not drifted; none drifts/);
+      expect(text.stdout).toContain('wave 0: platform-prod applies dist/prod: no node drifts');
+      expect(text.stdout).not.toContain('== dev');
+      const markdown = run('--markdown');
+      expect(markdown.stdout).toContain('#### Karpenter 1.14.1 → 1.15.0');
+      expect(markdown.stdout).toContain('1. wave -3: karpenter-crd-prod installs the CRDs of 1.15.0');
+      const json = JSON.parse(run('--format', 'json').stdout);
+      expect(json.environments.find((e: any) => e.env === 'prod').upgrade.crds.some((c: any) => c.path === 'spec.disruption.consolidateAfter' && c.default === '0s')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

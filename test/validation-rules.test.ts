@@ -5,6 +5,7 @@ import { RULE_CATALOG } from '../packages/karpenter-validate/src/validation/rule
 import { child } from '../packages/karpenter-validate/src/validation/findings';
 import { cloneJson } from '../packages/karpenter-validate/src/validation/pods';
 import { changed, findings, lines, pick, validSet } from './validation-helpers';
+import { goDurationSeconds } from '../packages/karpenter-validate/src/validation/disruption-windows';
 
 /**
  * One failing and one passing fixture per rule of the catalog. Each starts from the valid set
@@ -113,6 +114,13 @@ const CASES: readonly RuleCase[] = [
   { rule: 'imdsv2', fail: (s) => (nodeClass(s).spec.metadataOptions = { httpTokens: 'optional' }), message: 'spec.metadataOptions.httpTokens ("optional"): must be "required" (IMDSv2)', pass: (s) => delete nodeClass(s).spec.metadataOptions },
   { rule: 'encrypted-volumes', fail: (s) => (nodeClass(s).spec.blockDeviceMappings[0].ebs.encrypted = false), message: 'spec.blockDeviceMappings[0].ebs.encrypted (false): must be true', pass: (s) => delete nodeClass(s).spec.blockDeviceMappings },
   { rule: 'ami-pinned', fail: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@latest'), options: { complete: true, production: true }, message: 'must pin an AMI version in production (e.g. "al2023@v20260714")', pass: (s) => (nodeClass(s).spec.amiSelectorTerms[0].alias = 'al2023@v20251001') },
+  {
+    rule: 'kubelet-config',
+    fail: (s) => (nodeClass(s).spec.kubelet = { evictionSoft: { 'memory.available': '10%' } }),
+    message: 'Karpenter 1.15.0 refuses this kubelet (the API server no longer checks it: the EC2NodeClass gets ValidationSucceeded=False, reason InvalidKubeletConfiguration, and no pool using it launches a node): spec.kubelet.evictionSoft[memory.available]: has no matching evictionSoftGracePeriod',
+    pass: (s) => (nodeClass(s).spec.kubelet = { evictionSoft: { 'memory.available': '10%' }, evictionSoftGracePeriod: { 'memory.available': '1m' } }),
+    options: { complete: true, karpenterVersion: '1.15.0' },
+  },
   { rule: 'kube-reserved', fail: (s) => (nodeClass(s).spec.kubelet = { maxPods: 110, kubeReserved: { memory: '200Mi' } }), message: 'reserves 200Mi for the kubelet and runtime of up to 110 pods, where Karpenter and the EKS AMIs reserve 1465Mi', pass: (s) => (nodeClass(s).spec.kubelet = { maxPods: 110, kubeReserved: { memory: '1500Mi' } }) },
   { rule: 'pool-limits', fail: (s) => delete pool(s).spec.limits.memory, message: 'spec.limits ({"cpu":"64"}): must set memory: without them the pool can grow without bound' },
   { rule: 'placeholder-value', fail: (s) => (deployment(s).metadata.annotations['eks.amazonaws.com/role-arn'] = 'arn:aws:iam::111122223333:role/api'), message: "holds an AWS documentation account ID (111122223333), which only documentation uses: it points at an account, key, file system or host that is not yours", pass: (s) => (deployment(s).metadata.annotations['eks.amazonaws.com/role-arn'] = 'arn:aws:iam::210987654321:role/api') },
@@ -139,6 +147,21 @@ const CASES: readonly RuleCase[] = [
   { rule: 'promql', fail: (s) => s.push(prometheusRule({ expr: 'max(karpenter_scheduler_unschedulable_pod_count) > 0' })), message: 'metric karpenter_scheduler_unschedulable_pod_count is not one Karpenter 1.14.1 exports (did you mean karpenter_scheduler_unschedulable_pods_count?)', pass: (s) => s.push(prometheusRule({})) },
   { rule: 'alert-metadata', fail: (s) => s.push(prometheusRule({ annotations: { summary: 's' } })), message: 'alert KarpenterPodsWaiting has no annotations.description, annotations.runbook_url (or runbook)', pass: (s) => s.push(prometheusRule({})) },
   { rule: 'sync-order', fail: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '5' }), message: 'needs Secret web/api, which syncs in wave 5, after this object\'s wave 0', pass: (s) => (s.find((o: any) => o.kind === 'Secret').metadata.annotations = { 'argocd.argoproj.io/sync-wave': '-1' }) },
+  {
+    rule: 'argocd-job-retry',
+    fail: (s) => s.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } }, spec: { template: { spec: { ...pod(s), restartPolicy: 'OnFailure' } } } }),
+    message: 'is a plain Job in wave -1, which Argo CD waits for: a Job that fails keeps its name and its Failed status',
+    pass: (s) => s.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'web', annotations: { 'argocd.argoproj.io/sync-wave': '-1', 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } }, spec: { template: { spec: { ...pod(s), restartPolicy: 'OnFailure' } } } }),
+  },
+  { rule: 'pdb-spot', fail: (s) => ((requirement(s, 'karpenter.sh/capacity-type').values = ['spot']), (pool(s).spec.disruption.consolidationPolicy = 'WhenEmpty')), message: 'lets 1 of the up to 6 pods of Deployment api be evicted at once, and they run on spot capacity only (NodePool general)', pass: (s) => ((requirement(s, 'karpenter.sh/capacity-type').values = ['spot']), (pool(s).spec.disruption.consolidationPolicy = 'WhenEmpty'), (pdb(s).spec.maxUnavailable = '100%')) },
+  { rule: 'disruption-window', fail: (s) => (pod(s).terminationGracePeriodSeconds = 7200), message: 'asks for 2h to stop, but NodePool "general" gives a draining node terminationGracePeriod 1h', pass: (s) => (pod(s).terminationGracePeriodSeconds = 3600) },
+  { rule: 'liveness-external', fail: (s) => (container(s).livenessProbe = { exec: { command: ['/bin/sh', '-c', 'celery -A app inspect ping -d "celery@$HOSTNAME"'] } }), message: 'container "api" has a liveness probe that depends on another service: `celery inspect` is a remote-control command, sent and answered through the broker', pass: (s) => (container(s).livenessProbe = { exec: { command: ['redis-cli', '-h', 'localhost', 'ping'] } }) },
+  {
+    rule: 'airflow-parallelism',
+    fail: (s) => Object.assign(container(s), { command: ['airflow', 'scheduler'], env: [...container(s).env, { name: 'AIRFLOW__CORE__EXECUTOR', value: 'LocalExecutor' }] }),
+    message: "runs Airflow's LocalExecutor with parallelism 32 (Airflow's default: no AIRFLOW__CORE__PARALLELISM): its tasks run in this container, 32 x at least 0.2Gi each",
+    pass: (s) => Object.assign(container(s), { command: ['airflow', 'scheduler'], env: [...container(s).env, { name: 'AIRFLOW__CORE__EXECUTOR', value: 'LocalExecutor' }, { name: 'AIRFLOW__CORE__PARALLELISM', value: '4' }], resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } }),
+  },
   { rule: 'argocd-retry', fail: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true } } }), project()), message: 'syncs automatically without syncPolicy.retry', pass: (s) => s.push(application({ project: 'platform', syncPolicy: { automated: { prune: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } } }), project()) },
   { rule: 'argocd-sync-loop', fail: (s) => delete statefulSet(s).spec.volumeClaimTemplates[0].apiVersion, message: 'has no apiVersion and kind: the API server fills them in, and Argo CD with server-side apply then shows the StatefulSet OutOfSync forever' },
   { rule: 'yaml-1.1', fail: () => undefined, failYaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: web\ndata:\n  enabled: yes\n', message: 'data.enabled (true): this plain scalar is read by kubectl and Argo CD (YAML 1.1, go-yaml v2) as true, by a YAML 1.2 reader as "yes"', passYaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: web\ndata:\n  enabled: "yes"\n' },
@@ -230,5 +253,122 @@ describe('cloneJson', () => {
     expect(Object.keys(copy)).toEqual(['a', '__proto__', 'n']);
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect((copy.a as unknown[])[1]).not.toBe((source.a as unknown[])[1]);
+  });
+});
+
+describe('disruption-window: what a drain can give a pod on its pools (Karpenter v1.14.1 terminator.go podDeleteTimeWithGracePeriod)', () => {
+  const found = (change: (s: any[]) => void) => lines(findings(changed(change)), 'disruption-window');
+  const annotate = (s: any[], value: string) => (deployment(s).spec.template.metadata.annotations = { 'karpenter.sh/do-not-disrupt': value });
+
+  it('fails a do-not-disrupt duration that, with the grace after it, outlasts the pool\'s terminationGracePeriod', () => {
+    expect(found((s) => annotate(s, '1h'))).toEqual([
+      'disruption-window Deployment/api spec.template.metadata.annotations["karpenter.sh/do-not-disrupt"] ("1h"): protects each pod for 1h after it starts, but NodePool "general" expires nodes after 720h and gives a draining node terminationGracePeriod 1h: a pod that started shortly before its node expired (or drifted) is deleted 59m30s into the drain, 30s before its protection and its 30s shutdown end. Raise the pool\'s terminationGracePeriod to 1h30s or more, or protect the pods for 59m30s at most',
+    ]);
+  });
+
+  it('reads the duration as Go does, and passes what fits, what Karpenter ignores, and the permanent form', () => {
+    expect(found((s) => annotate(s, '0.5h'))).toEqual([]);
+    expect(found((s) => annotate(s, '59m30s'))).toEqual([]);
+    expect(found((s) => annotate(s, '59m31s'))).toEqual([expect.stringContaining('is deleted 59m30s into the drain, 1s before')]);
+    expect(found((s) => annotate(s, '2d'))).toEqual([]);
+    expect(found((s) => annotate(s, 'true'))).toEqual([]);
+  });
+
+  it('passes any window on a pool without a terminationGracePeriod, whose drain waits for it', () => {
+    expect(found((s) => {
+      annotate(s, '3h');
+      delete pool(s).spec.template.spec.terminationGracePeriod;
+    })).toEqual([]);
+  });
+});
+
+describe('goDurationSeconds: time.ParseDuration of Go 1.26, as Karpenter reads a do-not-disrupt duration', () => {
+  it.each([
+    ['1h', 3600], ['1h30m', 5400], ['1.5h', 5400], ['90m', 5400], ['500ms', 0.5], ['2h45m10s', 9910], ['0', 0], ['-1h', -3600], ['+15m', 900], ['.5h', 1800], ['1h1h', 7200], ['3000us', 0.003],
+  ] as const)('reads %s as %d seconds', (text, seconds) => {
+    expect(goDurationSeconds(text)).toBeCloseTo(seconds, 9);
+  });
+
+  it.each(['', '1', '1d', 'h', '.h', '1 h', '1H', 'true', '-', '1h-30m'])('refuses %j', (text) => {
+    expect(goDurationSeconds(text)).toBeUndefined();
+  });
+});
+
+describe('pdb-spot', () => {
+  const spot = (s: any[]) => ((requirement(s, 'karpenter.sh/capacity-type').values = ['spot']), (pool(s).spec.disruption.consolidationPolicy = 'WhenEmpty'));
+  const found = (change: (s: any[]) => void) => lines(findings(changed(change)), 'pdb-spot');
+
+  it('is an error where the pools consolidate only empty nodes, and a warning where the budget also paces consolidation', () => {
+    expect(findings(changed(spot)).filter((f) => f.rule === 'pdb-spot').map((f) => [f.severity, f.message.slice(f.message.indexOf('without SIGTERM'))])).toEqual([
+      ['error', 'without SIGTERM, and nothing else needs it: their pools consolidate only empty nodes. Allow them all to go (maxUnavailable: 100%) or drop the budget'],
+    ]);
+    expect(findings(changed((s) => (requirement(s, 'karpenter.sh/capacity-type').values = ['spot']))).filter((f) => f.rule === 'pdb-spot').map((f) => [f.severity, f.message.slice(f.message.indexOf('without SIGTERM'))])).toEqual([
+      ['warning', 'without SIGTERM. NodePool general also consolidates busy nodes, and there the budget keeps consolidation from evicting them all at once: weigh the two, or let them run on on-demand capacity too'],
+    ]);
+  });
+
+  it('counts the autoscaler\'s maximum, and reads minAvailable as the pods that must stay', () => {
+    expect(found((s) => {
+      spot(s);
+      pdb(s).spec = { minAvailable: '50%', selector: pdb(s).spec.selector };
+    })).toEqual([expect.stringContaining('spec.minAvailable ("50%"): lets 3 of the up to 6 pods of Deployment api be evicted at once')]);
+  });
+
+  it('passes a budget of pods that can also land on on-demand capacity, and one that lets every pod go', () => {
+    expect(found((s) => (requirement(s, 'karpenter.sh/capacity-type').values = ['spot', 'on-demand']))).toEqual([]);
+    expect(found((s) => ((spot(s), (pdb(s).spec.maxUnavailable = 6))))).toEqual([]);
+  });
+});
+
+describe('liveness-external: a liveness probe checks its own container', () => {
+  const probe = (livenessProbe: object) => lines(findings(changed((s) => (container(s).livenessProbe = livenessProbe))), 'liveness-external');
+  const exec = (...command: string[]) => ({ exec: { command } });
+
+  it.each([
+    [{ httpGet: { host: 'auth.example.com', path: '/healthz', port: 443 } }, 'its httpGet checks host auth.example.com'],
+    [{ tcpSocket: { host: '10.0.0.12', port: 5432 } }, 'its tcpSocket checks host 10.0.0.12'],
+    [exec('/bin/sh', '-c', 'celery -A app status'), '`celery status` is a remote-control command'],
+    [exec('redis-cli', '-h', 'redis-master.redis.svc.cluster.local', 'ping'), 'its command reaches Service redis-master.redis.svc'],
+    [exec('sh', '-c', 'psql postgres://app@db.internal:5432/app -c "select 1"'), 'its command reaches db.internal'],
+    [exec('pg_isready', '--host=db.internal'), 'its command reaches host db.internal'],
+  ])('fails %j', (livenessProbe, why) => {
+    expect(probe(livenessProbe)).toEqual([expect.stringContaining(`has a liveness probe that depends on another service: ${why}`)]);
+  });
+
+  it.each([
+    [{ httpGet: { path: '/healthz', port: 8080 } }],
+    [{ httpGet: { host: '127.0.0.1', path: '/healthz', port: 8080 } }],
+    [exec('redis-cli', 'ping')],
+    [exec('pg_isready', '-h', 'localhost')],
+    [exec('sh', '-c', 'curl -fs http://localhost:8080/healthz')],
+    [exec('sh', '-c', 'nc -z $(POD_IP) 9092')],
+  ])('passes %j', (livenessProbe) => {
+    expect(probe(livenessProbe)).toEqual([]);
+  });
+});
+
+describe('airflow-parallelism', () => {
+  const scheduler = (s: any[], env: object[], memory: string, annotations?: Record<string, string>) => {
+    Object.assign(container(s), { command: ['airflow', 'scheduler'], env: [{ name: 'AIRFLOW__CORE__EXECUTOR', value: 'LocalExecutor' }, ...env], resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory } } });
+    if (annotations) deployment(s).spec.template.metadata.annotations = annotations;
+  };
+  const found = (change: (s: any[]) => void) => lines(findings(changed(change)), 'airflow-parallelism');
+  const stated = { 'karpenter-as-code.io/airflow-task-memory': '256Mi' };
+
+  it('holds the tasks at the memory the pod states for one, with the scheduler\'s own', () => {
+    expect(found((s) => scheduler(s, [{ name: 'AIRFLOW__CORE__PARALLELISM', value: '12' }], '4Gi', stated))).toEqual([]);
+    expect(found((s) => scheduler(s, [{ name: 'AIRFLOW__CORE__PARALLELISM', value: '13' }], '4Gi', stated))).toEqual([
+      'airflow-parallelism Deployment/api spec.template.spec.containers[0].resources.limits.memory ("4Gi"): container "api" runs Airflow\'s LocalExecutor with parallelism 13: its tasks run in this container, 13 x 256Mi each (karpenter-as-code.io/airflow-task-memory) and the scheduler\'s own 1Gi make 4.25Gi, more than its memory limit 4Gi, so a busy scheduler is OOM-killed with every task it runs. Set AIRFLOW__CORE__PARALLELISM to 12 or less, or raise the limit to 4.25Gi',
+    ]);
+  });
+
+  it("takes Airflow's default parallelism, 32, where none is set, and the floor of a task's memory where none is stated", () => {
+    // The scheduler of this project before: 4Gi, with Airflow's default.
+    expect(found((s) => scheduler(s, [], '4Gi'))).toEqual([expect.stringContaining('with parallelism 32 (Airflow\'s default: no AIRFLOW__CORE__PARALLELISM): its tasks run in this container, 32 x at least 0.2Gi each')]);
+    expect(found((s) => scheduler(s, [], '8Gi', stated))).toEqual([expect.stringContaining('32 x 256Mi each (karpenter-as-code.io/airflow-task-memory) and the scheduler\'s own 1Gi make 9Gi')]);
+  });
+
+  it('passes a scheduler that does not run the tasks itself', () => {
+    expect(found((s) => Object.assign(container(s), { command: ['airflow', 'scheduler'], env: [{ name: 'AIRFLOW__CORE__EXECUTOR', value: 'CeleryExecutor' }] }))).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@ import { ComponentConfig, WORKLOADS } from '../config/workloads';
 import { Manifest } from '../lib/synth/layout';
 import { resolvePools, ResolvedPool } from '../lib/config/pools';
 import { parseQuantity, jvmBytes } from '../packages/karpenter-validate/src/quantity';
+import { durationSeconds } from '../packages/karpenter-validate/src/durations';
 import { imageRef } from '../lib/config/workload-config';
 import { COMPOSITION } from '../compose';
+import { validate } from '../packages/karpenter-validate/src/validation';
 import { applied, at, EXAMPLES, manifests, ofKind, podSpec, waveOf } from './helpers';
 
 const CONTROLLERS = ['Deployment', 'StatefulSet'];
@@ -254,17 +256,29 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
     const scheduler = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-scheduler')!;
     const webserver = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-webserver')!;
 
-    it('migrates the database, then creates the admin user, before the components start', () => {
+    it('migrates the database and creates the admin user in Sync hooks of the components\' wave, which every sync recreates, and the rest waits for the migration', () => {
       expect(podSpec(migrate).containers[0].command).toEqual(['airflow', 'db', 'migrate']);
       expect(podSpec(createUser).containers[0].command).toEqual(['airflow', 'users', 'create']);
-      expect(wave(migrate)).toBeLessThan(wave(createUser));
-      expect(wave(createUser)).toBeLessThan(wave(scheduler));
-      expect(wave(createUser)).toBeLessThan(wave(webserver));
-      const order = inOrder.map((m) => m.metadata.name);
-      expect(order.indexOf(migrate.metadata.name)).toBeLessThan(order.indexOf(createUser.metadata.name));
-      expect(inOrder.indexOf(createUser)).toBeLessThan(inOrder.indexOf(scheduler));
-      // Under plain kubectl apply too: each component waits for the migrations.
+      for (const job of [migrate, createUser]) {
+        expect(job.metadata.annotations, job.metadata.name).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+        expect(wave(job)).toBe(wave(scheduler));
+        // For kubectl apply, to which the hook means nothing: a finished Job goes, and the next apply runs it again.
+        expect(at(job, 'spec.ttlSecondsAfterFinished')).toBe(3600);
+        expect(job.metadata.name).toMatch(/-[0-9a-f]{8}$/);
+      }
+      expect(wave(webserver)).toBe(wave(scheduler));
+      // kubectl applies the Jobs first (by name: the user creation before the migration); it and
+      // each component wait for the migrations, so the order within the wave does not matter.
+      expect(Math.max(inOrder.indexOf(migrate), inOrder.indexOf(createUser))).toBeLessThan(Math.min(inOrder.indexOf(scheduler), inOrder.indexOf(webserver)));
       for (const c of [scheduler, webserver, createUser]) expect(podSpec(c).initContainers[0].command.slice(0, 3), c.metadata.name).toEqual(['airflow', 'db', 'check-migrations']);
+    });
+
+    it('sizes the schedulers\' memory limit to the tasks each runs at once, at the memory stated per task', () => {
+      const { tasks } = WORKLOADS.airflow.settings;
+      const container = podSpec(scheduler).containers[0];
+      expect(container.env).toContainEqual({ name: 'AIRFLOW__CORE__PARALLELISM', value: String(tasks.parallelism) });
+      expect(parseQuantity(container.resources.limits.memory)).toBe(2 ** 30 + tasks.parallelism * parseQuantity(tasks.memory));
+      expect(at(scheduler, 'spec.template.metadata.annotations')['karpenter-as-code.io/airflow-task-memory']).toBe(tasks.memory);
     });
 
     it('takes the admin password from the Secret, never from the manifest', () => {
@@ -315,8 +329,16 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
       expect(container.env.find((e: any) => e.name === 'SPARK_WORKER_OPTS').value).toContain('spark.decommission.enabled=true');
       const hpa = ofKind(env, 'HorizontalPodAutoscaler').find((h) => h.metadata.name === 'spark-worker')!;
       expect(at(hpa, 'spec.behavior.scaleDown')).toEqual({ stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] });
-      expect(at(worker, 'spec.template.metadata.annotations')['karpenter.sh/do-not-disrupt']).toBe(sizing.protectFor);
       expect(pools.find((p) => p.name === 'spark-exec-arm-ondemand')!.consolidationPolicy).toBe('WhenEmpty');
+    });
+
+    it('gives a draining worker protectFor to let its running executors finish, within the pool\'s terminationGracePeriod, and no do-not-disrupt', () => {
+      const pool = pools.find((p) => p.name === 'spark-exec-arm-ondemand')!;
+      expect(podSpec(worker).terminationGracePeriodSeconds).toBe(durationSeconds(sizing.protectFor));
+      expect(durationSeconds(pool.terminationGracePeriod!)).toBeGreaterThanOrEqual(durationSeconds(sizing.protectFor));
+      expect(at(worker, 'spec.template.metadata.annotations')?.['karpenter.sh/do-not-disrupt']).toBeUndefined();
+      // Expiry drains every busy node regardless of budgets: not every two hours.
+      expect(durationSeconds(pool.expireAfter)).toBeGreaterThanOrEqual(24 * 3600);
     });
   });
 
@@ -326,8 +348,13 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
     const container = spec.containers[0];
     const settings = WORKLOADS['ai-worker'].settings;
 
-    it('probes its own Celery worker, not any worker', () => {
-      for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe.exec.command.join(' ')).toContain('-d "celery@$HOSTNAME"');
+    it('is ready once its own Celery worker answers, and has no liveness probe through the broker', () => {
+      expect(container.readinessProbe.exec.command.join(' ')).toContain('-d "celery@$HOSTNAME"');
+      expect(container.livenessProbe).toBeUndefined();
+    });
+
+    it('has no PodDisruptionBudget: on spot capacity only, a budget would hold back evictions a reclaim does not wait for', () => {
+      expect(ofKind(env, 'PodDisruptionBudget').filter((p) => p.metadata.namespace === worker.metadata.namespace)).toEqual([]);
     });
 
     it('talks to the broker from config in the form that runs (Sentinel URLs and the master name), with the password from a Secret', () => {
@@ -394,5 +421,44 @@ describe('prerequisites', () => {
     const dev = EXAMPLES.find((e) => e.name === 'dev')!;
     const without = { ...dev, workloads: { ...dev.workloads, 'ai-worker': { enabled: false } } } as typeof dev;
     expect(of(without).filter((p) => p.includes('ai-checkpoints') || p.startsWith('EFS file system') || p === 'Secret redis')).toEqual([]);
+  });
+});
+
+describe('what the output was before issue 23 item 8, the rules now refuse', () => {
+  const prod = EXAMPLES.find((e) => e.name === 'prod')!;
+  const rules = ['pdb-spot', 'disruption-window', 'liveness-external', 'airflow-parallelism'];
+  const found = (change: (objects: any[]) => void) => {
+    const objects = JSON.parse(JSON.stringify(applied(prod)));
+    change(objects);
+    return validate(objects.map((object: any) => ({ object })), { prerequisites: COMPOSITION.build(prod).prerequisites }).findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.rule} ${f.object.kind}/${f.object.name}`);
+  };
+  const named = (objects: any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+  it('passes the output as it is', () => {
+    expect(found(() => undefined)).toEqual([]);
+  });
+
+  it("refuses the GPU workers' budget of one pod, and their liveness probe through the broker", () => {
+    expect(found((objects) => objects.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'ai-worker', namespace: 'ai' }, spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'ai-worker' } } } }))).toEqual(['pdb-spot PodDisruptionBudget/ai-worker']);
+    expect(found((objects) => {
+      const worker = named(objects, 'Deployment', 'ai-worker').spec.template.spec.containers[0];
+      worker.livenessProbe = { exec: { command: ['/bin/sh', '-c', 'celery -A app inspect ping --timeout 10 -d "celery@$HOSTNAME"'] }, periodSeconds: 30, failureThreshold: 3 };
+    })).toEqual(['liveness-external Deployment/ai-worker']);
+  });
+
+  it("refuses the Spark workers' one-hour do-not-disrupt with 15 minutes to decommission, on a pool that drains for 30", () => {
+    expect(found((objects) => {
+      const worker = named(objects, 'Deployment', 'spark-worker').spec.template;
+      worker.metadata.annotations = { ...worker.metadata.annotations, 'karpenter.sh/do-not-disrupt': '1h' };
+      worker.spec.terminationGracePeriodSeconds = 900;
+      Object.assign(named(objects, 'NodePool', 'spark-exec-arm-ondemand').spec.template.spec, { expireAfter: '2h', terminationGracePeriod: '30m' });
+    })).toEqual(['disruption-window Deployment/spark-worker']);
+  });
+
+  it("refuses the Airflow schedulers at Airflow's default parallelism in 4Gi", () => {
+    expect(found((objects) => {
+      const scheduler = named(objects, 'Deployment', 'airflow-scheduler').spec.template.spec.containers[0];
+      scheduler.env = scheduler.env.filter((e: any) => e.name !== 'AIRFLOW__CORE__PARALLELISM');
+    })).toEqual(['airflow-parallelism Deployment/airflow-scheduler']);
   });
 });

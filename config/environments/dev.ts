@@ -8,6 +8,8 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   production: false,
   kubernetesVersion: '1.35',
+  // Upgrades land here first: prod follows once dev has run the release (README, Upgrading Karpenter).
+  karpenterVersion: '1.15.0',
   cluster: {
     name: 'hihypipe-eks-dev',
     region: 'ap-northeast-2',

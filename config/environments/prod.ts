@@ -9,6 +9,8 @@ export const prod: EnvironmentConfig = {
   name: 'prod',
   production: true,
   kubernetesVersion: '1.35',
+  // Stays on the release dev ran before; switch it once dev runs 1.15.0 well, reading npm run plan.
+  karpenterVersion: '1.14.1',
   cluster: {
     name: 'hihypipe-eks-cluster',
     region: 'ap-northeast-2',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiFamilyAlias, SelectorTerms } from '../../config/types';
 import type { EnvironmentConfig } from '../../config/environment-config';
-import { AMI_VERSIONS } from '../../config/versions';
+import { AMI_VERSIONS, KARPENTER_RELEASES, KARPENTER_VERSION, KarpenterVersion } from '../../config/versions';
 import { amiReleaseProblem, AMI_RELEASES } from 'karpenter-validate/model';
 import { IAM_ROLE, IAM_ROLE_NAME, isEc2Id, isEfsId, KMS_KEY, parseArn, REGIONS, SQS_QUEUE_NAME } from './aws';
 import { any, boolean, checkShape, list, map, object, Shape, string } from './config-shape';
@@ -24,6 +24,7 @@ const ENVIRONMENT_SHAPE: Shape = object(
     name: string(),
     production: boolean,
     kubernetesVersion: string('a Kubernetes minor like "1.35"'),
+    karpenterVersion: string('a Karpenter release like "1.14.1"'),
     cluster: object({ name: string(), region: string(), zones: list(string()) }, ['name', 'region', 'zones']),
     subnets: any,
     securityGroups: any,
@@ -89,6 +90,11 @@ export function environmentSubject(env: EnvironmentConfig): string {
   return `environment "${name}" (${file ?? 'config/environments/'})`;
 }
 
+/** The Karpenter release an environment runs: its own `karpenterVersion`, else the project's default (config/versions.ts). */
+export function karpenterVersionOf(env: EnvironmentConfig): KarpenterVersion {
+  return env.karpenterVersion ?? KARPENTER_VERSION;
+}
+
 /** The AMI alias (`al2023@v20260714`) a node class of `family` uses in `env`. */
 export function amiAlias(env: EnvironmentConfig, family: AmiFamilyAlias): string {
   return `${family}@${env.amiVersions?.[family] ?? AMI_VERSIONS[family]}`;
@@ -116,6 +122,7 @@ export function checkEnvironment(env: EnvironmentConfig): void {
   if (env.kubernetesVersion !== KUBERNETES_MINOR) {
     bad('kubernetesVersion', env.kubernetesVersion, `be ${KUBERNETES_MINOR}, the release the validator and npm run verify hold the output to (schemas/kubernetes/v${KUBERNETES_MINOR}, from oracle/controlplane's kube-apiserver); for another minor, pin k8s.io/kubernetes in oracle/controlplane/go.mod to it and run npm run openapi`);
   }
+  checkKarpenterVersion(env, bad);
   checkRegionAndZones(env, bad);
   checkSelector(bad, 'subnets', env.subnets);
   checkSelector(bad, 'securityGroups', env.securityGroups);
@@ -141,6 +148,26 @@ export function checkEnvironment(env: EnvironmentConfig): void {
   }
   for (const [key, value] of Object.entries(env.systemNodeSelector)) {
     if (!isLabelKey(key) || !isLabelValue(value)) bad(`systemNodeSelector.${key}`, value, 'be a valid label key and value (the managed node group\'s labels, e.g. { "eks.amazonaws.com/nodegroup": "<cluster>-system" })');
+  }
+}
+
+/**
+ * A release the project supports: its charts are pinned and its CRDs, instance catalog and metrics
+ * generated (config/versions.ts KARPENTER_RELEASES); a patch release or a typo is neither.
+ */
+function checkKarpenterVersion(env: EnvironmentConfig, bad: (field: string, value: unknown, rule: string) => never): void {
+  const version: string | undefined = env.karpenterVersion;
+  if (version === undefined) return;
+  const supported = Object.keys(KARPENTER_RELEASES);
+  if (!supported.includes(version)) {
+    // No nearest-name suggestion: a release one digit off is another release, not a typo.
+    const written = version.replace(/^v/, '');
+    const hint = supported.includes(written) ? ` (without the "v": "${written}")` : '';
+    bad(
+      'karpenterVersion',
+      version,
+      `be one of the Karpenter releases the project supports: ${supported.map((v) => `"${v}"`).join(', ')}${hint}. Each has its charts pinned and its CRDs, instance catalog and metrics generated (config/versions.ts KARPENTER_RELEASES); another release needs an entry there and its data generated (README, Upgrading Karpenter)`,
+    );
   }
 }
 

@@ -22,20 +22,40 @@ export interface RunOnceJobProps {
   readonly volumes?: readonly k8s.Volume[];
   /** UID of the pod (non-root). */
   readonly runAsUser: number;
-  /**
-   * Its ArgoCD sync wave, within the Jobs' phase (lib/synth/layout.ts): a Job that needs another's
-   * result runs in a later wave. @default the phase's first wave
-   */
-  readonly wave?: number;
   /** How long it may run before it fails. @default 30 minutes */
   readonly deadline?: Duration;
 }
 
+/** An Argo CD Sync hook: applied in the Sync phase with the objects of its wave, and waited for. */
+export const HOOK_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'argocd.argoproj.io/hook': 'Sync',
+  // Stated although it is gitops-engine's default (pkg/sync/hook/delete_policy.go DeletePolicies).
+  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+};
+
 /**
- * A Job that runs once per version of its spec: its name ends in a hash of the spec, so a
- * changed command or image is a new Job (a Job's pod template is immutable: updating it in
- * place is refused), and an unchanged one is left alone by every later sync. Placed on its
- * pools like any workload.
+ * How long a finished Job stays (the TTL-after-finished controller then deletes it): its pod's
+ * log can be read for an hour, Jobs of earlier specs (other names) do not pile up, and `kubectl
+ * apply -f`, to which the hook annotations mean nothing, runs a failed Job again once it is gone.
+ * Argo CD ignores the deletion: a hook is not part of the Application's sync status, so self-heal
+ * never recreates it (argo-cd v3.1.16 controller/state.go CompareAppState skips hooks), and its
+ * hook finalizer keeps it until Argo CD has read its result (gitops-engine sync_context.go
+ * getSyncTasks adds argocd.argoproj.io/hook-finalizer).
+ */
+export const FINISHED_JOB_TTL = Duration.hours(1);
+
+/**
+ * A Job that prepares a workload (a schema migration), run again by every sync: an Argo CD Sync
+ * hook with hook-delete-policy BeforeHookCreation, so each sync operation deletes the Job of the
+ * last one and creates it anew (gitops-engine at argo-cd v3.1.16, pkg/sync/sync_context.go
+ * runTasks: deleteBeforeCreation), and a failed run is retried by Argo CD's own sync retry or the
+ * next sync, with no one deleting it by hand. A plain Job would keep its name and its Failed
+ * status: Argo CD would count it Degraded at every later sync and never run it again. What it
+ * runs must therefore be idempotent (`airflow db migrate`, `airflow users create` of an existing
+ * user). Its name ends in a hash of its spec, for `kubectl apply -f`: a changed command or image
+ * is a new Job rather than an update of a Job's pod template, which the API server refuses as
+ * immutable; a finished Job is removed after {@link FINISHED_JOB_TTL}. Placed on its pools like
+ * any workload.
  */
 export class RunOnceJob extends Construct {
   public readonly name: string;
@@ -49,6 +69,7 @@ export class RunOnceJob extends Construct {
     const architectures = ARCHITECTURES.filter((arch) => images.every((image) => image.architectures.includes(arch)));
     const spec: k8s.JobSpec = {
       backoffLimit: 6,
+      ttlSecondsAfterFinished: FINISHED_JOB_TTL.toSeconds(),
       activeDeadlineSeconds: (props.deadline ?? Duration.minutes(30)).toSeconds(),
       template: {
         metadata: { labels },
@@ -75,7 +96,7 @@ export class RunOnceJob extends Construct {
         annotations: {
           [POOLS_ANNOTATION]: props.pools.map((p) => p.name).join(','),
           [ARCHITECTURES_ANNOTATION]: architectures.join(','),
-          ...(props.wave !== undefined ? { 'argocd.argoproj.io/sync-wave': String(props.wave) } : {}),
+          ...HOOK_ANNOTATIONS,
         },
       },
       spec,

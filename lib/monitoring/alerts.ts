@@ -1,11 +1,17 @@
 import { MONITORING } from '../../config/monitoring';
 import { PRICING } from '../../config/pricing';
 import type { CapacityPlan } from '../plan/capacity';
+import type { KarpenterRelease } from 'karpenter-validate/model';
 
 /**
- * What an on-call engineer needs to hear from Karpenter, as Prometheus alerting rules. Metric
- * names and labels are Karpenter v1.14.1's (website/content/en/docs/reference/metrics.md; labels
- * from kubernetes-sigs/karpenter pkg/metrics/constants.go and the controllers that record them):
+ * What an on-call engineer needs to hear from Karpenter, as Prometheus alerting rules, for the
+ * environment's Karpenter release (the capacity plan's). Metric names and labels exist at 1.14.1
+ * and 1.15.0 alike (each release's metrics, packages/karpenter-validate/src/monitoring/
+ * karpenter-metrics*.json, generated from its source; labels from kubernetes-sigs/karpenter
+ * pkg/metrics/constants.go and the controllers that record them). 1.15.0 adds labels our queries
+ * sum away (consolidation_policy, termination_mode, nodepool on errors, dynamic_resources, to_status)
+ * and the reason `unhealthy` (node repair is a voluntary disruption method, core v1.15.0
+ * pkg/controllers/disruption/repair.go), which the churn alert counts from that release:
  *   karpenter_nodeclaims_disrupted_total{reason,nodepool,capacity_type}: reasons include
  *     insufficient_capacity and nodeclass_not_ready (nodeclaim/lifecycle/launch.go),
  *     launch_timeout and registration_timeout (nodeclaim/lifecycle/liveness.go, 5 and 15 minutes)
@@ -67,9 +73,20 @@ function costExpr(plan: CapacityPlan): string | undefined {
 /** The pools the cost alert leaves to the limit alerts, for its description. */
 const untaintedPools = (plan: CapacityPlan) => pools(plan).filter((p) => p.takesOutsidePods).map((p) => p.pool);
 
-/** The alerting rules for one environment's Karpenter, with thresholds from its pools and plan. */
+/**
+ * The voluntary disruption reasons the churn alert counts at a release: from 1.15.0 node repair is
+ * one (reason `unhealthy`, sigs.k8s.io/karpenter v1.15.0 pkg/metrics/constants.go and
+ * pkg/controllers/disruption/repair.go), riding the NodePool's budgets like drift and consolidation.
+ */
+export function churnReasons(release: KarpenterRelease): readonly string[] {
+  return release === '1.14.1' ? ['drifted', 'expired', 'underutilized', 'empty'] : ['drifted', 'expired', 'underutilized', 'empty', 'unhealthy'];
+}
+
+/** The alerting rules for one environment's Karpenter, with thresholds from its pools and plan, for the plan's Karpenter release. */
 export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertRule[] {
   const job = `job="${KARPENTER_JOB}",namespace="${KARPENTER_NAMESPACE}"`;
+  const churn = churnReasons(plan.karpenterVersion);
+  const repairs = churn.includes('unhealthy');
   const rules: AlertRule[] = [
     {
       alert: 'KarpenterMetricsDown',
@@ -173,12 +190,12 @@ export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertR
     },
     {
       alert: 'KarpenterDisruptionChurn',
-      expr: 'sum by (nodepool, reason) (increase(karpenter_nodeclaims_disrupted_total{reason=~"drifted|expired|underutilized|empty"}[1h])) > 10',
+      expr: `sum by (nodepool, reason) (increase(karpenter_nodeclaims_disrupted_total{reason=~"${churn.join('|')}"}[1h])) > 10`,
       for: '0m',
       labels: { severity: 'info' },
       annotations: {
         summary: 'NodePool {{ $labels.nodepool }} replaced {{ $value | humanize }} nodes in an hour ({{ $labels.reason }})',
-        description: 'Heavy voluntary disruption: a change to the pool template or node class (drift), expiry of nodes created together, or consolidation that keeps finding cheaper nodes.',
+        description: `Heavy voluntary disruption: a change to the pool template or node class (drift), expiry of nodes created together, ${repairs ? 'consolidation that keeps finding cheaper nodes, or node repair replacing unhealthy nodes (with the NodeRepair feature gate)' : 'or consolidation that keeps finding cheaper nodes'}.`,
         runbook: 'npm run plan shows which change drifts which nodes; check the pool\'s disruption budgets and consolidateAfter.',
       },
     },

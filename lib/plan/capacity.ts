@@ -1,5 +1,5 @@
 import { PRICING } from '../../config/pricing';
-import { PRICE_REGION, InstanceType } from 'karpenter-validate/model';
+import { activeKarpenterRelease, InstanceType, KarpenterRelease, priceRegion } from 'karpenter-validate/model';
 import { PlannedNodeClaim, PodSpread, PodTopology, SchedulingPod, SchedulingPool, solve, TypeOption } from './scheduler';
 import { daemonSetRequests, poolViews, replicasOf } from 'karpenter-validate/model';
 import { embeddedPods } from 'karpenter-validate';
@@ -13,7 +13,9 @@ import { LabelSelector, selects } from 'karpenter-validate/model';
 /**
  * A capacity plan read from a set of objects: every pod of every workload at rest (each
  * autoscaler at its minimum: 0 for a workload that scales to zero) and at peak (at its maximum),
- * placed as Karpenter 1.14.1's scheduler places pending pods (lib/plan/scheduler.ts: the pools by
+ * on the instance types of the environment's Karpenter release (its catalog), placed as
+ * Karpenter's scheduler places pending pods, which 1.14.1 and 1.15.0 do alike for our pools (the
+ * oracle schedules dev, prod and 100 seeded variations identically at both; lib/plan/scheduler.ts: the pools by
  * weight, NodeClaims that grow until no instance type of the pool holds more, zone spreads, limits),
  * each NodeClaim launched as the cheapest instance type it still allows, and what that costs per
  * hour. The node counts are our model's, held to Karpenter's own scheduler in the Go tier
@@ -75,6 +77,8 @@ export interface CapacityPlan {
   /** Every NodeClaim of the simulation: what the Go tier compares with Karpenter's. */
   readonly nodeClaims: { readonly idle: readonly PlannedNodeClaim[]; readonly peak: readonly PlannedNodeClaim[] };
   readonly assumptions: readonly string[];
+  /** The Karpenter release planned for: its instance catalog and prices (the alerts and dashboard follow it too). */
+  readonly karpenterVersion: KarpenterRelease;
 }
 
 const ZONE = 'topology.kubernetes.io/zone';
@@ -248,13 +252,16 @@ function atLimits(pool: PoolView, typeName: string | undefined, capacityType: 's
 /** Dollars as REPORT.md and the plan show them. */
 export const formatDollars = (n: number | undefined): string => (n === undefined ? '-' : `$${n.toFixed(2)}`);
 
-/** Where the plan's node counts come from, for REPORT.md and `npm run plan`. */
-export const NODE_COUNT_SOURCE =
-  "nodes: every pod placed as Karpenter 1.14.1's scheduler places pending pods (pools by weight, NodeClaims that grow while an allowed instance type holds their pods and DaemonSets after Karpenter's overhead, zone spreads, limits), each NodeClaim launched as its cheapest remaining instance type; our model (lib/plan/scheduler.ts), held to Karpenter's own scheduler in the Go tier by test/oracle-karpenter.test.ts";
+/** Where the plan's node counts come from at a Karpenter release, for REPORT.md and `npm run plan`. */
+export const nodeCountSource = (release: KarpenterRelease): string =>
+  `nodes: every pod placed as Karpenter ${release}'s scheduler places pending pods (pools by weight, NodeClaims that grow while an allowed instance type holds their pods and DaemonSets after Karpenter's overhead, zone spreads, limits), each NodeClaim launched as its cheapest remaining instance type; our model (lib/plan/scheduler.ts), held to Karpenter's own scheduler in the Go tier by test/oracle-karpenter.test.ts`;
 
-/** The capacity plan of a set of objects. */
-export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
-  const views = poolViews(objects);
+/** Where the plan's node counts come from at Karpenter 1.14.1. */
+export const NODE_COUNT_SOURCE = nodeCountSource('1.14.1');
+
+/** The capacity plan of a set of objects, on the instance types of a Karpenter release (by default the one being validated with). */
+export function capacityPlan(objects: readonly KubeObject[], release: KarpenterRelease = activeKarpenterRelease()): CapacityPlan {
+  const views = poolViews(objects, release);
   const daemonSets = objects.filter((o) => o.kind === 'DaemonSet');
   const restricted = [...new Set(views.flatMap((p) => p.zones ?? []))].sort();
   const allZones = restricted.length > 0 ? restricted : FALLBACK_ZONES;
@@ -297,9 +304,10 @@ export function capacityPlan(objects: readonly KubeObject[]): CapacityPlan {
     unschedulable: { idle: unscheduled(idle), peak: unscheduled(peak) },
     nodeClaims: { idle: idle.nodeClaims, peak: peak.nodeClaims },
     assumptions: [
-      `on-demand prices of ${PRICE_REGION} from Karpenter's catalog; spot at ${Math.round(PRICING.spotRatio * 100)}% of on-demand (config/pricing.ts); the cheapest allowed type is assumed launched for spot too (EC2 Fleet's price-capacity-optimized weighs live prices and capacity)`,
+      `on-demand prices of ${priceRegion(release)} from Karpenter's catalog; spot at ${Math.round(PRICING.spotRatio * 100)}% of on-demand (config/pricing.ts); the cheapest allowed type is assumed launched for spot too (EC2 Fleet's price-capacity-optimized weighs live prices and capacity)`,
       'idle: every autoscaler at its minimum (a KEDA workload that scales to zero counts 0); peak: at its maximum',
-      NODE_COUNT_SOURCE,
+      nodeCountSource(release),
     ],
+    karpenterVersion: release,
   };
 }

@@ -1,17 +1,19 @@
 import { instanceType, InstanceType } from 'karpenter-validate/model';
+import type { KarpenterRelease } from 'karpenter-validate/model';
 import type { CapacityPlan } from './capacity';
 import { satisfies } from 'karpenter-validate/model';
-import { CUSTOM_KINDS, validateCustomResource } from 'karpenter-validate/model';
+import { customKinds, validateCustomResource } from 'karpenter-validate/model';
 import { KubeObject, refOf, Reporter } from 'karpenter-validate';
 import { PoolView, poolView } from 'karpenter-validate/model';
 import { isObject, Json } from 'karpenter-validate/model';
 import { amiFamilyOf, nodeClassHashView, nodePoolHashView } from './karpenter-hash';
 
 /**
- * Which nodes a change to NodePools and EC2NodeClasses makes Karpenter v1.14.1 replace (drift),
- * decided node by node in Karpenter's order (kubernetes-sigs/karpenter v1.14.1
- * pkg/controllers/nodeclaim/disruption/drift.go isDrifted, then aws/karpenter-provider-aws v1.14.1
- * pkg/cloudprovider/drift.go isNodeClassDrifted); the first reason found is the node's:
+ * Which nodes a change to NodePools and EC2NodeClasses makes Karpenter replace (drift), at the
+ * environment's release, decided node by node in Karpenter's order (kubernetes-sigs/karpenter
+ * v1.14.1 pkg/controllers/nodeclaim/disruption/drift.go isDrifted, then aws/karpenter-provider-aws
+ * v1.14.1 pkg/cloudprovider/drift.go isNodeClassDrifted; both files the same at v1.15.0, where only
+ * the EC2NodeClass hash differs: karpenter-hash.ts); the first reason found is the node's:
  *
  * 1. NodePoolDrifted: the NodePool template's hash changed (karpenter-hash.ts: labels, annotations,
  *    taints, startup taints, nodeClassRef, expireAfter, terminationGracePeriod; not requirements);
@@ -64,6 +66,8 @@ export interface DriftRender {
   /** The environment's region and zones (subnet resolution, node labels). */
   readonly region: string;
   readonly zones: readonly string[];
+  /** The Karpenter release whose API server stores the objects and whose hash judges them. */
+  readonly release: KarpenterRelease;
 }
 
 const spec = (o: KubeObject | undefined): Json => (o && isObject(o.spec) ? o.spec : {});
@@ -72,11 +76,11 @@ const terms = (o: KubeObject | undefined, field: string): Json[] => (Array.isArr
 // Renders share most of their objects (a change touches one or two): each is admitted once.
 const admitted = new Map<string, KubeObject>();
 
-/** The object as stored: CRD defaults applied, unknown fields pruned (the validator's own admission). */
-function stored(object: KubeObject): KubeObject {
-  const kind = CUSTOM_KINDS.get(`${object.apiVersion}/${object.kind}`);
+/** The object as a release's API server stores it: its CRD's defaults applied, unknown fields pruned (the validator's own admission). */
+function stored(object: KubeObject, release: KarpenterRelease): KubeObject {
+  const kind = customKinds(release).get(`${object.apiVersion}/${object.kind}`);
   if (!kind) return object;
-  const key = JSON.stringify(object);
+  const key = `${release}\0${JSON.stringify(object)}`;
   let result = admitted.get(key);
   if (!result) {
     result = validateCustomResource(object, kind, new Reporter(refOf({ object })));
@@ -86,18 +90,18 @@ function stored(object: KubeObject): KubeObject {
   return result;
 }
 
-/** A render of a set of objects: only its NodePools and EC2NodeClasses matter. */
-export function driftRender(objects: readonly KubeObject[], region: string, zones: readonly string[]): DriftRender {
-  const classes = new Map(objects.filter((o) => o.kind === 'EC2NodeClass').map((o) => [String(o.metadata?.name), stored(o)]));
+/** A render of a set of objects as a release stores it (by default 1.14.1): only its NodePools and EC2NodeClasses matter. */
+export function driftRender(objects: readonly KubeObject[], region: string, zones: readonly string[], release: KarpenterRelease = '1.14.1'): DriftRender {
+  const classes = new Map(objects.filter((o) => o.kind === 'EC2NodeClass').map((o) => [String(o.metadata?.name), stored(o, release)]));
   const pools = new Map(
     objects
       .filter((o) => o.kind === 'NodePool')
       .map((o) => {
-        const object = stored(o);
-        return [String(o.metadata?.name), { object, view: poolView(object, classes) }] as const;
+        const object = stored(o, release);
+        return [String(o.metadata?.name), { object, view: poolView(object, classes, release) }] as const;
       }),
   );
-  return { pools, classes, region, zones };
+  return { pools, classes, region, zones, release };
 }
 
 /** Keys that stand for resolved resources: equal keys, the same resource (resolve.go's IDs are hashes of these). */
@@ -159,7 +163,7 @@ export function nodesOf(render: DriftRender): DriftNode[] {
 /** The labels Karpenter gives a node (aws provider pkg/cloudprovider/cloudprovider.go instanceToNodeClaim, core NodeClaimTemplate). */
 function nodeLabels(node: DriftNode, render: DriftRender): Record<string, string> {
   const { view } = render.pools.get(node.pool)!;
-  const type = instanceType(node.instanceType);
+  const type = instanceType(node.instanceType, render.release);
   return {
     ...view.labels,
     ...(type?.labels ?? {}),
@@ -173,7 +177,11 @@ function nodeLabels(node: DriftNode, render: DriftRender): Record<string, string
   };
 }
 
-/** Why Karpenter drifts a node of `before` once `after` is applied, or undefined. */
+/**
+ * Why Karpenter drifts a node of `before` once `after` is applied, or undefined: judged by the
+ * release of `after` (a node another release launched is re-stamped or compared first, and its
+ * NodeClaim's hash is then this release's hash of `before`: upgrade-drift.ts).
+ */
 export function nodeDrift(node: DriftNode, before: DriftRender, after: DriftRender): DriftReason | undefined {
   const old = before.pools.get(node.pool)!;
   const now = after.pools.get(node.pool);
@@ -185,8 +193,8 @@ export function nodeDrift(node: DriftNode, before: DriftRender, after: DriftRend
   const newClass = now.view.nodeClassName !== undefined ? after.classes.get(now.view.nodeClassName) : undefined;
   if (!newClass) return 'InstanceTypeNotFound';
   if (!oldClass) return undefined;
-  if (nodeClassHashView(spec(oldClass)) !== nodeClassHashView(spec(newClass))) return 'NodeClassDrift';
-  const arch = instanceType(node.instanceType)?.arch ?? '';
+  if (nodeClassHashView(spec(oldClass), after.release) !== nodeClassHashView(spec(newClass), after.release)) return 'NodeClassDrift';
+  const arch = instanceType(node.instanceType, after.release)?.arch ?? '';
   if (amiFor(oldClass, arch) !== amiFor(newClass, arch)) return 'AMIDrift';
   const [oldGroups, newGroups] = [securityGroupsOf(oldClass), securityGroupsOf(newClass)];
   if (oldGroups.size !== newGroups.size || [...oldGroups].some((g) => !newGroups.has(g))) return 'SecurityGroupDrift';
@@ -250,12 +258,22 @@ function explain(name: string, before: DriftRender, after: DriftRender, reasons:
   return out;
 }
 
-/** The pools whose nodes a change drifts, with why and how many nodes (the previous render's capacity plan). */
-export function driftOf(before: readonly KubeObject[], after: readonly KubeObject[], previousPlan: CapacityPlan): PoolDrift[] {
-  // The environment's zones: those its pools name (every pool of the project names its zones).
-  const zones = [...new Set(before.filter((o) => o.kind === 'NodePool').flatMap((o) => poolView(o, new Map()).zones ?? []))].sort();
+/** An environment's zones: those its pools name (every pool of the project names its zones), else three stand-ins. */
+export function zonesOf(objects: readonly KubeObject[]): string[] {
+  const zones = [...new Set(objects.filter((o) => o.kind === 'NodePool').flatMap((o) => poolView(o, new Map(), '1.14.1').zones ?? []))].sort();
+  return zones.length > 0 ? zones : ['zone-a', 'zone-b', 'zone-c'];
+}
+
+/**
+ * The pools whose nodes a change drifts, with why and how many nodes (the previous render's capacity
+ * plan), judged by `release` (the release the environment runs once the change is applied): both
+ * renders as its API server serves them and hashed as it hashes them, which is what it compares
+ * after an upgrade too (upgrade-drift.ts).
+ */
+export function driftOf(before: readonly KubeObject[], after: readonly KubeObject[], previousPlan: CapacityPlan, release: KarpenterRelease = previousPlan.karpenterVersion): PoolDrift[] {
+  const zones = zonesOf(before);
   const region = '';
-  const [old, now] = [driftRender(before, region, zones.length > 0 ? zones : ['zone-a', 'zone-b', 'zone-c']), driftRender(after, region, zones.length > 0 ? zones : ['zone-a', 'zone-b', 'zone-c'])];
+  const [old, now] = [driftRender(before, region, zones, release), driftRender(after, region, zones, release)];
   const planOf = (pool: string) => previousPlan.pools.find((p) => p.pool === pool);
   const drifts: PoolDrift[] = [];
   for (const [name, { object }] of old.pools) {

@@ -1,9 +1,10 @@
 import { durationSeconds } from 'karpenter-validate/model';
 import { isQuantity, parseQuantity } from 'karpenter-validate/model';
+import type { KarpenterRelease } from 'karpenter-validate/model';
 
 /**
- * When two NodePool templates or two EC2NodeClasses hash the same for Karpenter v1.14.1: a view of
- * each that is equal exactly when their hashes are. Karpenter hashes the Go structs with
+ * When two NodePool templates or two EC2NodeClasses hash the same for a Karpenter release (1.14.1,
+ * and 1.15.0 where it differs, below): a view of each that is equal exactly when their hashes are. Karpenter hashes the Go structs with
  * github.com/mitchellh/hashstructure/v2 (FormatV2, SlicesAsSets, IgnoreZeroValue, ZeroNil):
  * kubernetes-sigs/karpenter v1.14.1 pkg/apis/v1/nodepool.go NodePool.Hash (spec.template) and
  * aws/karpenter-provider-aws v1.14.1 pkg/apis/v1/ec2nodeclass.go EC2NodeClass.Hash (spec, the
@@ -18,7 +19,28 @@ import { isQuantity, parseQuantity } from 'karpenter-validate/model';
  * - fields tagged `hash:"ignore"` are left out: a template's requirements; a node class's
  *   subnet, security group, capacity reservation and AMI selector terms, amiFamily (the resolved
  *   family is hashed instead) and ipPrefixCount.
+ *
+ * Karpenter 1.15.0 hashes an EC2NodeClass differently (aws/karpenter-provider-aws v1.15.0
+ * pkg/apis/v1/ec2nodeclass.go EC2NodeClass.Hash, hash version v6): `kubelet` is an open map tagged
+ * `hash:"ignore"`, and its JSON text is hashed instead (pkg/apis/v1/kubeletconfiguration.go
+ * KubeletConfiguration.String: `null` when absent or empty, else the map's JSON with its keys sorted
+ * and each value as the API server stores it), so a respelt value (`90s` for `1m30s`) changes the
+ * hash where 1.14.1's typed struct did not; `enclaveOptions` is new and hashed. The NodePool hash
+ * is the same at both releases (core pkg/apis/v1/nodepool.go NodePool.Hash, version v3).
  */
+
+/**
+ * The hash versions each release stamps on a NodePool and its NodeClaims
+ * (`karpenter.sh/nodepool-hash-version`, sigs.k8s.io/karpenter pkg/apis/v1/nodepool.go
+ * NodePoolHashVersion) and on an EC2NodeClass and its NodeClaims
+ * (`karpenter.k8s.aws/ec2nodeclass-hash-version`, aws/karpenter-provider-aws pkg/apis/v1/ec2nodeclass.go
+ * EC2NodeClassHashVersion). A release whose version differs from a NodeClaim's re-stamps the
+ * NodeClaim instead of comparing hashes (lib/plan/upgrade-drift.ts).
+ */
+export const HASH_VERSIONS: Readonly<Record<KarpenterRelease, { readonly nodePool: string; readonly ec2NodeClass: string }>> = {
+  '1.14.1': { nodePool: 'v3', ec2NodeClass: 'v5' },
+  '1.15.0': { nodePool: 'v3', ec2NodeClass: 'v6' },
+};
 
 type GoType =
   | { readonly kind: 'string' | 'bool' | 'int' | 'duration' | 'nillableDuration' | 'quantityString' }
@@ -50,7 +72,25 @@ const NODE_CLAIM_TEMPLATE = struct({
   }),
 });
 
-/** karpenter-provider-aws v1 EC2NodeClassSpec (pkg/apis/v1/ec2nodeclass.go), ignored fields left out. */
+/** The typed kubelet of 1.14.1's EC2NodeClassSpec (pkg/apis/v1/ec2nodeclass.go KubeletConfiguration). */
+const KUBELET_1_14 = ptr(
+  struct({
+    clusterDNS: slice(STRING),
+    maxPods: ptr(INT),
+    podsPerCore: ptr(INT),
+    systemReserved: map(STRING),
+    kubeReserved: map(STRING),
+    evictionHard: map(STRING),
+    evictionSoft: map(STRING),
+    evictionSoftGracePeriod: map(DURATION),
+    evictionMaxPodGracePeriod: ptr(INT),
+    imageGCHighThresholdPercent: ptr(INT),
+    imageGCLowThresholdPercent: ptr(INT),
+    cpuCFSQuota: ptr(BOOL),
+  }),
+);
+
+/** karpenter-provider-aws v1.14.1 v1 EC2NodeClassSpec (pkg/apis/v1/ec2nodeclass.go), ignored fields left out. */
 const EC2_NODE_CLASS_SPEC = struct({
   placementGroupSelector: ptr(struct({ name: ptr(STRING), id: ptr(STRING) })),
   associatePublicIPAddress: ptr(BOOL),
@@ -58,22 +98,7 @@ const EC2_NODE_CLASS_SPEC = struct({
   role: STRING,
   instanceProfile: ptr(STRING),
   tags: map(STRING),
-  kubelet: ptr(
-    struct({
-      clusterDNS: slice(STRING),
-      maxPods: ptr(INT),
-      podsPerCore: ptr(INT),
-      systemReserved: map(STRING),
-      kubeReserved: map(STRING),
-      evictionHard: map(STRING),
-      evictionSoft: map(STRING),
-      evictionSoftGracePeriod: map(DURATION),
-      evictionMaxPodGracePeriod: ptr(INT),
-      imageGCHighThresholdPercent: ptr(INT),
-      imageGCLowThresholdPercent: ptr(INT),
-      cpuCFSQuota: ptr(BOOL),
-    }),
-  ),
+  kubelet: KUBELET_1_14,
   blockDeviceMappings: slice(
     ptr(
       struct({
@@ -103,6 +128,15 @@ const EC2_NODE_CLASS_SPEC = struct({
   context: ptr(STRING),
   cpuOptions: ptr(struct({ nestedVirtualization: ptr(STRING) })),
 });
+
+/**
+ * karpenter-provider-aws v1.15.0 v1 EC2NodeClassSpec: the kubelet left out (`hash:"ignore"`, hashed as
+ * text instead) and enclaveOptions added (`*EnclaveOptions`, `enabled bool`).
+ */
+const EC2_NODE_CLASS_SPEC_1_15 = (() => {
+  const { kubelet: _kubelet, ...fields } = (EC2_NODE_CLASS_SPEC as { fields: Record<string, GoType> }).fields;
+  return struct({ ...fields, enclaveOptions: ptr(struct({ enabled: BOOL })) });
+})();
 
 const BINARY = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
@@ -187,7 +221,30 @@ export function amiFamilyOf(spec: Readonly<Record<string, unknown>>): string {
   return { al2: 'AL2', al2023: 'AL2023', bottlerocket: 'Bottlerocket', windows2019: 'Windows2019', windows2022: 'Windows2022', windows2025: 'Windows2025' }[family] ?? family;
 }
 
-/** What EC2NodeClass.Hash() sees of an EC2NodeClass's spec (as stored): the spec and its resolved AMI family. */
-export function nodeClassHashView(nodeClassSpec: Readonly<Record<string, unknown>>): string {
-  return JSON.stringify([view(nodeClassSpec, EC2_NODE_CLASS_SPEC) ?? {}, amiFamilyOf(nodeClassSpec)]);
+/** JSON with every object's keys sorted, as Go marshals a map (and the API server stores an object). */
+function goJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${goJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * KubeletConfiguration.String() of Karpenter 1.15.0 (aws/karpenter-provider-aws v1.15.0
+ * pkg/apis/v1/kubeletconfiguration.go): `null` for no kubelet or an empty one, else its JSON.
+ */
+export function kubeletText(kubelet: unknown): string {
+  if (kubelet === undefined || kubelet === null || typeof kubelet !== 'object' || Object.keys(kubelet).length === 0) return 'null';
+  return goJson(kubelet);
+}
+
+/**
+ * What EC2NodeClass.Hash() of a release sees of an EC2NodeClass's spec (as stored): the spec and
+ * its resolved AMI family, and from 1.15.0 the kubelet's text. Views of different releases never
+ * compare equal: the hash input changed with the hash version.
+ */
+export function nodeClassHashView(nodeClassSpec: Readonly<Record<string, unknown>>, release: KarpenterRelease = '1.14.1'): string {
+  if (release === '1.14.1') return JSON.stringify([view(nodeClassSpec, EC2_NODE_CLASS_SPEC) ?? {}, amiFamilyOf(nodeClassSpec)]);
+  return JSON.stringify([view(nodeClassSpec, EC2_NODE_CLASS_SPEC_1_15) ?? {}, amiFamilyOf(nodeClassSpec), '', kubeletText(nodeClassSpec.kubelet)]);
 }

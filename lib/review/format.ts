@@ -1,6 +1,6 @@
 import { formatDollars } from '../plan/capacity';
 import { formatDiff, ObjectChange } from '../plan/diff';
-import { formatPlan } from '../plan/format';
+import { escapeTags, formatPlan } from '../plan/format';
 import type { EnvironmentValidation, Review } from './review';
 import { EnvironmentSummary, summaryOf } from './summary';
 
@@ -41,18 +41,6 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function delta(before: number | undefined, after: number | undefined): string {
   const d = (after ?? 0) - (before ?? 0);
   return Math.abs(d) < 0.005 ? '±0' : `${d > 0 ? '+' : '-'}$${Math.abs(d).toFixed(2)}`;
-}
-
-/**
- * A line of another formatter's Markdown with `<` outside code spans written `&lt;`: GitHub drops
- * what reads as an HTML tag, and the plan's way out for Kafka's claims (`data-kafka-<ordinal>`)
- * would lose its `<ordinal>`.
- */
-function escapeTags(line: string): string {
-  return line
-    .split(/(`[^`]*`)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;')))
-    .join('');
 }
 
 const command = (name: string, base: string) => `npm run --silent ${name} -- ${base} --markdown`;

@@ -1,3 +1,4 @@
+import { MONITORING } from '../../config/monitoring';
 import { emitYaml } from './yaml-emit';
 
 /** A Kubernetes object as synthesized: plain JSON. */
@@ -8,28 +9,56 @@ export interface Manifest {
   readonly [field: string]: unknown;
 }
 
+/** One apply phase: a file of dist/<env>/, the kinds it holds, and the sync wave of its objects. */
+interface Phase {
+  readonly file: string;
+  readonly kinds: readonly string[];
+  readonly wave: number;
+  /** Objects of other kinds that belong here, e.g. the Grafana dashboard ConfigMap with the monitoring. @default none */
+  readonly alsoHolds?: (manifest: Manifest) => boolean;
+}
+
+/** The Grafana dashboard ConfigMaps (kube-prometheus-stack's sidecar label): Karpenter's monitoring, not a workload's configuration. */
+const isDashboard = (manifest: Manifest) => manifest.kind === 'ConfigMap' && Object.entries(MONITORING.dashboardLabel).every(([key, value]) => manifest.metadata.labels?.[key] === value);
+
 /**
  * Apply phases, in order. `kubectl apply -f dist/<env>/` reads files in name order and
- * documents in file order, and ArgoCD applies lower sync waves first: both follow this table,
- * so the two can never disagree. Namespaces and storage come before what lives in them, node
- * classes before the pools that reference them, PDBs before the pods they protect, Jobs that
- * prepare a workload (schema migrations) before it, autoscalers after their targets, and
- * monitoring last. Within a phase, kinds keep the order listed (a TriggerAuthentication before
- * the ScaledObject that names it). A construct may put an object in a later wave of its phase
- * (a Job that needs another's result); waves of one phase never reach the next phase's.
+ * documents in file order, and Argo CD applies lower sync waves first: both follow this table,
+ * so the two can never disagree. Argo CD applies a wave, waits until every object of it is
+ * healthy, then starts the next; it does not wait for the last wave, unless a hook is in it
+ * (gitops-engine at argo-cd v3.1.16, pkg/sync/sync_context.go Sync: runningTasks, finalWave).
+ *
+ * - Namespaces and storage first, then Karpenter's monitoring: it needs only its namespace and
+ *   the Prometheus Operator's CRDs (prerequisites), and it is what says why a node class, a pool
+ *   or a workload does not come up, so nothing that waits on AWS or on a pod may gate it.
+ * - Node classes before the pools that reference them (a node class is healthy only once
+ *   Karpenter resolved its AMI, subnets and security groups in AWS), configuration and claims
+ *   before the pods that mount them, PDBs before the pods they protect.
+ * - The last wave holds everything that runs pods, with the autoscalers of the same wave as their
+ *   targets: a ScaledObject that scales its target to zero must exist when the target does, or
+ *   Argo CD first waits for the replica the API server defaults (1), which needs a node, an image
+ *   and the services the pod talks to (a GPU worker: a spot GPU node and Redis). Within a wave
+ *   Argo CD applies built-in kinds before custom ones (sync_tasks.go kindOrder) in one
+ *   reconciliation, so the target exists before its ScaledObject is read. Airflow's migration and
+ *   admin-user Jobs are Sync hooks of that wave (lib/constructs/job.ts): each sync deletes and
+ *   recreates them, and the components wait for the migration themselves.
+ *
+ * Within a phase, kinds keep the order listed (a TriggerAuthentication before the ScaledObject
+ * that names it). A construct may put an object in a later wave of its phase; waves of one phase
+ * never reach the next phase's.
  */
-const PHASES: readonly { readonly file: string; readonly kinds: readonly string[]; readonly wave: number }[] = [
+const PHASES: readonly Phase[] = [
   { file: '00-namespaces.yaml', kinds: ['Namespace'], wave: 0 },
   { file: '01-storage.yaml', kinds: ['StorageClass', 'PersistentVolume'], wave: 0 },
-  { file: '02-ec2nodeclasses.yaml', kinds: ['EC2NodeClass'], wave: 1 },
-  { file: '03-nodepools.yaml', kinds: ['NodePool'], wave: 2 },
+  { file: '02-monitoring.yaml', kinds: ['ServiceMonitor', 'PrometheusRule'], wave: 1, alsoHolds: isDashboard },
+  { file: '03-ec2nodeclasses.yaml', kinds: ['EC2NodeClass'], wave: 2 },
+  { file: '04-nodepools.yaml', kinds: ['NodePool'], wave: 3 },
   // NetworkPolicies before the pods they govern: the policies exist before the sync starts a pod.
-  { file: '04-config.yaml', kinds: ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'PersistentVolumeClaim', 'Service', 'NetworkPolicy'], wave: 3 },
-  { file: '05-disruption-budgets.yaml', kinds: ['PodDisruptionBudget'], wave: 4 },
-  { file: '06-jobs.yaml', kinds: ['Job'], wave: 5 },
-  { file: '07-workloads.yaml', kinds: ['StatefulSet', 'Deployment'], wave: 7 },
-  { file: '08-autoscalers.yaml', kinds: ['HorizontalPodAutoscaler', 'TriggerAuthentication', 'ScaledObject'], wave: 8 },
-  { file: '09-monitoring.yaml', kinds: ['ServiceMonitor', 'PrometheusRule'], wave: 9 },
+  { file: '05-config.yaml', kinds: ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'PersistentVolumeClaim', 'Service', 'NetworkPolicy'], wave: 4 },
+  { file: '06-disruption-budgets.yaml', kinds: ['PodDisruptionBudget'], wave: 5 },
+  { file: '07-workloads.yaml', kinds: ['Job', 'StatefulSet', 'Deployment'], wave: 6 },
+  // The last wave too: the autoscalers come up with their targets (kubectl applies them after).
+  { file: '08-autoscalers.yaml', kinds: ['HorizontalPodAutoscaler', 'TriggerAuthentication', 'ScaledObject'], wave: 6 },
 ];
 
 /** Kinds that are cluster-scoped: they must never carry a namespace. */
@@ -47,14 +76,23 @@ export function applyRank(kind: string): number {
   return rank;
 }
 
+/**
+ * Position of an object in the apply order: the phase that holds it by name (the Grafana
+ * dashboard ConfigMap, with the monitoring), else its kind's ({@link applyRank}).
+ */
+export function phaseRank(manifest: Manifest): number {
+  const holder = PHASES.findIndex((phase) => phase.alsoHolds?.(manifest) === true);
+  return holder >= 0 ? holder : applyRank(manifest.kind);
+}
+
 /** The ArgoCD sync wave of a kind (the first of its phase). */
 export function syncWave(kind: string): number {
   return PHASES[applyRank(kind)]!.wave;
 }
 
-/** The sync wave of an object: its kind's, or a later wave of the same phase its construct chose. */
+/** The sync wave of an object: its phase's, or a later wave of the same phase its construct chose. */
 export function waveOf(manifest: Manifest): number {
-  const rank = applyRank(manifest.kind);
+  const rank = phaseRank(manifest);
   const chosen = manifest.metadata.annotations?.[WAVE];
   if (chosen === undefined) return PHASES[rank]!.wave;
   const wave = Number(chosen);
@@ -74,13 +112,17 @@ export function withSyncOptions(manifest: Manifest): Manifest {
 
 /** The file an object goes to: one per apply phase, so file order is apply order. */
 export function fileFor(manifest: Manifest): string {
-  return PHASES[applyRank(manifest.kind)]!.file;
+  return PHASES[phaseRank(manifest)]!.file;
 }
 
 /** Sort key: apply phase, the kind's place in it, wave, then namespace and name; independent of construct order. */
 function compare(a: Manifest, b: Manifest): number {
-  const rank = (m: Manifest) => applyRank(m.kind);
-  const kindIndex = (m: Manifest) => PHASES[rank(m)]!.kinds.indexOf(m.kind);
+  const rank = phaseRank;
+  // An object a phase holds by name, not by kind, comes after that phase's kinds.
+  const kindIndex = (m: Manifest) => {
+    const index = PHASES[rank(m)]!.kinds.indexOf(m.kind);
+    return index < 0 ? PHASES[rank(m)]!.kinds.length : index;
+  };
   return (
     rank(a) - rank(b) ||
     kindIndex(a) - kindIndex(b) ||

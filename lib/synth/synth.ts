@@ -5,6 +5,7 @@ import type { BuiltEnvironment, Composition, EnvironmentSummary, SharedOutput } 
 import { ConfigPlaceholder, configPlaceholders } from '../config/config-placeholders';
 import type { EnvironmentConfig } from '../../config/environment-config';
 import { ConfigError } from '../config/errors';
+import { karpenterVersionOf } from '../config/environment';
 import { CLUSTER_SCOPED_KINDS, layout, Manifest, toYaml, withSyncOptions } from './layout';
 import { report } from './report';
 import { sourceHash, STAMP_FILE } from './source-hash';
@@ -73,7 +74,7 @@ export function synthesizeApp(app: App): Manifest[] {
 
 /** How an environment is validated: as a complete set, with production rules where it is production, knowing its declared prerequisites. */
 export function validateOptions(built: BuiltEnvironment): ValidateOptions {
-  return { complete: true, production: built.env.production, prerequisites: built.prerequisites, listedPlaceholders: configPlaceholders(built.env).map((p) => p.value) };
+  return { complete: true, production: built.env.production, prerequisites: built.prerequisites, listedPlaceholders: configPlaceholders(built.env).map((p) => p.value), karpenterVersion: karpenterVersionOf(built.env) };
 }
 
 /** Every environment, built one at a time after the shared config is checked; names must be unique. */

@@ -22,8 +22,9 @@ import (
 
 // fakeAPI is the cluster a sync context talks to: discovery of every kind the corpus uses (so
 // that the sync's permission and dry-run checks find them), established CRDs, and updates and
-// deletions of hooks, which it records. Applies do not reach it: gitops-engine sends them
-// through the kubectl resource operations, which recordingKubectl records.
+// deletions of hooks, which it writes to the journal of the operation it serves. Applies do not
+// reach it: gitops-engine sends them through the kubectl resource operations, which
+// recordingKubectl writes to the same journal.
 type fakeAPI struct {
 	server        *httptest.Server
 	clusterScoped map[schema.GroupKind]bool
@@ -33,8 +34,92 @@ type fakeAPI struct {
 	kinds map[string]map[string]string
 
 	lock    sync.Mutex
-	deleted []kube.ResourceKey
-	updated []*unstructured.Unstructured
+	journal *journal
+}
+
+// change is one thing a sync context did to the cluster: exactly one field is set.
+type change struct {
+	applied *unstructured.Unstructured
+	updated *unstructured.Unstructured
+	deleted *kube.ResourceKey
+}
+
+// journal records, in the order they happen, the objects a sync operation applies, updates (hook
+// finalizers removed) and deletes (hooks), and knows which objects exist: the API server answers
+// 404 to deleting or updating one that does not, which gitops-engine reads as already gone
+// (sync_context.go runTasks, removeHookFinalizer). A hook deleted on failure and then deleted
+// again before it is created anew in the same reconciliation is created there and then.
+type journal struct {
+	lock          sync.Mutex
+	changes       []change
+	exists        map[kube.ResourceKey]bool
+	clusterScoped map[schema.GroupKind]bool
+}
+
+func newJournal(clusterScoped map[schema.GroupKind]bool, live map[kube.ResourceKey]*unstructured.Unstructured) *journal {
+	j := &journal{exists: map[kube.ResourceKey]bool{}, clusterScoped: clusterScoped}
+	for k := range live {
+		j.exists[k] = true
+	}
+	return j
+}
+
+// key is an object's key as the journal keeps it: no namespace for a cluster-scoped kind.
+func (j *journal) key(group, kind, namespace, name string) kube.ResourceKey {
+	if j.clusterScoped[schema.GroupKind{Group: group, Kind: kind}] {
+		namespace = ""
+	}
+	return kube.NewResourceKey(group, kind, namespace, name)
+}
+
+func (j *journal) apply(object *unstructured.Unstructured, refused bool) {
+	j.lock.Lock()
+	defer j.lock.Unlock()
+	j.changes = append(j.changes, change{applied: object.DeepCopy()})
+	if !refused {
+		gvk := object.GroupVersionKind()
+		j.exists[j.key(gvk.Group, gvk.Kind, object.GetNamespace(), object.GetName())] = true
+	}
+}
+
+// update records an update and says whether the object exists.
+func (j *journal) update(object *unstructured.Unstructured) bool {
+	j.lock.Lock()
+	defer j.lock.Unlock()
+	gvk := object.GroupVersionKind()
+	if !j.exists[j.key(gvk.Group, gvk.Kind, object.GetNamespace(), object.GetName())] {
+		return false
+	}
+	j.changes = append(j.changes, change{updated: object})
+	return true
+}
+
+// remove records a deletion and says whether the object existed.
+func (j *journal) remove(k kube.ResourceKey) bool {
+	j.lock.Lock()
+	defer j.lock.Unlock()
+	k = j.key(k.Group, k.Kind, k.Namespace, k.Name)
+	if !j.exists[k] {
+		return false
+	}
+	delete(j.exists, k)
+	j.changes = append(j.changes, change{deleted: &k})
+	return true
+}
+
+// take returns and forgets the changes since the last call, in the order they happened.
+func (j *journal) take() []change {
+	j.lock.Lock()
+	defer j.lock.Unlock()
+	changes := j.changes
+	j.changes = nil
+	return changes
+}
+
+func notFound(w http.ResponseWriter, what string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure, Reason: metav1.StatusReasonNotFound, Code: http.StatusNotFound, Message: what + " not found"})
 }
 
 func plural(kind string) string { return strings.ToLower(kind) + "s" }
@@ -117,9 +202,10 @@ func (api *fakeAPI) handle(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		api.lock.Lock()
-		api.updated = append(api.updated, &object)
-		api.lock.Unlock()
+		if !api.current().update(&object) {
+			notFound(w, name)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	case http.MethodDelete:
@@ -127,9 +213,10 @@ func (api *fakeAPI) handle(w http.ResponseWriter, r *http.Request) {
 		if i := strings.Index(gv, "/"); i >= 0 {
 			group = gv[:i]
 		}
-		api.lock.Lock()
-		api.deleted = append(api.deleted, kube.NewResourceKey(group, api.kinds[gv][resource], namespace, name))
-		api.lock.Unlock()
+		if !api.current().remove(kube.NewResourceKey(group, api.kinds[gv][resource], namespace, name)) {
+			notFound(w, name)
+			return
+		}
 		writeJSON(w, metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusSuccess})
 	default:
 		http.Error(w, "not supported by the fake API", http.StatusMethodNotAllowed)
@@ -156,13 +243,17 @@ func (api *fakeAPI) discovery(w http.ResponseWriter, r *http.Request, gv string)
 	writeJSON(w, list)
 }
 
-// takeChanges returns and forgets the updates and deletions since the last call.
-func (api *fakeAPI) takeChanges() ([]*unstructured.Unstructured, []kube.ResourceKey) {
+// serve makes the API server answer for the operation that journal records.
+func (api *fakeAPI) serve(j *journal) {
 	api.lock.Lock()
 	defer api.lock.Unlock()
-	updated, deleted := api.updated, api.deleted
-	api.updated, api.deleted = nil, nil
-	return updated, deleted
+	api.journal = j
+}
+
+func (api *fakeAPI) current() *journal {
+	api.lock.Lock()
+	defer api.lock.Unlock()
+	return api.journal
 }
 
 // recordingKubectl is gitops-engine's own mock kubectl whose resource operations record every
@@ -177,8 +268,7 @@ func (k *recordingKubectl) ManageResources(_ *rest.Config, _ openapi.Resources) 
 }
 
 type recordingOps struct {
-	lock    sync.Mutex
-	applied []*unstructured.Unstructured
+	journal *journal
 	// What the API server answers to applying an object, by resource key: an error the sync reports.
 	refusals map[string]string
 }
@@ -188,21 +278,12 @@ func (o *recordingOps) record(object *unstructured.Unstructured, dryRun util.Dry
 	if dryRun != util.DryRunNone {
 		return nil
 	}
-	o.lock.Lock()
-	defer o.lock.Unlock()
-	o.applied = append(o.applied, object.DeepCopy())
-	if refusal, ok := o.refusals[keyString(kube.GetResourceKey(object))]; ok {
+	refusal, refused := o.refusals[keyString(kube.GetResourceKey(object))]
+	o.journal.apply(object, refused)
+	if refused {
 		return errors.New(refusal)
 	}
 	return nil
-}
-
-func (o *recordingOps) take() []*unstructured.Unstructured {
-	o.lock.Lock()
-	defer o.lock.Unlock()
-	applied := o.applied
-	o.applied = nil
-	return applied
 }
 
 func (o *recordingOps) ApplyResource(_ context.Context, object *unstructured.Unstructured, dryRun util.DryRunStrategy, _, _, _ bool, _ string) (string, error) {

@@ -47,6 +47,9 @@ type syncResource struct {
 	Target map[string]any `json:"target"`
 	// The status the object's controller gives it once applied (absent: the object as applied).
 	Status any `json:"status,omitempty"`
+	// Live before the operation starts, as an earlier operation left it, with this status ({}:
+	// none): a retry, or the next sync, of an Application whose hooks and resources exist.
+	Before any `json:"before,omitempty"`
 	// The API server's answer when the sync applies the object: it refuses it with this error.
 	Refusal string `json:"refusal,omitempty"`
 }
@@ -200,7 +203,26 @@ func syncOperation(ctx context.Context, argocd *installation, api *fakeAPI, clus
 	}
 
 	live := map[kube.ResourceKey]*unstructured.Unstructured{}
-	ops := &recordingOps{refusals: refusals}
+	for _, r := range c.Resources {
+		if r.Before == nil {
+			continue
+		}
+		object := (&unstructured.Unstructured{Object: r.Target}).DeepCopy()
+		k := liveKey(object)
+		if clusterScoped[object.GroupVersionKind().GroupKind()] {
+			object.SetNamespace("")
+		} else if object.GetNamespace() == "" {
+			object.SetNamespace(c.Namespace)
+		}
+		object.SetUID(types.UID(keyString(k)))
+		if status, ok := r.Before.(map[string]any); !ok || len(status) > 0 {
+			object.Object["status"] = r.Before
+		}
+		live[k] = object
+	}
+	record := newJournal(clusterScoped, live)
+	api.serve(record)
+	ops := &recordingOps{journal: record, refusals: refusals}
 	kubectl := &recordingKubectl{MockKubectlCmd: &kubetest.MockKubectlCmd{}, ops: ops}
 	var phase common.OperationPhase
 	var message string
@@ -230,39 +252,42 @@ func syncOperation(ctx context.Context, argocd *installation, api *fakeAPI, clus
 		}{phase, message, results}
 		phase, message, results = syncCtx.GetState()
 
-		applied := ops.take()
-		updated, deleted := api.takeChanges()
+		// The call's changes in the order it made them: a hook deleted, then applied again, is live.
+		changes := record.take()
+		var applied []*unstructured.Unstructured
+		for _, change := range changes {
+			switch {
+			case change.applied != nil:
+				object := change.applied
+				applied = append(applied, object)
+				if _, refused := refusals[keyString(kube.GetResourceKey(object))]; refused {
+					continue
+				}
+				k := liveKey(object)
+				object = object.DeepCopy()
+				if clusterScoped[object.GroupVersionKind().GroupKind()] {
+					// The API server drops the namespace gitops-engine sets on cluster-scoped objects.
+					object.SetNamespace("")
+				}
+				// Reconcile tells duplicates (one object served under two groups) by uid: each object has its own.
+				object.SetUID(types.UID(keyString(k)))
+				if status, ok := statuses[k]; ok {
+					object.Object["status"] = status
+				}
+				live[k] = object
+			case change.updated != nil:
+				if existing, ok := live[liveKey(change.updated)]; ok {
+					existing.SetFinalizers(change.updated.GetFinalizers())
+				}
+			case change.deleted != nil:
+				delete(live, *change.deleted)
+			}
+		}
 		verdict.Steps = append(verdict.Steps, groupsOf(applied))
-		for _, object := range applied {
-			if _, refused := refusals[keyString(kube.GetResourceKey(object))]; refused {
-				continue
-			}
-			k := liveKey(object)
-			object = object.DeepCopy()
-			if clusterScoped[object.GroupVersionKind().GroupKind()] {
-				// The API server drops the namespace gitops-engine sets on cluster-scoped objects.
-				object.SetNamespace("")
-			}
-			// Reconcile tells duplicates (one object served under two groups) by uid: each object has its own.
-			object.SetUID(types.UID(keyString(k)))
-			if status, ok := statuses[k]; ok {
-				object.Object["status"] = status
-			}
-			live[k] = object
-		}
-		for _, object := range updated {
-			k := liveKey(object)
-			if existing, ok := live[k]; ok {
-				existing.SetFinalizers(object.GetFinalizers())
-			}
-		}
-		for _, k := range deleted {
-			delete(live, k)
-		}
 		if phase != common.OperationRunning {
 			break
 		}
-		if len(applied) == 0 && len(updated) == 0 && len(deleted) == 0 && previous.phase == phase && previous.message == message && reflect.DeepEqual(previous.results, results) {
+		if len(changes) == 0 && previous.phase == phase && previous.message == message && reflect.DeepEqual(previous.results, results) {
 			break
 		}
 	}

@@ -18,6 +18,11 @@
 //	    the cluster this release leaves: the folder's NodePools and EC2NodeClasses as stored and
 //	    annotated by its hash controllers, and a launched NodeClaim (with its instance) for every
 //	    node the pools allow (upgrade.go Launched).
+//	karpenter kubelet <corpus.json | ->
+//	    1.15.0 only: each case's EC2NodeClass kubelet judged as the provider's nodeclass validation
+//	    controller judges it (release_v1_15.go kubeletVerdicts), now that the CRD no longer does.
+//	karpenter release
+//	    the release's hash versions and its feature gates at their defaults (release.go).
 //	karpenter drift-existing <launched.json | ->
 //	    what this release decides about a cluster another release launched: its hash controllers
 //	    on the objects as the upgraded API server serves them, then its disruption controller on
@@ -54,7 +59,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: karpenter schedule|launch --region <region> --zones <a,b,c> <folder> | karpenter schedule-corpus|drift <corpus.json|-> | karpenter drift-existing <launched.json|->")
+		return fmt.Errorf("usage: karpenter schedule|launch --region <region> --zones <a,b,c> <folder> | karpenter schedule-corpus|drift|kubelet <corpus.json|-> | karpenter drift-existing <launched.json|-> | karpenter release")
 	}
 	var out any
 	switch args[0] {
@@ -77,7 +82,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if err != nil {
 			return err
 		}
-	case "drift", "schedule-corpus", "drift-existing":
+	case "release":
+		var err error
+		if out, err = releaseFacts(); err != nil {
+			return err
+		}
+	case "drift", "schedule-corpus", "drift-existing", "kubelet":
 		if len(args) != 2 {
 			return fmt.Errorf("usage: karpenter %s <file.json|->", args[0])
 		}
@@ -96,6 +106,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			out, err = driftCorpus(ctx, data)
 		case "drift-existing":
 			out, err = driftExisting(ctx, data)
+		case "kubelet":
+			out, err = kubeletVerdicts(data)
 		default:
 			out, err = scheduleCorpus(ctx, data)
 		}
@@ -103,7 +115,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return err
 		}
 	default:
-		return fmt.Errorf("unknown command %q: schedule, schedule-corpus, drift, launch or drift-existing", args[0])
+		return fmt.Errorf("unknown command %q: schedule, schedule-corpus, drift, launch, drift-existing, kubelet or release", args[0])
 	}
 	encoder := json.NewEncoder(stdout)
 	encoder.SetIndent("", " ")

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/patrickmn/go-cache"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,6 +35,18 @@ func newInstanceTypeProvider(region string, newCache func() *cache.Cache, ec2api
 // pkg/providers/instance/instance.go filterInstanceTypes: filter.CompatibleAvailableFilter).
 func compatibleFilter(reqs karpscheduling.Requirements, requests corev1.ResourceList) instancefilter.Filter {
 	return instancefilter.CompatibleAvailableFilter(reqs, requests)
+}
+
+// awsFeatureGates are the provider's own feature gates at their defaults: 1.14.1 has none
+// (karpenter-provider-aws v1.14.1 pkg/operator/options/options.go declares no --aws-feature-gates).
+func awsFeatureGates() (map[string]bool, error) {
+	return map[string]bool{}, nil
+}
+
+// kubeletVerdicts: the EC2NodeClass CRD of 1.14.1 types the kubelet and its API server checks it
+// (CEL rules), so the controller has no kubelet validation to run.
+func kubeletVerdicts(_ []byte) (any, error) {
+	return nil, fmt.Errorf("karpenter 1.14.1 has no kubelet validation of its own: its EC2NodeClass CRD types the kubelet and the API server checks it (use the 1.15.0 build)")
 }
 
 // launchableOfferings are the offerings a launch may use (karpenter-provider-aws v1.14.1

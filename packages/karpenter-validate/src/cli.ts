@@ -10,6 +10,9 @@
 //                           folder): each object is also checked as an update of its previous
 //                           version (immutable fields, CRD transition rules); a folder of cluster
 //                           subfolders pairs each with the subfolder of the same name
+//   --karpenter-version <release>
+//                           the Karpenter release the cluster runs (1.14.1 or 1.15.0; default
+//                           1.14.1): its CRDs, instance types and metrics judge the manifests
 //   --list-rules            print every rule: id, layer, severity and why it exists
 //
 // A folder whose manifests are all in subfolders (a synthesized dist/: dist/dev, dist/prod,
@@ -27,8 +30,9 @@ import { Input } from './validation/findings';
 import { clusterSets, DeepLoadError, inputsOf, LoadError, manifestFiles } from './validation/load';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { RULE_CATALOG } from './validation/rules';
+import { karpenterReleaseProblem } from './karpenter-release';
 
-const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] [--previous <file or folder>] <file or folder>...\n       npm run --silent validate -- --list-rules';
+const USAGE = 'usage: npm run --silent validate -- [--format text|json] [--admission-only] [--production] [--pod-security <level>] [--previous <file or folder>] [--karpenter-version <release>] <file or folder>...\n       npm run --silent validate -- --list-rules';
 const LEVELS = ['privileged', 'baseline', 'restricted'];
 
 class UsageError extends Error {}
@@ -49,6 +53,7 @@ function parseArguments(argv: readonly string[]): Arguments {
   let production = false;
   let podSecurity: string | undefined;
   let previous: string | undefined;
+  let karpenterVersion: string | undefined;
   let listRules = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +65,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     if (arg === '--format' || arg.startsWith('--format=')) format = value('--format');
     else if (arg === '--pod-security' || arg.startsWith('--pod-security=')) podSecurity = value('--pod-security');
     else if (arg === '--previous' || arg.startsWith('--previous=')) previous = value('--previous');
+    else if (arg === '--karpenter-version' || arg.startsWith('--karpenter-version=')) karpenterVersion = value('--karpenter-version');
     else if (arg === '--admission-only') admissionOnly = true;
     else if (arg === '--production') production = true;
     else if (arg === '--list-rules') listRules = true;
@@ -71,13 +77,15 @@ function parseArguments(argv: readonly string[]): Arguments {
   if (podSecurity !== undefined && !LEVELS.includes(podSecurity)) throw new UsageError(`'--pod-security' (${JSON.stringify(podSecurity)}) must be one of ${LEVELS.join(', ')}`);
   if (paths.length === 0 && !listRules && !help) throw new UsageError('no file or folder given');
   if (previous === '') throw new UsageError("'--previous' needs a file or folder");
+  const release = karpenterReleaseProblem('--karpenter-version', karpenterVersion);
+  if (release) throw new UsageError(release);
   return {
     paths,
     ...(previous !== undefined ? { previous } : {}),
     format,
     listRules,
     help,
-    options: { admissionOnly, production, ...(podSecurity ? { podSecurityDefault: podSecurity as 'privileged' | 'baseline' | 'restricted' } : {}) },
+    options: { admissionOnly, production, ...(podSecurity ? { podSecurityDefault: podSecurity as 'privileged' | 'baseline' | 'restricted' } : {}), ...(karpenterVersion !== undefined ? { karpenterVersion } : {}) },
   };
 }
 

@@ -12,6 +12,8 @@
  * cdk8s validation plugin `karpenter-validate/plugin`.
  */
 export { validate, preload } from './validation';
+export { DEFAULT_KARPENTER_RELEASE, isKarpenterRelease, KARPENTER_RELEASES } from './karpenter-release';
+export type { KarpenterRelease } from './karpenter-release';
 export type { ValidateOptions, ValidationResult } from './validation';
 export { child, describeRef, refOf, Reporter } from './validation/findings';
 export type { Finding, Input, KubeObject, ObjectRef, Severity } from './validation/findings';

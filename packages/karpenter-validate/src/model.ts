@@ -3,7 +3,9 @@
  * Karpenter's instance catalog and overhead, how pods land on NodePools, Kubernetes quantities,
  * labels, selectors and durations, AMI releases. Each function cites the upstream code it follows.
  */
-export { candidateTypes, catalog, closestTypes, instanceType, knownType, PRICE_REGION } from './catalog';
+export { candidateTypes, catalog, closestTypes, instanceType, knownType, PRICE_REGION, priceRegion } from './catalog';
+export { activeKarpenterRelease, DEFAULT_KARPENTER_RELEASE, isKarpenterRelease, KARPENTER_RELEASES, withKarpenterRelease } from './karpenter-release';
+export type { KarpenterRelease } from './karpenter-release';
 export type { Arch, InstanceType } from './catalog';
 export { formatGiB, formatMilliCpu, goQuantity, isJvmSize, isQuantity, jvmBytes, parseQuantity, toMi } from './quantity';
 export { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue, NODE_RESTRICTION_PREFIX, RESERVED_LABEL_DOMAINS, reservedDomain } from './labels';
@@ -25,6 +27,8 @@ export { isCredentialName, isPinnedImage } from './validation/policy';
 export { isEmptySelector, selects } from './validation/selectors';
 export type { LabelSelector } from './validation/selectors';
 export { KUBERNETES_MINOR } from './validation/openapi';
-export { CUSTOM_KINDS, validateCustomResource } from './validation/crd';
+export { CUSTOM_KINDS, customKinds, schemaOf, validateCustomResource } from './validation/crd';
+export type { CustomKindEntry } from './validation/crd';
+export type { StructuralSchema } from './validation/structural';
 export { CLUSTER_SCOPED_KINDS_ANNOTATION } from './validation/argocd';
 export { cronError } from './validation/robfig-cron';

@@ -2,7 +2,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { RE2JS } from 're2js';
 import { nearest } from '../edit-distance';
-import METRICS_JSON from './karpenter-metrics.json';
+import { activeKarpenterRelease, DEFAULT_KARPENTER_RELEASE, KarpenterRelease } from '../karpenter-release';
+import { karpenterMetrics } from './karpenter-metrics';
 
 /**
  * PromQL as Prometheus reads it, for the alert rules and dashboards we emit and any a team
@@ -13,13 +14,15 @@ import METRICS_JSON from './karpenter-metrics.json';
  * selector, offset and @ only after a selector or a subquery, string literals Go can unquote and
  * regular expressions Go's regexp compiles. Held to Prometheus' own parser on a seeded corpus of
  * typos (oracle/prometheus, test/oracle-prometheus.test.ts). Metric names in Karpenter's namespaces (`karpenter_`, `operator_`) must be metrics
- * Karpenter v1.14.1 exports (src/monitoring/karpenter-metrics.json, from its reference page): a
- * misspelt name is a query that returns nothing, and an alert on it never fires.
+ * the environment's Karpenter release exports (src/monitoring/karpenter-metrics*.json, from its
+ * source): a misspelt name is a query that returns nothing, and an alert on it never fires.
  */
 
-/** Karpenter's metrics, by name. */
-export const KARPENTER_METRICS: ReadonlyMap<string, { readonly section: string; readonly stability?: string; readonly description: string }> = new Map(Object.entries(METRICS_JSON.metrics));
-export const KARPENTER_METRICS_VERSION: string = METRICS_JSON.karpenterVersion;
+/** The metrics of the default Karpenter release, by name (each release's: {@link karpenterMetrics}). */
+export const KARPENTER_METRICS: ReadonlyMap<string, { readonly section: string; readonly stability?: string; readonly description: string }> = karpenterMetrics(DEFAULT_KARPENTER_RELEASE);
+export const KARPENTER_METRICS_VERSION: string = DEFAULT_KARPENTER_RELEASE;
+export { karpenterMetrics };
+export type { KarpenterMetric } from './karpenter-metrics';
 
 /** Prefixes of the metrics Karpenter exports that are its own (the rest are controller-runtime's, client-go's...). */
 const KARPENTER_PREFIXES = ['karpenter_', 'operator_'];
@@ -99,14 +102,15 @@ export interface PromqlProblem {
 }
 
 /** A metric name this project can vouch for: Karpenter's own and known, or outside its namespaces. */
-export function unknownKarpenterMetric(name: string): string | undefined {
+export function unknownKarpenterMetric(name: string, release: KarpenterRelease = activeKarpenterRelease()): string | undefined {
   if (!KARPENTER_PREFIXES.some((p) => name.startsWith(p))) return undefined;
-  if (KARPENTER_METRICS.has(name)) return undefined;
+  const metrics = karpenterMetrics(release);
+  if (metrics.has(name)) return undefined;
   const suffix = SERIES_SUFFIXES.find((s) => name.endsWith(s));
-  if (suffix && KARPENTER_METRICS.has(name.slice(0, -suffix.length))) return undefined;
-  const closest = nearest(name, [...KARPENTER_METRICS.keys()].sort((a, b) => a.localeCompare(b)));
+  if (suffix && metrics.has(name.slice(0, -suffix.length))) return undefined;
+  const closest = nearest(name, [...metrics.keys()].sort((a, b) => a.localeCompare(b)));
   const hint = closest && closest.distance <= Math.max(3, Math.floor(name.length / 5)) ? ` (did you mean ${closest.candidate}?)` : '';
-  return `metric ${name} is not one Karpenter ${KARPENTER_METRICS_VERSION} exports${hint}: the query returns nothing`;
+  return `metric ${name} is not one Karpenter ${release} exports${hint}: the query returns nothing`;
 }
 
 function args(body: SyntaxNode): SyntaxNode[] {
@@ -135,22 +139,23 @@ function namesIn(tree: ReturnType<typeof parser.parse>, expr: string): string[] 
   return names;
 }
 
-// Problems by expression: every environment carries the same alerts and dashboards, and an
-// expression's problems depend on its text alone.
+// Problems by release and expression: every environment carries the same alerts and dashboards,
+// and an expression's problems depend on its text and the release's metrics alone.
 const checked = new Map<string, readonly PromqlProblem[]>();
 
-/** What Prometheus would refuse in an expression, or report as reading nothing. */
-export function checkPromql(expr: string): readonly PromqlProblem[] {
-  let problems = checked.get(expr);
+/** What Prometheus would refuse in an expression, or report as reading nothing at a Karpenter release (by default the one being validated with). */
+export function checkPromql(expr: string, release: KarpenterRelease = activeKarpenterRelease()): readonly PromqlProblem[] {
+  const key = `${release}\0${expr}`;
+  let problems = checked.get(key);
   if (!problems) {
-    problems = problemsOf(expr);
+    problems = problemsOf(expr, release);
     if (checked.size >= 5_000) checked.clear();
-    checked.set(expr, problems);
+    checked.set(key, problems);
   }
   return problems;
 }
 
-function problemsOf(expr: string): PromqlProblem[] {
+function problemsOf(expr: string, release: KarpenterRelease): PromqlProblem[] {
   const problems: PromqlProblem[] = [];
   if (expr.trim() === '') return [{ message: 'is empty', at: 0 }];
   const tree = parser.parse(expr);
@@ -205,7 +210,7 @@ function problemsOf(expr: string): PromqlProblem[] {
   });
   if (problems.length > 0) return problems;
   for (const name of namesIn(tree, expr)) {
-    const unknown = unknownKarpenterMetric(name);
+    const unknown = unknownKarpenterMetric(name, release);
     if (unknown) problems.push({ message: unknown, at: expr.indexOf(name) });
   }
   return problems;

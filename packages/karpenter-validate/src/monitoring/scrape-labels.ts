@@ -1,11 +1,12 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import METRICS_JSON from './karpenter-metrics.json';
+import { activeKarpenterRelease, KarpenterRelease } from '../karpenter-release';
+import { karpenterMetrics } from './karpenter-metrics';
 
 /**
  * The label names a PromQL query can rely on for Karpenter's metrics, as they are once Prometheus
- * has scraped them through a ServiceMonitor: the metric's own labels (src/monitoring/karpenter-metrics.json,
- * from Karpenter's source) plus the labels the Prometheus Operator gives every target of a
+ * has scraped them through a ServiceMonitor: the metric's own labels at the Karpenter release (src/monitoring/karpenter-metrics*.json,
+ * from its source) plus the labels the Prometheus Operator gives every target of a
  * ServiceMonitor endpoint (prometheus-operator v0.93.0 pkg/prometheus/promcfg.go
  * generateServiceMonitorConfig: namespace, service, pod, container from the endpoint's metadata,
  * job from the Service's name, endpoint from the port; Prometheus adds instance). With
@@ -33,11 +34,6 @@ export function serviceMonitorScrape(spec: Record<string, unknown>, endpoint: Re
   return { honorLabels: endpoint.honorLabels === true, targetLabels: [...new Set([...SERVICE_MONITOR_SCRAPE.targetLabels, ...extra])].sort() };
 }
 
-interface MetricEntry {
-  readonly type?: string;
-  readonly labels?: readonly string[];
-}
-const METRICS: ReadonlyMap<string, MetricEntry> = new Map(Object.entries(METRICS_JSON.metrics as Record<string, MetricEntry>));
 
 /** The labels of a set of series, when known: the names, which of them were renamed by the scrape, and where they come from. */
 interface Known {
@@ -50,7 +46,8 @@ interface Known {
 type Labels = Known | undefined;
 
 /** The series' labels once scraped, for a Karpenter metric whose labels are known (with its histogram or summary series). */
-export function scrapedLabels(metric: string, scrape: Scrape): Known | undefined {
+export function scrapedLabels(metric: string, scrape: Scrape, release: KarpenterRelease = activeKarpenterRelease()): Known | undefined {
+  const METRICS = karpenterMetrics(release);
   let entry = METRICS.get(metric);
   const extra: string[] = [];
   if (entry?.type === 'summary') extra.push('quantile');
@@ -128,7 +125,7 @@ function restrict(labels: Known, names: Iterable<string>, source = labels.source
  * scraped; and the labels of the expression's own series, when they can be told (for alert
  * templates). Only what is known is checked: metrics other than Karpenter's are not.
  */
-export function checkLabels(expr: string, scrape: Scrape = SERVICE_MONITOR_SCRAPE): { problems: LabelProblem[]; output: ReadonlySet<string> | undefined; renamed: ReadonlyMap<string, string> } {
+export function checkLabels(expr: string, scrape: Scrape = SERVICE_MONITOR_SCRAPE, release: KarpenterRelease = activeKarpenterRelease()): { problems: LabelProblem[]; output: ReadonlySet<string> | undefined; renamed: ReadonlyMap<string, string> } {
   const problems: LabelProblem[] = [];
   const tree = parser.parse(expr);
   let broken = false;
@@ -147,7 +144,7 @@ export function checkLabels(expr: string, scrape: Scrape = SERVICE_MONITOR_SCRAP
         const named = matchers.map((m) => ({ label: unquote(text(expr, m.firstChild!)), value: m.lastChild, at: m.from }));
         const metric = identifier ? text(expr, identifier) : named.find((m) => m.label === '__name__' && m.value)?.value;
         const name = typeof metric === 'string' ? metric : metric ? unquote(text(expr, metric)) : undefined;
-        const labels = name ? scrapedLabels(name, scrape) : undefined;
+        const labels = name ? scrapedLabels(name, scrape, release) : undefined;
         for (const m of named) report(m.label, labels, m.at, 'the matcher compares an empty value');
         return labels;
       }

@@ -5,9 +5,9 @@ import { PoolView, poolView } from './node-pools';
 import { allocatable, maxPods } from './overhead';
 import { durationSeconds } from '../durations';
 import { catalog } from '../catalog';
+import { activeKarpenterRelease, KarpenterRelease } from '../karpenter-release';
 
 /** The Karpenter release whose instance catalog and CRDs the validator knows. */
-const KARPENTER_RELEASE = 'v1.14.1';
 import { architecturesOn, mismatch, podRequests, poolsFor } from './placement';
 import { objectOr, objectsOf, podOf, stringMap } from './pods';
 import { LabelSelector, selects } from './selectors';
@@ -247,9 +247,9 @@ function checkPdbs(pdbs: readonly Checked[], workloads: readonly KubeObject[], h
 }
 
 /** The NodePools of a set, read against its EC2NodeClasses. */
-export function poolViews(objects: readonly KubeObject[]): PoolView[] {
+export function poolViews(objects: readonly KubeObject[], release: KarpenterRelease = activeKarpenterRelease()): PoolView[] {
   const nodeClasses = new Map(objects.filter((o) => o.kind === 'EC2NodeClass').map((o) => [nameOf(o), o]));
-  return objects.filter((o) => o.kind === 'NodePool').map((o) => poolView(o, nodeClasses));
+  return objects.filter((o) => o.kind === 'NodePool').map((o) => poolView(o, nodeClasses, release));
 }
 
 /** Checks that need the whole set of objects: references, placement, fit, disruption. */
@@ -270,9 +270,9 @@ export function checkCluster(items: readonly Checked[], options: ClusterOptions)
     if (!isLabelValue(pool.name)) item.reporter.report('nodepool-name', 'metadata.name', `must be a valid label value (at most 63 characters): Karpenter labels every node karpenter.sh/nodepool=${pool.name}`, pool.name);
     if (pool.unknownInstances.length > 0) {
       const none = pool.instances?.length === 0;
-      item.reporter.report('instance-types', 'spec.template.spec.requirements', `instance types ${pool.unknownInstances.join(', ')} are not among the ${catalog().size} types Karpenter ${KARPENTER_RELEASE} knows${none ? ': the pool can never launch a node' : ': Karpenter ignores them'}`, pool.unknownInstances, none ? 'error' : 'warning');
+      item.reporter.report('instance-types', 'spec.template.spec.requirements', `instance types ${pool.unknownInstances.join(', ')} are not among the ${catalog().size} types Karpenter v${activeKarpenterRelease()} knows${none ? ': the pool can never launch a node' : ': Karpenter ignores them'}`, pool.unknownInstances, none ? 'error' : 'warning');
     } else if (pool.instances?.length === 0) {
-      item.reporter.report('instance-types', 'spec.template.spec.requirements', `no instance type Karpenter ${KARPENTER_RELEASE} knows satisfies every requirement: the pool can never launch a node`);
+      item.reporter.report('instance-types', 'spec.template.spec.requirements', `no instance type Karpenter v${activeKarpenterRelease()} knows satisfies every requirement: the pool can never launch a node`);
     }
   }
   const workloads = items.filter((i) => podOf(i.object) !== undefined);

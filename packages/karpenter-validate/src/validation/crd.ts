@@ -7,17 +7,36 @@ import { re2Pattern } from './regex';
 import { readSchemaJson, requireSchemaModule } from './schema-files';
 import { reportSchemaErrors } from './schema-errors';
 import { CustomResourceKind, StructuralSchema } from './structural';
+import { activeKarpenterRelease, DEFAULT_KARPENTER_RELEASE, KarpenterRelease } from '../karpenter-release';
 
 /** A custom kind as the index of schemas/crds lists it; its schema and validator load on first use. */
 export interface CustomKindEntry extends Omit<CustomResourceKind, 'schema'> {
-  /** Base name of its files in schemas/crds/. */
+  /** Base name of its files in schemas/crds/ (suffixed `-v<release>` for Karpenter's kinds). */
   readonly file: string;
+  /** The Karpenter release whose CRD it is, for Karpenter's kinds (one entry per release); absent for the others. */
+  readonly karpenterRelease?: KarpenterRelease;
 }
 
 const INDEX = readSchemaJson<{ kinds: CustomKindEntry[] }>('crds', 'index.json');
 
-/** The custom resource kinds the validator knows, by `apiVersion/kind`. */
-export const CUSTOM_KINDS: ReadonlyMap<string, CustomKindEntry> = new Map(INDEX.kinds.map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]));
+const byRelease = new Map<KarpenterRelease, ReadonlyMap<string, CustomKindEntry>>();
+
+/**
+ * The custom resource kinds the validator knows at a Karpenter release, by `apiVersion/kind`:
+ * Karpenter's from that release's CRDs, KEDA's, the Prometheus Operator's and Argo CD's at their
+ * single pinned releases. By default the release being validated with.
+ */
+export function customKinds(release: KarpenterRelease = activeKarpenterRelease()): ReadonlyMap<string, CustomKindEntry> {
+  let kinds = byRelease.get(release);
+  if (!kinds) {
+    kinds = new Map(INDEX.kinds.filter((kind) => kind.karpenterRelease === undefined || kind.karpenterRelease === release).map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]));
+    byRelease.set(release, kinds);
+  }
+  return kinds;
+}
+
+/** The custom resource kinds the validator knows at the default Karpenter release, by `apiVersion/kind` (see {@link customKinds}). */
+export const CUSTOM_KINDS: ReadonlyMap<string, CustomKindEntry> = customKinds(DEFAULT_KARPENTER_RELEASE);
 
 const schemas = new Map<string, StructuralSchema>();
 const validators = new Map<string, ValidateFunction>();

@@ -2,7 +2,8 @@ import { checkCluster, Checked } from './cluster';
 import { validateBuiltin } from './builtin';
 import { builtinKind, isBuiltinGroup, kindSchema, KUBERNETES_MINOR, servedVersions } from './openapi';
 import { nearest } from '../edit-distance';
-import { CUSTOM_KINDS, preloadKind, validateCustomResource, validateCustomResourceUpdate } from './crd';
+import { customKinds, preloadKind, validateCustomResource, validateCustomResourceUpdate } from './crd';
+import { activeKarpenterRelease, DEFAULT_KARPENTER_RELEASE, karpenterReleaseProblem, KarpenterRelease, withKarpenterRelease } from '../karpenter-release';
 import { Finding, Input, KubeObject, refOf, Reporter } from './findings';
 import type { ReadDifference } from './kubectl-yaml';
 import { checkArgoCd, checkServerSideDiff } from './argocd';
@@ -10,6 +11,9 @@ import { embeddedPods } from './embedded';
 import { checkPodSecurity } from './pod-security';
 import { checkReferences } from './references';
 import { checkSyncOrder } from './sync-order';
+import { checkDisruptionWindows } from './disruption-windows';
+import { checkLiveness } from './liveness';
+import { checkAirflowParallelism } from './airflow-executor';
 import { checkCoreUpdate } from './updates';
 import { checkKeda } from './keda';
 import { checkMonitoringSet } from './monitoring';
@@ -17,6 +21,7 @@ import { removedApi } from './removed-apis';
 import { own } from './pods';
 import { checkMetadata } from './metadata';
 import { checkPolicy } from './policy';
+import { checkKubelet } from './kubelet';
 import { checkPlaceholders } from './placeholders';
 import { checkNetwork } from './network';
 import { checkPrivilegedIsolation } from './privileged-isolation';
@@ -55,6 +60,14 @@ export interface ValidateOptions {
    * placeholder still is. @default none
    */
   readonly listedPlaceholders?: readonly string[];
+  /**
+   * The Karpenter release the cluster runs (`1.14.1`, `1.15.0`): Karpenter's objects are admitted
+   * by its CRDs, pools placed on its instance catalog, alert and dashboard queries checked
+   * against its metrics, and, from 1.15.0, whose API server no longer checks an EC2NodeClass's
+   * kubelet, that kubelet checked as its controller checks it (`kubelet-config`).
+   * @default 1.14.1, the oldest release the validator knows: its API server refuses what 1.15.0's does, and more
+   */
+  readonly karpenterVersion?: string;
 }
 
 export interface ValidationResult {
@@ -74,7 +87,7 @@ function identity(object: KubeObject): string {
 }
 
 function scopeOf(object: KubeObject): 'Cluster' | 'Namespaced' | undefined {
-  const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
+  const custom = customKinds().get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (custom) return custom.scope;
   return builtinKind(`${String(object.apiVersion)}/${String(object.kind)}`)?.scope;
 }
@@ -104,13 +117,13 @@ function admit(object: KubeObject, reporter: Reporter): KubeObject {
   }
   checkMetadata(object, '', reporter, { nameRequired: true, kind });
   const key = `${apiVersion}/${kind}`;
-  const custom = CUSTOM_KINDS.get(key);
+  const custom = customKinds().get(key);
   if (custom) return validateCustomResource(object, custom, reporter);
   const replacement = own(KARPENTER_PREDECESSORS, kind) ?? kind;
-  const served = [...CUSTOM_KINDS.values()].find((k) => k.kind === replacement && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
+  const served = [...customKinds().values()].find((k) => k.kind === replacement && k.apiVersion.split('/')[0] === apiVersion.split('/')[0]);
   if (served) {
     // The documents' v1alpha5 and v1beta1 objects: Karpenter 1.14.1 serves v1 only.
-    reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter 1.14.1: use ${served.apiVersion} ${served.kind} (see Karpenter's v1 migration guide)`, apiVersion);
+    reporter.report('schema', 'apiVersion', `${kind} ${apiVersion} is not served by Karpenter ${activeKarpenterRelease()}: use ${served.apiVersion} ${served.kind} (see Karpenter's v1 migration guide)`, apiVersion);
     return object;
   }
   const removed = removedApi(apiVersion, kind);
@@ -138,7 +151,7 @@ function admit(object: KubeObject, reporter: Reporter): KubeObject {
  */
 function unservedKind(apiVersion: string, kind: string): { path: string; message: string } | undefined {
   const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
-  const custom = [...CUSTOM_KINDS.values()].filter((k) => k.apiVersion.split('/')[0] === group);
+  const custom = [...customKinds().values()].filter((k) => k.apiVersion.split('/')[0] === group);
   const versions = custom.length > 0 ? new Map<string, string[]>(custom.map((k) => [k.apiVersion.split('/')[1]!, custom.filter((c) => c.apiVersion === k.apiVersion).map((c) => c.kind)])) : isBuiltinGroup(group) ? servedVersions(group) : undefined;
   if (!versions) return undefined;
   const who = custom.length > 0 ? `the pinned CRDs of ${group}` : `Kubernetes ${KUBERNETES_MINOR}`;
@@ -158,10 +171,10 @@ function unservedKind(apiVersion: string, kind: string): { path: string; message
  * Loads and compiles everything validation needs ahead of the first object: the CRD
  * validators, every CEL program, and the Kubernetes models of the kinds synth emits.
  */
-export function preload(): void {
+export function preload(release: KarpenterRelease = DEFAULT_KARPENTER_RELEASE): void {
   // The custom kinds of the environments; Argo CD's are loaded only when an object needs them (the
   // shared set, validated last: preloading them delays the first environment, measured).
-  for (const kind of CUSTOM_KINDS.values()) if (!kind.apiVersion.startsWith('argoproj.io/')) preloadKind(kind);
+  for (const kind of customKinds(release).values()) if (!kind.apiVersion.startsWith('argoproj.io/')) preloadKind(kind);
   for (const key of ['v1/Namespace', 'v1/ServiceAccount', 'v1/Service', 'v1/ConfigMap', 'v1/PersistentVolumeClaim', 'v1/PersistentVolume', 'apps/v1/Deployment', 'apps/v1/StatefulSet', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'storage.k8s.io/v1/StorageClass']) {
     const kind = builtinKind(key);
     if (kind) kindSchema(kind);
@@ -191,7 +204,7 @@ function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[]
     const old = before.get(identity(object));
     if (!old) continue;
     guarded(reporter, undefined, () => {
-      const custom = CUSTOM_KINDS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
+      const custom = customKinds().get(`${String(object.apiVersion)}/${String(object.kind)}`);
       if (custom) validateCustomResourceUpdate(object, old, custom, reporter);
       else checkCoreUpdate(object, old, reporter);
     });
@@ -203,6 +216,12 @@ function checkUpdates(items: readonly Checked[], previous: readonly KubeObject[]
  * then against our policy. Never throws for anything in the objects.
  */
 export function validate(inputs: readonly Input[], options: ValidateOptions = {}): ValidationResult {
+  const problem = karpenterReleaseProblem('karpenterVersion', options.karpenterVersion);
+  if (problem) throw new Error(problem);
+  return withKarpenterRelease((options.karpenterVersion as KarpenterRelease | undefined) ?? DEFAULT_KARPENTER_RELEASE, () => validateSet(inputs, options));
+}
+
+function validateSet(inputs: readonly Input[], options: ValidateOptions): ValidationResult {
   const checked: (Checked & { input: Input })[] = inputs.flatMap((input) => {
     const reporter = new Reporter(refOf(input));
     for (const d of input.readDifferences ?? []) reportReadDifference(reporter, d);
@@ -241,6 +260,7 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
     checkCluster(admitted, { complete: options.complete ?? false, refused: unique.filter((c) => !admitted.includes(c)).map((c) => c.object), guard: guarded });
     checkArgoCd(admitted, options.complete ?? false);
     checkSyncOrder(admitted, options.complete ?? false);
+    checkDisruptionWindows(admitted.filter((i) => !i.embedded));
     checkKeda(admitted.filter((i) => !i.embedded));
     // The labels a query may name follow the ServiceMonitor that scrapes Karpenter, when the set holds it.
     checkMonitoringSet(admitted.filter((i) => !i.embedded), guarded);
@@ -259,7 +279,10 @@ export function validate(inputs: readonly Input[], options: ValidateOptions = {}
         if (scopeOf(object) === 'Cluster' && object.metadata?.namespace !== undefined) {
           reporter.report('cluster-scoped-namespace', 'metadata.namespace', `${String(object.kind)} is cluster-scoped and must not set a namespace (a chart namespace stamped on it by cdk8s?)`, object.metadata.namespace);
         }
+        if (object.kind === 'EC2NodeClass' && object.apiVersion === 'karpenter.k8s.aws/v1') checkKubelet(object, reporter);
         checkPolicy(object, reporter, { production: options.production ?? false });
+        checkLiveness(object, reporter);
+        checkAirflowParallelism(object, reporter);
         checkServerSideDiff(object, reporter);
         checkPlaceholders(object, reporter, options.listedPlaceholders ?? []);
       });

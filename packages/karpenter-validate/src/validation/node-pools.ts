@@ -1,4 +1,5 @@
 import { candidateTypes, InstanceType, knownType } from '../catalog';
+import { activeKarpenterRelease, KarpenterRelease } from '../karpenter-release';
 import { isQuantity, parseQuantity } from '../quantity';
 import { allowedInstances, isInstanceRequirement, NodeRequirement } from '../requirements';
 import { KubeObject } from './findings';
@@ -79,8 +80,8 @@ function kubeletOf(value: unknown): KubeletSettings {
   };
 }
 
-/** Reads a NodePool (as stored: defaulted) against the EC2NodeClasses of the set. */
-export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, KubeObject>): PoolView {
+/** Reads a NodePool (as stored: defaulted) against the EC2NodeClasses of the set, with the instance types of a Karpenter release (by default the one being validated with). */
+export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, KubeObject>, release: KarpenterRelease = activeKarpenterRelease()): PoolView {
   const spec = objectOr(object.spec) as any;
   const template = objectOr(spec.template) as any;
   const requirements: Requirement[] = (Array.isArray(template.spec?.requirements) ? template.spec.requirements : [])
@@ -92,7 +93,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
   const nodeClassName = str(template.spec?.nodeClassRef?.name);
   const nodeClass = nodeClassName !== undefined ? nodeClasses.get(nodeClassName) : undefined;
   const named = requirements.filter((r) => r.key === INSTANCE_TYPE && r.operator === 'In').flatMap((r) => r.values);
-  const instances = allowedInstances(requirements.filter(isInstanceRequirement), candidateTypes(requirements));
+  const instances = allowedInstances(requirements.filter(isInstanceRequirement), candidateTypes(requirements, release));
   const values = (key: string) => requirements.find((r) => r.key === key && r.operator === 'In')?.values;
   const limits = Object.fromEntries(
     Object.entries(objectOr(spec.limits)).filter(([, v]) => typeof v === 'number' || (typeof v === 'string' && isQuantity(v))).map(([k, v]) => [k, parseQuantity(v as string | number)]),
@@ -109,7 +110,7 @@ export function poolView(object: KubeObject, nodeClasses: ReadonlyMap<string, Ku
     kubelet: kubeletOf(objectOr(nodeClass?.spec).kubelet),
     rootVolume: rootVolumeOf(nodeClass),
     instances,
-    unknownInstances: named.filter((n) => !knownType(n)),
+    unknownInstances: named.filter((n) => !knownType(n, release)),
     ...(values('topology.kubernetes.io/zone') ? { zones: values('topology.kubernetes.io/zone')! } : {}),
     architectures,
     capacityTypes: values('karpenter.sh/capacity-type') ?? ['on-demand'],

@@ -14,9 +14,12 @@ import { referencesOf } from './references';
  * pod whose Secret, ConfigMap, claim or ServiceAccount comes later; an autoscaler whose target
  * comes later (FailedGetScale is Degraded, pkg/health/health_hpa.go); a claim that waits for its
  * first consumer (Pending is Progressing, pkg/health/health_pvc.go) while the consumer waits for
- * the next wave. The sync stops there, and so does every later wave. Namespaces and CRDs need no
- * care: Argo CD moves them ahead of what uses them (adjustDeps). syncTasks is held to
- * gitops-engine's own sync by test/oracle-argocd-sync.test.ts.
+ * the next wave; an autoscaler that scales its target to zero in a later wave than the target,
+ * which must first come up with the replica the API server defaults; a plain Job Argo CD waits
+ * for, which, once failed, stays Failed under its name and stops every later sync. The sync stops
+ * there, and so does every later wave. Namespaces and CRDs need no care: Argo CD moves them ahead
+ * of what uses them (adjustDeps). syncTasks is held to gitops-engine's own sync by
+ * test/oracle-argocd-sync.test.ts.
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  */
 
@@ -175,6 +178,18 @@ function adjustDeps(tasks: SyncTask[], isDep: (t: SyncTask) => string | undefine
   }
 }
 
+/**
+ * An autoscaler that takes its target to zero pods when idle: a KEDA ScaledObject whose
+ * minReplicaCount is 0 or unset (keda v2.20.2 scale_scaledobjects.go RequestScale: unset is 0,
+ * and inactive triggers scale the target to it at once, initialCooldownPeriod defaulting to 0),
+ * or an HPA with minReplicas 0 (the HPAScaleToZero feature gate).
+ */
+function scalesToZero(object: KubeObject): boolean {
+  const spec = isObject(object.spec) ? object.spec : {};
+  if (object.kind === 'ScaledObject') return spec.minReplicaCount === undefined || spec.minReplicaCount === 0;
+  return spec.minReplicas === 0;
+}
+
 /** Where an object sits in a sync: phase, then wave (its first task, for a hook of several phases). */
 interface Position {
   readonly phase: number;
@@ -200,6 +215,9 @@ export function checkSyncOrder(items: readonly Checked[], complete: boolean): vo
     const p = { phase: PHASE_ORDER[t.phase], wave: t.wave };
     return a === undefined || later(p, a) ? p : a;
   }, undefined);
+  // A hook in the last wave makes Argo CD wait for that wave too (sync_context.go Sync: remainingTasks keeps hooks).
+  const lastWaited = last !== undefined && tasks.some((t) => t.hook && t.phase !== 'SyncFail' && !later(last, { phase: PHASE_ORDER[t.phase], wave: t.wave }) && !later({ phase: PHASE_ORDER[t.phase], wave: t.wave }, last));
+  const waited = (p: Position) => last !== undefined && (later(last, p) || lastWaited);
   const byKey = new Map<string, KubeObject>();
   for (const { object } of synced) byKey.set(key(object.kind, object.metadata?.namespace, object.metadata?.name), object);
   const positionAt = (k: string) => {
@@ -228,10 +246,31 @@ export function checkSyncOrder(items: readonly Checked[], complete: boolean): vo
     const spec = isObject(object.spec) ? object.spec : {};
     if ((object.kind === 'HorizontalPodAutoscaler' || object.kind === 'ScaledObject') && isObject(spec.scaleTargetRef)) {
       const targetKind = object.kind === 'ScaledObject' ? (spec.scaleTargetRef.kind ?? 'Deployment') : spec.scaleTargetRef.kind;
-      const position = positionAt(key(targetKind, object.metadata?.namespace, spec.scaleTargetRef.name));
+      const targetKey = key(targetKind, object.metadata?.namespace, spec.scaleTargetRef.name);
+      const position = positionAt(targetKey);
       if (position && later(position, at)) {
-        reporter.report('sync-order', 'spec.scaleTargetRef', `targets ${String(targetKind)} ${String(spec.scaleTargetRef.name)}, which syncs in ${describe(position)}, after this object's ${describe(at)}: the autoscaler cannot read its scale (FailedGetScale), Argo CD counts it Degraded and fails the sync. Sync the autoscaler after its target`, spec.scaleTargetRef.name);
+        reporter.report('sync-order', 'spec.scaleTargetRef', `targets ${String(targetKind)} ${String(spec.scaleTargetRef.name)}, which syncs in ${describe(position)}, after this object's ${describe(at)}: the autoscaler cannot read its scale (FailedGetScale), Argo CD counts it Degraded and fails the sync. Sync the autoscaler in its target's wave or after it`, spec.scaleTargetRef.name);
       }
+      const target = byKey.get(targetKey);
+      if (position && target && later(at, position) && scalesToZero(object)) {
+        const replicas = isObject(target.spec) ? target.spec.replicas : undefined;
+        if (replicas !== 0) {
+          const pods = replicas === undefined ? 'the replica the API server gives it (spec.replicas unset: 1)' : `its ${String(replicas)} replica(s)`;
+          reporter.report(
+            'sync-order',
+            object.kind === 'ScaledObject' ? 'spec.minReplicaCount' : 'spec.minReplicas',
+            `scales ${String(targetKind)} ${String(spec.scaleTargetRef.name)} to zero, but syncs in ${describe(at)}, after its target's ${describe(position)}: Argo CD first waits for the target to be healthy with ${pods}, whose pod needs a node of its pool, its image and the services it talks to, before the autoscaler that would remove it even exists; with one of them missing the sync stops there. Sync the autoscaler in its target's wave (Argo CD applies the target first within a wave)`,
+            object.kind === 'ScaledObject' ? (spec.minReplicaCount ?? 0) : spec.minReplicas,
+          );
+        }
+      }
+    }
+    if (object.kind === 'Job' && !isHook(object) && waited(at)) {
+      reporter.report(
+        'argocd-job-retry',
+        'metadata.annotations',
+        `is a plain Job in ${describe(at)}, which Argo CD waits for: a Job that fails keeps its name and its Failed status, so this and every later sync stop on it (Degraded) until someone deletes it. Make it a Sync hook (argocd.argoproj.io/hook: Sync, hook-delete-policy: BeforeHookCreation): each sync deletes it and creates it anew, and Argo CD's retry runs it again`,
+      );
     }
   }
   for (const { object, reporter } of synced) {
