@@ -185,7 +185,7 @@ export class AiWorkerChart extends NamespacedChart {
   /**
    * No PodDisruptionBudget on workers that run on spot capacity only. A spot reclaim deletes the
    * NodeClaims of the reclaimed nodes (karpenter-provider-aws v1.14.1 pkg/controllers/interruption
-   * controller.go handleNodeClaim: CordonAndDrain), and the termination controller evicts their
+   * utils.go InterruptionHandler.handleNodeClaim, actionForMessage: CordonAndDrain), and the termination controller evicts their
    * pods through the Eviction API, which a PDB holds (sigs.k8s.io/karpenter v1.14.1
    * pkg/controllers/node/termination/terminator/eviction.go: 429, requeue). EC2 takes the
    * instances two minutes after the notice whatever the pool's terminationGracePeriod: with

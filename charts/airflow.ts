@@ -27,11 +27,11 @@ const USER_JOB = 'airflow-create-user';
 
 /**
  * Airflow with LocalExecutor (seed 003), the way the official chart (apache/airflow chart/)
- * runs it, without Helm: a migration Job and a user-creation Job, which Argo CD runs as Sync
- * hooks in the components' wave and recreates at every sync (lib/constructs/job.ts), and
- * components that wait for the migrations in an init container (`airflow db check-migrations`),
- * as the user-creation Job does: the order holds within one wave and under `kubectl apply`, and
- * an unreachable database keeps Airflow waiting without holding back any other workload. DAGs
+ * runs it, without Helm: a migration Job and a user-creation Job in the components' wave, each
+ * retrying by itself while the database does not answer (lib/constructs/job.ts), and components
+ * that wait for the migrations in an init container (`airflow db check-migrations`), as the
+ * user-creation Job does: the order holds within one wave and under `kubectl apply`, and an
+ * unreachable database keeps Airflow waiting without holding back any other workload or sync. DAGs
  * from Git through git-sync (an init container for the first sync, a sidecar after); task logs in
  * S3 through the service account's IAM role, so the webserver reads a task's log whichever
  * scheduler ran it.

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARGOCD, KARPENTER_CHARTS, KEDA_CHART } from '../config/argocd';
 import { KARPENTER_RELEASES, KEDA_VERSION } from '../config/versions';
-import { karpenterVersionOf } from '../lib/config/environment';
+import { karpenterVersionOf, nodeRepairOf } from '../lib/config/environment';
 import { Application, ApplicationSpecSource, ApplicationSpecSyncPolicy, AppProject } from '../imports/argoproj.io';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { EnvironmentSummary } from '../lib/synth/composition';
@@ -221,7 +221,7 @@ export class ArgoCdApplicationsChart extends Chart {
               clusterName: env.cluster.name,
               ...(env.karpenter.interruptionQueue ? { interruptionQueue: env.karpenter.interruptionQueue } : {}),
               // Set either way, so the value the cluster runs is in the diff (config/environment-config.ts nodeRepair).
-              featureGates: { nodeRepair: env.karpenter.nodeRepair ?? true },
+              featureGates: { nodeRepair: nodeRepairOf(env) },
             },
             serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.karpenter.controllerRoleArn } },
             // Seed 001's sizing; requests equal limits so the controller is never throttled or evicted first.

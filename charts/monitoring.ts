@@ -6,6 +6,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } fro
 import type { CapacityPlan } from '../lib/plan/capacity';
 import { NamespacedChart } from '../lib/constructs/chart-props';
 import { KARPENTER_JOB, KARPENTER_NAMESPACE, karpenterAlerts } from '../lib/monitoring/alerts';
+import { nodeRepairOf } from '../lib/config/environment';
 import { karpenterDashboard } from '../lib/monitoring/dashboard';
 
 /** Props of {@link MonitoringChart}. */
@@ -48,7 +49,7 @@ export class MonitoringChart extends NamespacedChart {
         groups: [
           {
             name: 'karpenter',
-            rules: karpenterAlerts(plan, env.name).map((rule) => ({
+            rules: karpenterAlerts(plan, env.name, { nodeRepair: nodeRepairOf(env) }).map((rule) => ({
               alert: rule.alert,
               expr: PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr),
               for: rule.for,

@@ -139,7 +139,9 @@ export const POOLS: PoolCatalog = {
     expireAfter: '24h',
     // At least a worker's grace period (settings.worker.protectFor in config/workloads.ts): a
     // drain deletes a worker by the deadline minus its grace, so a shorter one would cut the
-    // decommissioning short (terminator.go podDeleteTimeWithGracePeriod).
+    // decommissioning short (terminator.go podDeleteTimeWithGracePeriod). Equal to it, every
+    // worker of a draining node is deleted when the drain starts, not evicted, so the workers' PDB
+    // holds only others' evictions (kubectl drain); the pool's budget (20%) paces Karpenter's.
     terminationGracePeriod: '1h',
     budgets: [{ nodes: '20%' }],
     limits: { cpu: '64', memory: '256Gi' },

@@ -575,13 +575,33 @@ export interface Cluster {
   nodeClassesResolve: boolean;
   /** Jobs that failed, and why: a Job past its backoffLimit stays Failed under its name until it is deleted. */
   readonly failedJobs: Map<string, string>;
+  /**
+   * How long a service in {@link down} stays down, in seconds: a Job whose pod keeps restarting for
+   * longer rides it out. @default 4 hours (longer than Argo CD's sync retries, about an hour; shorter than a day)
+   */
+  outageSeconds: number;
+}
+
+/**
+ * How long a Job's failing pod keeps restarting: restartPolicy OnFailure restarts it with the
+ * kubelet's crash-loop back-off (10 s doubling to 300 s, kubernetes v1.35 pkg/kubelet/kubelet.go)
+ * until backoffLimit restarts (default 6; pkg/controller/job/job_controller.go
+ * pastBackoffLimitOnFailure) or activeDeadlineSeconds, whichever comes first. With restartPolicy
+ * Never each retry is a new pod after the Job controller's back-off (10 s doubling to 6 min), the
+ * same within this model's precision.
+ */
+export function jobRetrySeconds(spec: Json): number {
+  const limit = typeof spec.backoffLimit === 'number' ? spec.backoffLimit : 6;
+  let total = 0;
+  for (let i = 0; i < limit; i++) total += Math.min(10 * 2 ** i, 300);
+  return Math.min(total, typeof spec.activeDeadlineSeconds === 'number' ? spec.activeDeadlineSeconds : Infinity);
 }
 
 /** The key `cluster` files a declared prerequisite under. */
 export const prerequisiteKey = (p: KnownObject) => key(p.kind, p.namespace, p.name);
 
 export function cluster(prerequisites: readonly KnownObject[] = []): Cluster {
-  const c: Cluster = { namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']), kinds: new Set(), objects: new Map(), running: new Set(), down: new Set(), noCapacity: new Set(), nodeClassesResolve: true, failedJobs: new Map() };
+  const c: Cluster = { namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']), kinds: new Set(), objects: new Map(), running: new Set(), down: new Set(), noCapacity: new Set(), nodeClassesResolve: true, failedJobs: new Map(), outageSeconds: 4 * 3600 };
   for (const p of prerequisites) {
     if (p.kind === 'Namespace') c.namespaces.add(p.name);
     else if (p.kind === 'CustomResourceDefinition') {
@@ -655,6 +675,8 @@ function statusIn(o: Manifest, c: Cluster, applied: ReadonlySet<string>): { stat
       if (earlier !== undefined) return { ...failed, why: `it failed (${earlier}), and a failed Job is not run again` };
       if (!blocked) return { status: { conditions: [{ type: 'Complete', status: 'True' }] } };
       if (!blocked.fails) return { status: {}, why };
+      // Its pod restarts while the outage lasts, if the Job's retries outlast it: still running.
+      if (jobRetrySeconds(spec) > c.outageSeconds) return { status: { active: 1 }, why: `${why!}; its pod restarts until it answers` };
       // A pod that fails is restarted until the Job's backoffLimit, then the Job fails for good (job_controller.go).
       c.failedJobs.set(keyOf(o), why!);
       return { ...failed, why };

@@ -109,13 +109,13 @@ describe("placement, capacity and monitoring follow the environment's release", 
     expect(at115.nodeClaims).toEqual(at114.nodeClaims);
   });
 
-  it('counts repair churn (reason unhealthy) in the churn alert from 1.15.0 only, where node repair is a voluntary disruption', () => {
-    expect(churnReasons('1.14.1')).not.toContain('unhealthy');
-    expect(churnReasons('1.15.0')).toContain('unhealthy');
-    const churn = (release: '1.14.1' | '1.15.0') => karpenterAlerts(capacityPlan(manifests(prod), release), 'prod').find((r) => r.alert === 'KarpenterDisruptionChurn')!.expr;
-    expect(churn('1.14.1')).toContain('reason=~"drifted|expired|underutilized|empty"}');
-    expect(churn('1.15.0')).toContain('reason=~"drifted|expired|underutilized|empty|unhealthy"}');
-    expect((manifests(dev).find((o) => o.kind === 'PrometheusRule') as any).spec.groups[0].rules.find((r: any) => r.alert === 'KarpenterDisruptionChurn').expr).toContain('|unhealthy"');
+  it('counts repair churn (reason unhealthy, recorded by node repair at 1.14.1 and 1.15.0 alike) in the churn alert where node repair runs', () => {
+    expect(churnReasons({ nodeRepair: false })).not.toContain('unhealthy');
+    expect(churnReasons({ nodeRepair: true })).toContain('unhealthy');
+    const churn = (nodeRepair: boolean) => karpenterAlerts(capacityPlan(manifests(prod), '1.14.1'), 'prod', { nodeRepair }).find((r) => r.alert === 'KarpenterDisruptionChurn')!.expr;
+    expect(churn(false)).toContain('reason=~"drifted|expired|underutilized|empty"}');
+    expect(churn(true)).toContain('reason=~"drifted|expired|underutilized|empty|unhealthy"}');
+    for (const env of [dev, prod]) expect((manifests(env).find((o) => o.kind === 'PrometheusRule') as any).spec.groups[0].rules.find((r: any) => r.alert === 'KarpenterDisruptionChurn').expr).toContain('|unhealthy"');
   });
 
   it("checks queries against the release's metrics and labels: a 1.15.0 metric or label is unknown to 1.14.1", () => {

@@ -352,12 +352,16 @@ describe('npm run plan for a Karpenter upgrade', () => {
   it('names the alerts and panels whose labels change what they count, and the new feature gates, all off', () => {
     const u = prodUpgrade.upgrade!;
     const counting = u.monitoring.filter((m) => m.affects).map((m) => `${m.where}: ${m.change}`);
-    expect(counting).toEqual(['alert KarpenterCloudProviderErrors: value-renamed', 'alert KarpenterDisruptionChurn: value-added', 'panel "Disruptions by reason": value-added', 'panel "Allowed disruptions": value-added']);
+    // reason="unhealthy" of karpenter_nodeclaims_disrupted_total is not new: 1.14.1's node repair records it too.
+    expect(counting).toEqual(['alert KarpenterCloudProviderErrors: value-renamed', 'panel "Allowed disruptions": value-added']);
     expect(u.monitoring.filter((m) => m.change === 'metric-gone' || m.change === 'label-gone')).toEqual([]);
     expect(u.monitoring.find((m) => m.where === 'alert KarpenterPodsWaitingForCapacity')).toMatchObject({ change: 'labels-added', affects: false });
     expect(u.featureGates.filter((g) => g.from !== undefined && g.to !== undefined)).toEqual([]);
     expect(u.featureGates.map((g) => `${g.scope} ${g.gate} ${String(g.to)}`)).toEqual(['core PodDeletionCostManagement false', 'core TerminateFirstDrift false', 'core TerminateFirstRepair false', 'aws DRAEFA false', 'aws DRANVIDIAGPU false', 'aws NodeClassCEL false', 'aws RebootForRepair false']);
     expect(u.gatesSet).toEqual(['nodeRepair=true']); // config/environment-config.ts karpenter.nodeRepair, on by default
+    // What the gate we turn on does differently at 1.15.0 (legacyNodeRepair off: repair rides the budgets).
+    expect(u.gateBehaviour).toEqual([expect.stringMatching(/^nodeRepair: node repair becomes a disruption method .*NotReady node for at most 10 minutes/)]);
+    expect(formatPlan({ environments: [prodUpgrade], rejectedCount: 0 }, false)).toContain('at 1.15.0, nodeRepair: node repair becomes a disruption method');
   });
 
   it('orders the steps as the Argo CD waves apply them, and warns when the same change edits an EC2NodeClass', () => {
@@ -399,7 +403,8 @@ describe('npm run plan for a Karpenter upgrade', () => {
       expect(text.stdout).toContain('NodePool spec.disruption.consolidateAfter: now defaults to "0s": none of our NodePools relies on it (each sets consolidateAfter)');
       expect(text.stdout).toContain("EC2NodeClass spec.kubelet: the API server no longer checks it; Karpenter 1.15.0's controller does after apply");
       expect(text.stdout).toContain('The validator keeps them (rule kubelet-config), so synth still refuses them');
-      expect(text.stdout).toContain('alert KarpenterDisruptionChurn (karpenter_nodeclaims_disrupted_total): now also counts reason="unhealthy"');
+      expect(text.stdout).toContain('alert KarpenterCloudProviderErrors (karpenter_cloudprovider_errors_total): error "" becomes "unknown"');
+      expect(text.stdout).toContain('panel "Allowed disruptions" (karpenter_nodepools_allowed_disruptions): now also counts reason="unhealthy"');
       expect(text.stdout).toContain('alert KarpenterCloudProviderErrors (karpenter_cloudprovider_errors_total): error "" becomes "unknown"');
       expect(text.stdout).toMatch(/Nodes \(Karpenter 1\.15\.0's hash and drift; NodePool hash v3 -> v3, EC2NodeClass hash v5 -> v6\):\n {4}airflow-arm-ondemand: \d+ at rest, \d+ at peak re-stamped \(karpenter\.k8s\.aws\/ec2nodeclass-hash, karpenter\.k8s\.aws\/ec2nodeclass-hash-version\), not drifted; none drifts/);
       expect(text.stdout).toContain('wave 0: platform-prod applies dist/prod: no node drifts');

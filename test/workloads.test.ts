@@ -256,14 +256,19 @@ describe.each(EXAMPLES)('workloads of $name', (env) => {
     const scheduler = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-scheduler')!;
     const webserver = inOrder.find((c) => c.kind === 'Deployment' && c.metadata.name === 'airflow-webserver')!;
 
-    it('migrates the database and creates the admin user in Sync hooks of the components\' wave, which every sync recreates, and the rest waits for the migration', () => {
+    it("migrates the database and creates the admin user in plain Jobs of the components' wave that retry for a day, and the rest waits for the migration", () => {
       expect(podSpec(migrate).containers[0].command).toEqual(['airflow', 'db', 'migrate']);
       expect(podSpec(createUser).containers[0].command).toEqual(['airflow', 'users', 'create']);
       for (const job of [migrate, createUser]) {
-        expect(job.metadata.annotations, job.metadata.name).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+        // No hook: a hook in the last wave would make Argo CD wait for the whole wave's health.
+        expect(job.metadata.annotations?.['argocd.argoproj.io/hook'], job.metadata.name).toBeUndefined();
         expect(wave(job)).toBe(wave(scheduler));
-        // For kubectl apply, to which the hook means nothing: a finished Job goes, and the next apply runs it again.
-        expect(at(job, 'spec.ttlSecondsAfterFinished')).toBe(3600);
+        // Its pod restarts for a day while the database does not answer; backoffLimit never ends that sooner.
+        expect(at(job, 'spec.activeDeadlineSeconds')).toBe(86400);
+        expect(podSpec(job).restartPolicy).toBe('OnFailure');
+        expect(at(job, 'spec.backoffLimit') * 60).toBeGreaterThanOrEqual(86400);
+        // No TTL: Argo CD's self-heal would recreate a Job the TTL controller deleted, and run it again.
+        expect(at(job, 'spec.ttlSecondsAfterFinished')).toBeUndefined();
         expect(job.metadata.name).toMatch(/-[0-9a-f]{8}$/);
       }
       expect(wave(webserver)).toBe(wave(scheduler));

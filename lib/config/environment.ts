@@ -95,6 +95,11 @@ export function karpenterVersionOf(env: EnvironmentConfig): KarpenterVersion {
   return env.karpenterVersion ?? KARPENTER_VERSION;
 }
 
+/** Whether Karpenter's node repair runs in an environment: its `karpenter.nodeRepair`, on by default (config/environment-config.ts says why). */
+export function nodeRepairOf(env: EnvironmentConfig): boolean {
+  return env.karpenter.nodeRepair ?? true;
+}
+
 /** The AMI alias (`al2023@v20260714`) a node class of `family` uses in `env`. */
 export function amiAlias(env: EnvironmentConfig, family: AmiFamilyAlias): string {
   return `${family}@${env.amiVersions?.[family] ?? AMI_VERSIONS[family]}`;

@@ -22,40 +22,38 @@ export interface RunOnceJobProps {
   readonly volumes?: readonly k8s.Volume[];
   /** UID of the pod (non-root). */
   readonly runAsUser: number;
-  /** How long it may run before it fails. @default 30 minutes */
-  readonly deadline?: Duration;
+  /**
+   * How long it keeps retrying before it fails for good: its pod restarts (restartPolicy OnFailure)
+   * until then, so an outage of what it needs (a database) shorter than this needs no one.
+   * @default 24 hours
+   */
+  readonly retryFor?: Duration;
 }
 
-/** An Argo CD Sync hook: applied in the Sync phase with the objects of its wave, and waited for. */
-export const HOOK_ANNOTATIONS: Readonly<Record<string, string>> = {
-  'argocd.argoproj.io/hook': 'Sync',
-  // Stated although it is gitops-engine's default (pkg/sync/hook/delete_policy.go DeletePolicies).
-  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-};
-
 /**
- * How long a finished Job stays (the TTL-after-finished controller then deletes it): its pod's
- * log can be read for an hour, Jobs of earlier specs (other names) do not pile up, and `kubectl
- * apply -f`, to which the hook annotations mean nothing, runs a failed Job again once it is gone.
- * Argo CD ignores the deletion: a hook is not part of the Application's sync status, so self-heal
- * never recreates it (argo-cd v3.1.16 controller/state.go CompareAppState skips hooks), and its
- * hook finalizer keeps it until Argo CD has read its result (gitops-engine sync_context.go
- * getSyncTasks adds argocd.argoproj.io/hook-finalizer).
+ * The shortest time between two restarts of a failing container: the kubelet's crash-loop back-off
+ * starts at 10 s and doubles up to 300 s (kubernetes v1.35 pkg/kubelet/kubelet.go backOffPeriod,
+ * MaxContainerBackOff), or up to 60 s with the ReduceDefaultCrashLoopBackOffDecay gate (KEP-4603).
+ * backoffLimit counts those restarts with restartPolicy OnFailure (pkg/controller/job/
+ * job_controller.go pastBackoffLimitOnFailure), so it is sized on the shortest, and the deadline
+ * (activeDeadlineSeconds) is what ends the retries.
  */
-export const FINISHED_JOB_TTL = Duration.hours(1);
+const FASTEST_RESTART_SECONDS = 60;
 
 /**
- * A Job that prepares a workload (a schema migration), run again by every sync: an Argo CD Sync
- * hook with hook-delete-policy BeforeHookCreation, so each sync operation deletes the Job of the
- * last one and creates it anew (gitops-engine at argo-cd v3.1.16, pkg/sync/sync_context.go
- * runTasks: deleteBeforeCreation), and a failed run is retried by Argo CD's own sync retry or the
- * next sync, with no one deleting it by hand. A plain Job would keep its name and its Failed
- * status: Argo CD would count it Degraded at every later sync and never run it again. What it
- * runs must therefore be idempotent (`airflow db migrate`, `airflow users create` of an existing
- * user). Its name ends in a hash of its spec, for `kubectl apply -f`: a changed command or image
- * is a new Job rather than an update of a Job's pod template, which the API server refuses as
- * immutable; a finished Job is removed after {@link FINISHED_JOB_TTL}. Placed on its pools like
- * any workload.
+ * A Job that prepares a workload (a schema migration), as a plain Job in the last sync wave, which
+ * Argo CD applies and does not wait for (gitops-engine at argo-cd v3.1.16, pkg/sync/sync_context.go
+ * Sync: the operation succeeds once the last wave is applied, unless a hook is in it). It retries
+ * by itself: its pod restarts until {@link RunOnceJobProps.retryFor} is spent, so a database that
+ * answers again within that time gets the migration run with no one deleting anything, and the
+ * outage holds back no sync of anything else. Not an Argo CD hook: a hook in the last wave makes
+ * Argo CD wait for the whole wave's health (sync_context.go Sync: runningTasks), so an Airflow
+ * database outage would fail every sync of the environment. Its name ends in a hash of its spec: a
+ * changed command or image is a new Job (the old one pruned) rather than an update of a Job's pod
+ * template, which the API server refuses as immutable. No ttlSecondsAfterFinished: a Job the TTL
+ * controller deleted is missing from the cluster, and Argo CD's self-heal would create it again and
+ * rerun it. What it runs must be idempotent (`airflow db migrate`). Placed on its pools like any
+ * workload.
  */
 export class RunOnceJob extends Construct {
   public readonly name: string;
@@ -67,10 +65,10 @@ export class RunOnceJob extends Construct {
     const labels = { [NAME_LABEL]: props.name, 'app.kubernetes.io/managed-by': 'cdk8s' };
     const images = [...props.containers, ...(props.initContainers ?? [])].map((c) => c.image);
     const architectures = ARCHITECTURES.filter((arch) => images.every((image) => image.architectures.includes(arch)));
+    const retryFor = (props.retryFor ?? Duration.hours(24)).toSeconds();
     const spec: k8s.JobSpec = {
-      backoffLimit: 6,
-      ttlSecondsAfterFinished: FINISHED_JOB_TTL.toSeconds(),
-      activeDeadlineSeconds: (props.deadline ?? Duration.minutes(30)).toSeconds(),
+      backoffLimit: Math.ceil(retryFor / FASTEST_RESTART_SECONDS),
+      activeDeadlineSeconds: retryFor,
       template: {
         metadata: { labels },
         spec: {
@@ -96,7 +94,6 @@ export class RunOnceJob extends Construct {
         annotations: {
           [POOLS_ANNOTATION]: props.pools.map((p) => p.name).join(','),
           [ARCHITECTURES_ANNOTATION]: architectures.join(','),
-          ...HOOK_ANNOTATIONS,
         },
       },
       spec,

@@ -1,7 +1,6 @@
 import { MONITORING } from '../../config/monitoring';
 import { PRICING } from '../../config/pricing';
 import type { CapacityPlan } from '../plan/capacity';
-import type { KarpenterRelease } from 'karpenter-validate/model';
 
 /**
  * What an on-call engineer needs to hear from Karpenter, as Prometheus alerting rules, for the
@@ -10,8 +9,10 @@ import type { KarpenterRelease } from 'karpenter-validate/model';
  * karpenter-metrics*.json, generated from its source; labels from kubernetes-sigs/karpenter
  * pkg/metrics/constants.go and the controllers that record them). 1.15.0 adds labels our queries
  * sum away (consolidation_policy, termination_mode, nodepool on errors, dynamic_resources, to_status)
- * and the reason `unhealthy` (node repair is a voluntary disruption method, core v1.15.0
- * pkg/controllers/disruption/repair.go), which the churn alert counts from that release:
+ * and a budget reason `Unhealthy` (node repair rides the NodePool budgets from 1.15.0). The reason
+ * `unhealthy` of disrupted NodeClaims is node repair's at both releases (1.14.1
+ * pkg/controllers/node/health/controller.go deleteNodeClaim, 1.15.0 pkg/controllers/disruption/
+ * repair.go), which the churn alert counts where node repair runs:
  *   karpenter_nodeclaims_disrupted_total{reason,nodepool,capacity_type}: reasons include
  *     insufficient_capacity and nodeclass_not_ready (nodeclaim/lifecycle/launch.go),
  *     launch_timeout and registration_timeout (nodeclaim/lifecycle/liveness.go, 5 and 15 minutes)
@@ -74,18 +75,19 @@ function costExpr(plan: CapacityPlan): string | undefined {
 const untaintedPools = (plan: CapacityPlan) => pools(plan).filter((p) => p.takesOutsidePods).map((p) => p.pool);
 
 /**
- * The voluntary disruption reasons the churn alert counts at a release: from 1.15.0 node repair is
- * one (reason `unhealthy`, sigs.k8s.io/karpenter v1.15.0 pkg/metrics/constants.go and
- * pkg/controllers/disruption/repair.go), riding the NodePool's budgets like drift and consolidation.
+ * The disruption reasons the churn alert counts: drift, expiry and consolidation, and node repair's
+ * `unhealthy` where it runs (the NodeRepair gate): 1.14.1's health controller records it when it
+ * deletes an unhealthy node (sigs.k8s.io/karpenter v1.14.1 pkg/controllers/node/health/
+ * controller.go deleteNodeClaim, metrics.UnhealthyReason), 1.15.0's repair disruption method too.
  */
-export function churnReasons(release: KarpenterRelease): readonly string[] {
-  return release === '1.14.1' ? ['drifted', 'expired', 'underutilized', 'empty'] : ['drifted', 'expired', 'underutilized', 'empty', 'unhealthy'];
+export function churnReasons(options: { readonly nodeRepair: boolean }): readonly string[] {
+  return ['drifted', 'expired', 'underutilized', 'empty', ...(options.nodeRepair ? ['unhealthy'] : [])];
 }
 
 /** The alerting rules for one environment's Karpenter, with thresholds from its pools and plan, for the plan's Karpenter release. */
-export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertRule[] {
+export function karpenterAlerts(plan: CapacityPlan, environment: string, options: { readonly nodeRepair: boolean }): AlertRule[] {
   const job = `job="${KARPENTER_JOB}",namespace="${KARPENTER_NAMESPACE}"`;
-  const churn = churnReasons(plan.karpenterVersion);
+  const churn = churnReasons(options);
   const repairs = churn.includes('unhealthy');
   const rules: AlertRule[] = [
     {
@@ -195,7 +197,7 @@ export function karpenterAlerts(plan: CapacityPlan, environment: string): AlertR
       labels: { severity: 'info' },
       annotations: {
         summary: 'NodePool {{ $labels.nodepool }} replaced {{ $value | humanize }} nodes in an hour ({{ $labels.reason }})',
-        description: `Heavy voluntary disruption: a change to the pool template or node class (drift), expiry of nodes created together, ${repairs ? 'consolidation that keeps finding cheaper nodes, or node repair replacing unhealthy nodes (with the NodeRepair feature gate)' : 'or consolidation that keeps finding cheaper nodes'}.`,
+        description: `Heavy disruption: a change to the pool template or node class (drift), expiry of nodes created together, ${repairs ? 'consolidation that keeps finding cheaper nodes, or node repair replacing unhealthy nodes (with the NodeRepair feature gate)' : 'or consolidation that keeps finding cheaper nodes'}.`,
         runbook: 'npm run plan shows which change drifts which nodes; check the pool\'s disruption budgets and consolidateAfter.',
       },
     },

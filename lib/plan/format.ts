@@ -109,6 +109,7 @@ function upgradeLines(u: UpgradePlan, md: boolean): string[] {
   item(changedDefaults.length === 0 ? 'no gate changes its default' : changedDefaults.map((g) => g.text).join('; '));
   for (const g of u.featureGates.filter((x) => x.from === undefined || x.to === undefined)) item(g.text);
   item(u.gatesSet.length === 0 ? 'the Karpenter Application sets no gate: every gate runs at its default' : `the Karpenter Application sets ${u.gatesSet.join(', ')}`);
+  for (const b of u.gateBehaviour) item(`at ${u.to}, ${b}`);
   return out;
 }
 

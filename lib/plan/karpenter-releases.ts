@@ -48,6 +48,18 @@ export const RELEASE_FACTS: Readonly<Record<KarpenterRelease, ReleaseFacts>> = {
   },
 };
 
+/**
+ * What a gate does differently at a release, for the gates an environment turns on (chart value
+ * name, as `settings.featureGates` spells it): said in the plan when the upgrade reaches that release.
+ */
+export const GATE_BEHAVIOUR: Readonly<Record<KarpenterRelease, Readonly<Record<string, string>>>> = {
+  '1.14.1': {},
+  '1.15.0': {
+    nodeRepair:
+      'node repair becomes a disruption method (the chart\'s settings.legacyNodeRepair, false): it counts against the NodePool budgets (reason Unhealthy), launches the replacement before it drains, honours karpenter.sh/do-not-repair, and drains a NotReady node for at most 10 minutes, where 1.14.1 deleted the NodeClaim at once (sigs.k8s.io/karpenter v1.15.0 pkg/controllers/disruption/repair.go; karpenter-provider-aws v1.15.0 pkg/cloudprovider/cloudprovider.go RepairPolicies)',
+  },
+};
+
 /** The chart values that set gates (charts/karpenter values.yaml at both releases). */
 export const GATE_VALUES = { core: 'settings.featureGates', aws: 'settings.awsFeatureGates' } as const;
 
@@ -69,7 +81,6 @@ export const GATE_NOTES: Readonly<Record<string, string>> = {
 export const LABEL_VALUE_CHANGES: Readonly<Record<KarpenterRelease, readonly { readonly metric: string; readonly label: string; readonly added?: readonly string[]; readonly renamed?: readonly [string, string]; readonly why: string }[]>> = {
   '1.14.1': [],
   '1.15.0': [
-    { metric: 'karpenter_nodeclaims_disrupted_total', label: 'reason', added: ['unhealthy'], why: 'node repair is a voluntary disruption method, while the NodeRepair gate is on (sigs.k8s.io/karpenter v1.15.0 pkg/controllers/disruption/repair.go; reason constants pkg/metrics/constants.go)' },
     { metric: 'karpenter_nodepools_allowed_disruptions', label: 'reason', added: ['unhealthy'], why: 'repair rides the NodePool disruption budgets, while the NodeRepair gate is on (v1.15.0 pkg/controllers/disruption/repair.go)' },
     { metric: 'karpenter_nodepools_nodes_consuming_budgets', label: 'reason', added: ['unhealthy'], why: 'repair rides the NodePool disruption budgets, while the NodeRepair gate is on (v1.15.0 pkg/controllers/disruption/repair.go)' },
     { metric: 'karpenter_voluntary_disruption_decisions_total', label: 'decision', added: ['terminate-first', 'reboot'], why: 'TerminateFirstDrift/TerminateFirstRepair and RebootForRepair (v1.15.0 pkg/controllers/disruption/metrics.go)' },

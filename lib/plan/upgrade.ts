@@ -4,7 +4,7 @@ import { KubeObject } from 'karpenter-validate';
 import type { CapacityPlan } from './capacity';
 import { KARPENTER_KINDS, ObjectAdmission, objectAdmissions, presence, SchemaChange, schemaChanges } from './crd-changes';
 import { DriftReason } from './drift';
-import { GATE_NOTES, GATE_VALUES, RELEASE_FACTS, releaseOfChart } from './karpenter-releases';
+import { GATE_BEHAVIOUR, GATE_NOTES, GATE_VALUES, RELEASE_FACTS, releaseOfChart } from './karpenter-releases';
 import { KARPENTER_RELEASES } from '../../config/versions';
 import { DistError } from '../synth/dist-files';
 import { MonitoringChange, monitoringChanges } from './monitoring-changes';
@@ -67,6 +67,8 @@ export interface UpgradePlan {
   readonly featureGates: readonly GateChange[];
   /** Gates our Application sets (`settings.featureGates` / `settings.awsFeatureGates`): none means every gate at its default. */
   readonly gatesSet: readonly string[];
+  /** What the gates our Application turns on do differently at the new release. */
+  readonly gateBehaviour: readonly string[];
   readonly steps: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -217,6 +219,11 @@ export function planUpgrade(input: {
     monitoring: monitoringChanges(after, from, to),
     featureGates: gateChanges(from, to),
     gatesSet: gatesSet(apps, env),
+    gateBehaviour: gatesSet(apps, env).flatMap((g) => {
+      const [name, value] = g.split('=');
+      const note = value === 'true' ? GATE_BEHAVIOUR[to][name!] : undefined;
+      return note ? [`${name}: ${note}`] : [];
+    }),
     steps,
     warnings,
   };

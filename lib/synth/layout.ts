@@ -39,9 +39,12 @@ const isDashboard = (manifest: Manifest) => manifest.kind === 'ConfigMap' && Obj
  *   Argo CD first waits for the replica the API server defaults (1), which needs a node, an image
  *   and the services the pod talks to (a GPU worker: a spot GPU node and Redis). Within a wave
  *   Argo CD applies built-in kinds before custom ones (sync_tasks.go kindOrder) in one
- *   reconciliation, so the target exists before its ScaledObject is read. Airflow's migration and
- *   admin-user Jobs are Sync hooks of that wave (lib/constructs/job.ts): each sync deletes and
- *   recreates them, and the components wait for the migration themselves.
+ *   reconciliation, so the target exists before its ScaledObject is read. No hook is in that wave
+ *   (a hook would make Argo CD wait for the whole wave's health, and so for Redis, the Airflow
+ *   database, the model pull): the operation ends once the wave is applied, and what a pod waits for
+ *   shows in the Application's health, not in a failed sync. Airflow's migration and admin-user Jobs
+ *   are plain Jobs there that retry by themselves (lib/constructs/job.ts), and the components wait
+ *   for the migration themselves.
  *
  * Within a phase, kinds keep the order listed (a TriggerAuthentication before the ScaledObject
  * that names it). A construct may put an object in a later wave of its phase; waves of one phase
