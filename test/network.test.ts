@@ -201,6 +201,17 @@ describe('a change to an emitted policy shows in the matrix and in the rules', (
     expect(found.join('\n')).toContain('Service/kafka metadata.annotations["karpenter-as-code.io/clients"].broker (9092): port "broker" (9092/TCP on its pods) is not reachable from its declared client Deployment spark/spark-worker: the ingress of StatefulSet kafka/kafka is isolated by NetworkPolicies kafka/default-deny, kafka/kafka');
   });
 
+  it('checks pods with the same namespace and labels once: a copy of a client is folded into its finding, not checked again', () => {
+    const objects = clone();
+    const kafka = policy(objects, 'kafka', 'kafka');
+    kafka.spec.ingress = kafka.spec.ingress.map((rule: any) => ({ ...rule, from: rule.from.filter((p: any) => p.namespaceSelector?.matchLabels?.[NAME] !== 'spark') })).filter((rule: any) => rule.from.length > 0);
+    const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'spark-worker')!;
+    objects.push({ ...structuredClone(worker), metadata: { ...structuredClone(worker.metadata), name: 'spark-worker-copy' } } as Manifest);
+    const found = lines(findings(objects), 'service-unreachable').filter((l) => l.includes('Service/kafka metadata') && l.includes('"broker"'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/from its declared client Deployment spark\/spark-worker(-copy)? \(and 1 more alike\): /);
+  });
+
   it('drops a flow no Service carries (the master to the workers): declared-flow-denied names it', () => {
     const objects = clone();
     const worker = policy(objects, 'spark', 'spark-worker');

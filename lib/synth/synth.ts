@@ -152,7 +152,7 @@ function assemble(outputs: readonly EnvironmentOutput[], shared: SharedOutput, s
 }
 
 /**
- * Every environment's files, keyed by path relative to `dist/` (`prod/03-nodepools.yaml`):
+ * Every environment's files, keyed by path relative to `dist/` (`prod/04-nodepools.yaml`):
  * each environment's YAML and its REPORT.md, then the shared files. `validations` are the
  * environments' validation results, in the same order. Throws a ValidationError naming every
  * environment whose objects fail.

@@ -56,6 +56,39 @@ function podsOf(set: NetworkSet, members: readonly Member[], pods: DeclaredPods)
   return [{ name: describeDeclared(pods), endpoint: podsOutside(set, pods.namespace, labels) }];
 }
 
+// What an endpoint is to a NetworkPolicy: two with the same key get the same verdict from any policy.
+const ENDPOINT_KEYS = new WeakMap<Endpoint, string>();
+const endpointKey = (e: Endpoint): string => {
+  let k = ENDPOINT_KEYS.get(e);
+  if (k === undefined) {
+    k = JSON.stringify([e.namespace, e.namespaceLabels, e.podLabels && Object.entries(e.podLabels).sort(), e.ip, e.within, e.ports]);
+    ENDPOINT_KEYS.set(e, k);
+  }
+  return k;
+};
+
+/**
+ * One of each kind of endpoint, with how many more are alike: pods of several workloads with the
+ * same labels in one namespace get the same verdict from every policy, so a Service that selects
+ * many of them, or a declared client that is many, is checked once per kind, not once per pair
+ * (which grew with the cube of the objects, copies of one workload being the worst case).
+ */
+function alike<T>(items: readonly T[], endpoint: (item: T) => Endpoint): { item: T; others: number }[] {
+  const byKey = new Map<string, { item: T; others: number }>();
+  for (const item of items) {
+    const key = endpointKey(endpoint(item));
+    const seen = byKey.get(key);
+    if (seen) seen.others++;
+    else byKey.set(key, { item, others: 0 });
+  }
+  return [...byKey.values()];
+}
+
+/** How many more pods of the set are alike an endpoint: the members {@link alike} folded into one kind. */
+type AlikeCount = (endpoint: Endpoint) => number;
+
+const andOthers = (others: number) => (others === 0 ? '' : ` (and ${others} more alike)`);
+
 /** The ports of a declared port or range that a port set lacks (the first few, for a message). */
 function missingPorts(allowed: ReturnType<typeof allowedPorts>, port: DeclaredPort): number[] {
   const last = port.endPort ?? port.port;
@@ -128,8 +161,8 @@ function targetOf(port: Json, group: PodGroup): { port: number; protocol: Protoc
   return named ? { port: named.port, protocol } : undefined;
 }
 
-/** Each Service port, from each client its `karpenter-as-code.io/clients` declares. */
-function checkServices(services: readonly Checked[], members: readonly Member[], set: NetworkSet, severity: Severity): void {
+/** Each Service port, from each client its `karpenter-as-code.io/clients` declares; `members`, one of each kind of endpoint. */
+function checkServices(services: readonly Checked[], members: readonly Member[], set: NetworkSet, severity: Severity, alikeCount: AlikeCount): void {
   for (const { object, reporter } of services) {
     const text = annotationsOf(object)[CLIENTS_ANNOTATION];
     if (typeof text !== 'string') continue;
@@ -150,13 +183,14 @@ function checkServices(services: readonly Checked[], members: readonly Member[],
         reporter.report('service-unreachable', path, `declares clients of port "${name}", which the Service does not have (ports: ${ports.map((p: Json) => p.name).join(', ')})`, name, severity);
         continue;
       }
+      const clientKinds = alike(declared.flatMap((pods) => podsOf(set, members, pods)), (c) => c.endpoint);
       for (const backend of backends) {
         const target = targetOf(port, backend.group);
         if (!target) continue;
         const destination = endpointOf(set, backend.group);
-        for (const client of declared.flatMap((pods) => podsOf(set, members, pods))) {
+        for (const { item: client } of clientKinds) {
           const why = whyDenied(set.policies, { source: client.endpoint, destination, port: target.port, protocol: target.protocol }, { source: client.name, destination: `${backend.group.kind} ${backend.group.ref}` });
-          if (why) reporter.report('service-unreachable', child(path, name), `port "${name}" (${target.port}/${target.protocol} on its pods) is not reachable from its declared client ${client.name}: ${why}. The sync succeeds and the client's connections time out: allow the flow, or drop the client from the annotation`, target.port, severity);
+          if (why) reporter.report('service-unreachable', child(path, name), `port "${name}" (${target.port}/${target.protocol} on its pods) is not reachable from its declared client ${client.name}${andOthers(alikeCount(client.endpoint))}: ${why}. The sync succeeds and the client's connections time out: allow the flow, or drop the client from the annotation`, target.port, severity);
         }
       }
     }
@@ -177,7 +211,7 @@ function statedByService(services: readonly Checked[], member: Member, from: Dec
 }
 
 /** Every flow an object's `karpenter-as-code.io/flows` declares, against the policies. */
-function checkFlows(members: readonly Member[], services: readonly Checked[], set: NetworkSet, severity: Severity): void {
+function checkFlows(members: readonly Member[], kinds: readonly Member[], services: readonly Checked[], set: NetworkSet, severity: Severity, alikeCount: AlikeCount): void {
   for (const member of members) {
     const text = annotationsOf(member.group.object)[FLOWS_ANNOTATION];
     if (typeof text !== 'string') continue;
@@ -191,13 +225,13 @@ function checkFlows(members: readonly Member[], services: readonly Checked[], se
     const self = endpointOf(set, member.group);
     const me = `${member.group.kind} ${member.group.ref}`;
     (flows.ingress ?? []).forEach((flow, i) => {
-      for (const client of podsOf(set, members, flow.from)) {
+      for (const { item: client } of alike(podsOf(set, kinds, flow.from), (c) => c.endpoint)) {
         const allowed = allowedPorts(set.policies, client.endpoint, self);
         for (const port of flow.ports) {
           const missing = missingPorts(allowed, port).filter((p) => !statedByService(services, member, flow.from, p));
           if (missing.length === 0) continue;
           const why = whyDenied(set.policies, { source: client.endpoint, destination: self, port: missing[0]!, protocol: port.protocol }, { source: client.name, destination: me });
-          reporter.report('declared-flow-denied', `${path} ingress[${i}]`, `declares that ${client.name} connects to its pods on ${show(port)}, but the NetworkPolicies deny ${missing.map((p) => `${p}/${port.protocol}`).join(', ')}: ${why}. Allow the flow in the policies (or in what they are made from), or drop it from the declaration`, show(port), severity);
+          reporter.report('declared-flow-denied', `${path} ingress[${i}]`, `declares that ${client.name}${andOthers(alikeCount(client.endpoint))} connects to its pods on ${show(port)}, but the NetworkPolicies deny ${missing.map((p) => `${p}/${port.protocol}`).join(', ')}: ${why}. Allow the flow in the policies (or in what they are made from), or drop it from the declaration`, show(port), severity);
         }
       }
     });
@@ -219,13 +253,13 @@ function checkFlows(members: readonly Member[], services: readonly Checked[], se
         }
         return;
       }
-      for (const server of podsOf(set, members, to)) {
+      for (const { item: server } of alike(podsOf(set, kinds, to), (c) => c.endpoint)) {
         const allowed = allowedPorts(set.policies, self, server.endpoint);
         for (const port of flow.ports) {
           const missing = missingPorts(allowed, port);
           if (missing.length === 0) continue;
           const why = whyDenied(set.policies, { source: self, destination: server.endpoint, port: missing[0]!, protocol: port.protocol }, { source: me, destination: server.name });
-          reporter.report('declared-flow-denied', `${path} egress[${i}]`, `declares that its pods connect to ${server.name} on ${show(port)}, but the NetworkPolicies deny ${missing.map((p) => `${p}/${port.protocol}`).join(', ')}: ${why}. Allow the flow in the policies, or drop it from the declaration`, show(port), severity);
+          reporter.report('declared-flow-denied', `${path} egress[${i}]`, `declares that its pods connect to ${server.name}${andOthers(alikeCount(server.endpoint))} on ${show(port)}, but the NetworkPolicies deny ${missing.map((p) => `${p}/${port.protocol}`).join(', ')}: ${why}. Allow the flow in the policies, or drop it from the declaration`, show(port), severity);
         }
       }
     });
@@ -248,6 +282,11 @@ export function checkNetwork(items: readonly Checked[], options: NetworkOptions)
   checkMissing(members, items, set, options, severity);
   checkSelectsNothing(policyItems, members, severity, options.complete);
   checkDns(members, set, severity);
-  checkServices(services, members, set, severity);
-  checkFlows(members, services, set, severity);
+  // One member of each kind of endpoint (alike): what clients and backends are looked up in.
+  const folded = alike(members, (m) => endpointOf(set, m.group));
+  const kinds = folded.map((k) => k.item);
+  const othersByKey = new Map(folded.map((k) => [endpointKey(endpointOf(set, k.item.group)), k.others]));
+  const alikeCount: AlikeCount = (e) => othersByKey.get(endpointKey(e)) ?? 0;
+  checkServices(services, kinds, set, severity, alikeCount);
+  checkFlows(members, kinds, services, set, severity, alikeCount);
 }

@@ -96,9 +96,17 @@ export function architecturesOn(pod: Json, pool: PoolView): string[] {
   );
 }
 
+// Per pool list and pod spec: several rules ask for the pools of the same pod (placement, disruption
+// windows, spot budgets, privileged isolation), and a budget asks for every pod it selects.
+const POOLS_OF = new WeakMap<readonly PoolView[], WeakMap<Json, PoolView[]>>();
+
 /** The pools a pod spec can land on. */
 export function poolsFor(pod: Json, pools: readonly PoolView[]): PoolView[] {
-  return pools.filter((pool) => mismatch(pod, pool) === undefined);
+  let byPod = POOLS_OF.get(pools);
+  if (!byPod) POOLS_OF.set(pools, (byPod = new WeakMap()));
+  let on = byPod.get(pod);
+  if (!on) byPod.set(pod, (on = pools.filter((pool) => mismatch(pod, pool) === undefined)));
+  return on;
 }
 
 /**
